@@ -1,0 +1,15 @@
+/// A 1-based line and column in a template file (columns count Unicode scalars, as libyaml does).
+public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertible {
+  public var line: Int
+  public var column: Int
+
+  public init(line: Int, column: Int) {
+    self.line = line
+    self.column = column
+  }
+
+  /// Where a file-level problem (size, encoding) is reported: there is no better position.
+  public static let startOfFile = SourceLocation(line: 1, column: 1)
+
+  public var description: String { "\(line):\(column)" }
+}

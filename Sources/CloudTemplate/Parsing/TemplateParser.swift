@@ -1,0 +1,98 @@
+import Foundation
+import Yams
+
+/// Reads cloud template YAML into a `Template`, with every structural error positioned.
+///
+/// Only structure is checked here (YAML syntax, limits, field types); references, cycles and
+/// input schemas are the job of `TemplateValidator`.
+public enum TemplateParser {
+  /// Parses template text. `fileName` is the name diagnostics print.
+  public static func parse(
+    _ text: String, fileName: String, limits: ParseLimits = .default
+  ) throws(TemplateError)
+    -> Template
+  {
+    let size = text.utf8.count
+    guard size <= limits.maxBytes else {
+      throw TemplateError(fileTooLarge(fileName: fileName, size: size, limits: limits))
+    }
+    if let location = AliasBudget.firstExcess(in: text, maxNodes: limits.maxNodes) {
+      throw TemplateError(
+        TemplateDiagnostic(
+          severity: .error, code: .aliasExpansionTooLarge,
+          message:
+            "document expands to more than \(limits.maxNodes) nodes once aliases are followed; refusing a possible alias bomb",
+          file: fileName, location: location, path: ""))
+    }
+    let root: Node
+    do {
+      let parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
+      guard let document = try parser.singleRoot() else {
+        throw TemplateError(
+          TemplateDiagnostic(
+            severity: .error, code: .notAMapping, message: "the template is empty", file: fileName,
+            location: .startOfFile, path: ""))
+      }
+      root = document
+    } catch let error as TemplateError {
+      throw error
+    } catch let error as YamlError {
+      throw TemplateError(YAMLErrorTranslator.diagnostic(for: error, fileName: fileName))
+    } catch {
+      throw TemplateError(
+        TemplateDiagnostic(
+          severity: .error, code: .yamlSyntax, message: "\(error)", file: fileName, location: .startOfFile, path: ""))
+    }
+    var builder = TemplateBuilder(file: fileName, text: text, limits: limits)
+    do {
+      let (template, diagnostics) = try builder.build(root: root)
+      if diagnostics.hasErrors { throw TemplateError(diagnostics: diagnostics.errors + diagnostics.warnings) }
+      return template
+    } catch let abort as NodeConverter.Abort {
+      throw TemplateError(abort.diagnostic)
+    } catch {
+      throw error as! TemplateError  // build only throws Abort; the line above rethrows our own error.
+    }
+  }
+
+  /// Parses template bytes, rejecting invalid UTF-8 with the position of the first bad byte.
+  public static func parse(
+    _ data: Data, fileName: String, limits: ParseLimits = .default
+  ) throws(TemplateError)
+    -> Template
+  {
+    guard data.count <= limits.maxBytes else {
+      throw TemplateError(fileTooLarge(fileName: fileName, size: data.count, limits: limits))
+    }
+    guard let text = String(validating: data, as: UTF8.self) else {
+      throw TemplateError(UTF8Checker.diagnostic(for: data, fileName: fileName))
+    }
+    return try parse(text, fileName: fileName, limits: limits)
+  }
+
+  /// Reads and parses a template file, never reading more than `limits.maxBytes + 1` bytes.
+  public static func parse(contentsOf url: URL, limits: ParseLimits = .default) throws(TemplateError) -> Template {
+    let fileName = url.isFileURL ? url.path : url.absoluteString
+    let data: Data
+    do {
+      let handle = try FileHandle(forReadingFrom: url)
+      defer { try? handle.close() }
+      data = try handle.read(upToCount: limits.maxBytes + 1) ?? Data()
+    } catch {
+      throw TemplateError(
+        TemplateDiagnostic(
+          severity: .error, code: .fileUnreadable, message: "cannot read the template: \(error.localizedDescription)",
+          file: fileName, location: .startOfFile, path: ""))
+    }
+    return try parse(data, fileName: fileName, limits: limits)
+  }
+
+  private static func fileTooLarge(fileName: String, size: Int, limits: ParseLimits) -> TemplateDiagnostic {
+    TemplateDiagnostic(
+      severity: .error, code: .fileTooLarge,
+      message:
+        "the template is larger than the \(limits.maxBytes)-byte limit (\(size > limits.maxBytes ? "at least \(size)" : "\(size)") bytes)",
+      file: fileName, location: .startOfFile, path: "",
+      hint: "raise the limit with --max-size if the file is legitimate")
+  }
+}

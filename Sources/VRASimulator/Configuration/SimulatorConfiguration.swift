@@ -1,0 +1,161 @@
+import Foundation
+import Yams
+
+/// Everything a simulator run can be told: where to listen, how fast time runs,
+/// who exists, how long things take, and which faults to inject.
+///
+/// Loaded from `sim.yaml` (`--config`); every key is optional and the defaults give
+/// a ready-to-use org `vsphere.local` with user `admin@vsphere.local` / `VMware1!`.
+public struct SimulatorConfiguration: Codable, Sendable {
+  public var host: String = "127.0.0.1"
+  /// 0 binds an ephemeral port; `SimulatorServer.port` reports the one bound.
+  public var port: Int = 8080
+  /// Multiplies every simulated duration: 0.01 runs 100× faster than the realistic defaults.
+  public var timeScale: Double = 1.0
+  public var tokens = TokenSettings()
+  public var durations = DurationSettings()
+  public var orgs: [OrgSeed] = [.default]
+  public var faults = FaultSettings()
+  /// vRA refuses a second deployment with the same name in an org; turn off to let
+  /// tests observe what a careless client would have duplicated.
+  public var uniqueDeploymentNames: Bool = true
+  public var tls: TLSSettings?
+  /// Where to persist state across restarts (`--state`); nil keeps it in memory only.
+  public var stateFile: String?
+
+  public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case host, port, timeScale, tokens, durations, orgs, faults, uniqueDeploymentNames, tls, stateFile
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let defaults = SimulatorConfiguration()
+    host = try container.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
+    port = try container.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
+    timeScale = try container.decodeIfPresent(Double.self, forKey: .timeScale) ?? defaults.timeScale
+    tokens = try container.decodeIfPresent(TokenSettings.self, forKey: .tokens) ?? defaults.tokens
+    durations = try container.decodeIfPresent(DurationSettings.self, forKey: .durations) ?? defaults.durations
+    orgs = try container.decodeIfPresent([OrgSeed].self, forKey: .orgs) ?? defaults.orgs
+    faults = try container.decodeIfPresent(FaultSettings.self, forKey: .faults) ?? defaults.faults
+    uniqueDeploymentNames =
+      try container.decodeIfPresent(Bool.self, forKey: .uniqueDeploymentNames) ?? defaults.uniqueDeploymentNames
+    tls = try container.decodeIfPresent(TLSSettings.self, forKey: .tls)
+    stateFile = try container.decodeIfPresent(String.self, forKey: .stateFile)
+  }
+
+  /// Reads a `sim.yaml`; unknown keys are rejected so a typo does not silently do nothing.
+  public static func load(yamlFile path: String) throws -> SimulatorConfiguration {
+    let text: String
+    do {
+      text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+      throw SimulatorConfigurationError(file: path, message: "cannot read: \(error.localizedDescription)")
+    }
+    do {
+      return try YAMLDecoder().decode(SimulatorConfiguration.self, from: text)
+    } catch let error as DecodingError {
+      throw SimulatorConfigurationError(file: path, message: Self.describe(error))
+    } catch {
+      throw SimulatorConfigurationError(file: path, message: "\(error)")
+    }
+  }
+
+  private static func describe(_ error: DecodingError) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+      context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+    switch error {
+    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+      return "\(path(context)): \(context.debugDescription)"
+    case .keyNotFound(let key, let context):
+      return "\(path(context)): missing key '\(key.stringValue)'"
+    @unknown default:
+      return "\(error)"
+    }
+  }
+}
+
+/// A configuration file the simulator cannot use.
+public struct SimulatorConfigurationError: Error, CustomStringConvertible {
+  public var file: String
+  public var message: String
+  public var description: String { "\(file): \(message)" }
+}
+
+/// Token lifetimes, in real seconds (not scaled by `timeScale`).
+public struct TokenSettings: Codable, Sendable {
+  public var accessTokenLifetime: Double = 1800
+  public var refreshTokenLifetime: Double = 7 * 24 * 3600
+  public init() {}
+}
+
+/// Realistic durations in seconds, before `timeScale` is applied.
+public struct DurationSettings: Codable, Sendable {
+  /// CREATED → INITIALIZATION → INPROGRESS.
+  public var initialization: Double = 4
+  /// Last resource done → COMPLETION → SUCCESSFUL.
+  public var completion: Double = 3
+  /// Provisioning time of a resource whose type has no entry in `resourceTypes`.
+  public var defaultResource: Double = 30
+  /// Per resource type, e.g. `Cloud.vSphere.Machine: 120`.
+  public var resourceTypes: [String: Double] = [
+    "Cloud.vSphere.Machine": 120, "Cloud.Machine": 90, "Cloud.AWS.EC2.Instance": 90, "Cloud.Azure.Machine": 150,
+    "Cloud.Network": 15, "Cloud.vSphere.Network": 15, "Cloud.NSX.Network": 25, "Cloud.Volume": 20,
+    "Cloud.vSphere.Disk": 20, "Cloud.LoadBalancer": 45, "Cloud.NSX.LoadBalancer": 60,
+    "Cloud.SecurityGroup": 10,
+  ]
+  /// Deleting a resource takes this fraction of its provisioning time.
+  public var deleteFactor: Double = 0.3
+
+  public init() {}
+
+  public func provisioning(of type: String) -> Double { resourceTypes[type] ?? defaultResource }
+}
+
+/// An org with its users and projects, created at start and on `/_sim/reset`.
+public struct OrgSeed: Codable, Sendable {
+  public var name: String
+  /// Fixed org id; a stable UUID derived from the name when absent.
+  public var id: String?
+  public var users: [UserSeed]
+  public var projects: [String]
+
+  public init(name: String, id: String? = nil, users: [UserSeed], projects: [String]) {
+    self.name = name
+    self.id = id
+    self.users = users
+    self.projects = projects
+  }
+
+  public static let `default` = OrgSeed(
+    name: "vsphere.local", users: [UserSeed(username: "admin", password: "VMware1!", domain: "vsphere.local")],
+    projects: ["Development"])
+}
+
+/// A user who can log in with `{username, password, domain}`.
+public struct UserSeed: Codable, Sendable {
+  public var username: String
+  public var password: String
+  public var domain: String
+  public init(username: String, password: String, domain: String) {
+    self.username = username
+    self.password = password
+    self.domain = domain
+  }
+  /// `admin@vsphere.local`.
+  public var principal: String { username.contains("@") ? username : "\(username)@\(domain)" }
+}
+
+/// Listening with TLS, optionally requiring client certificates signed by `clientCA`.
+public struct TLSSettings: Codable, Sendable {
+  public var certificateFile: String
+  public var keyFile: String
+  public var clientCAFile: String?
+  public init(certificateFile: String, keyFile: String, clientCAFile: String? = nil) {
+    self.certificateFile = certificateFile
+    self.keyFile = keyFile
+    self.clientCAFile = clientCAFile
+  }
+}

@@ -1,0 +1,22 @@
+import Hummingbird
+
+/// Assembles the middleware chain and every route family.
+enum SimulatorRouter {
+  static func make(services: SimulatorServices) -> Router<SimulatorContext> {
+    let router = Router(context: SimulatorContext.self)
+    // Outermost first: count every call, then faults, then authentication.
+    router.add(middleware: StatsMiddleware(stats: services.stats))
+    router.add(middleware: FaultMiddleware(services: services))
+    router.add(middleware: AuthMiddleware(services: services))
+    AuthRoutes.register(on: router, services: services)
+    AboutRoutes.register(on: router)
+    ProjectRoutes.register(on: router, services: services)
+    BlueprintRoutes.register(on: router, services: services)
+    BlueprintRequestRoutes.register(on: router, services: services)
+    CatalogRoutes.register(on: router, services: services)
+    DeploymentRoutes.register(on: router, services: services)
+    RequestRoutes.register(on: router, services: services)
+    AdminRoutes.register(on: router, services: services)
+    return router
+  }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import VRAModels
+
+/// A running vRA 8 simulator: start it in-process (tests use port 0 and read `port`),
+/// talk to it over real HTTP(S), stop it when done.
+public final class SimulatorServer: Sendable {
+  public let port: Int
+  public let host: String
+  public let isTLS: Bool
+  let services: SimulatorServices
+  private let runTask: Task<Void, any Error>
+  private let persistTask: Task<Void, Never>?
+  private let stateFile: String?
+
+  /// `http(s)://host:port`, no trailing slash.
+  public var baseURL: String { "\(isTLS ? "https" : "http")://\(host):\(port)" }
+
+  private init(
+    port: Int, host: String, isTLS: Bool, services: SimulatorServices, runTask: Task<Void, any Error>,
+    persistTask: Task<Void, Never>?, stateFile: String?
+  ) {
+    self.port = port
+    self.host = host
+    self.isTLS = isTLS
+    self.services = services
+    self.runTask = runTask
+    self.persistTask = persistTask
+    self.stateFile = stateFile
+  }
+
+  /// Binds, starts serving, and returns once the port is known.
+  public static func start(
+    configuration: SimulatorConfiguration, logger: Logger? = nil
+  ) async throws
+    -> SimulatorServer
+  {
+    let logger = logger ?? Logger(label: "vra-simulator")
+    let snapshot = try configuration.stateFile.flatMap { try SimulatorSnapshot.load(from: $0) }
+    let state = SimulatorState(configuration: configuration)
+    if let snapshot { await state.restore(snapshot) }
+    let services = SimulatorServices(
+      state: state, stats: SimulatorStats(),
+      tokens: TokenService(settings: configuration.tokens, snapshot: snapshot?.tokens))
+
+    let router = SimulatorRouter.make(services: services)
+    let http1 = HTTPServerBuilder.http1(
+      configuration: .init(additionalChannelHandlers: [ConnectionDropHandler()], idleTimeout: .seconds(60)))
+    let server: HTTPServerBuilder
+    if let tls = configuration.tls {
+      server = try HTTPServerBuilder.tls(http1, tlsConfiguration: try SimulatorTLS.serverConfiguration(tls))
+    } else {
+      server = http1
+    }
+    let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let app = Application(
+      router: router, server: server,
+      configuration: .init(
+        address: .hostname(configuration.host, port: configuration.port), serverName: "vra-simulator"),
+      onServerRunning: { channel in
+        portContinuation.yield(channel.localAddress?.port ?? configuration.port)
+        portContinuation.finish()
+      }, logger: logger)
+    let runTask = Task {
+      defer { portContinuation.finish() }
+      try await app.runService(gracefulShutdownSignals: [])
+    }
+    var iterator = portStream.makeAsyncIterator()
+    guard let port = await iterator.next() else {
+      // The server stopped before it was running: surface why (e.g. address in use).
+      try await runTask.value
+      throw SimulatorConfigurationError(file: "", message: "the simulator stopped before it started listening")
+    }
+    let persistTask = configuration.stateFile.map { file in
+      Task { await Self.persistLoop(services: services, file: file, logger: logger) }
+    }
+    return SimulatorServer(
+      port: port, host: configuration.host, isTLS: configuration.tls != nil, services: services, runTask: runTask,
+      persistTask: persistTask, stateFile: configuration.stateFile)
+  }
+
+  /// Stops serving and, with `--state`, writes the final state.
+  public func stop() async {
+    persistTask?.cancel()
+    runTask.cancel()
+    _ = try? await runTask.value
+    if let stateFile { try? await saveState(to: stateFile) }
+  }
+
+  /// Runs until the server stops (the CLI waits on this).
+  public func waitUntilStopped() async throws {
+    try await runTask.value
+  }
+
+  private func saveState(to file: String) async throws {
+    let tokens = await services.tokens.snapshot()
+    try await services.state.snapshot(tokens: tokens).write(to: file)
+  }
+
+  private static func persistLoop(services: SimulatorServices, file: String, logger: Logger) async {
+    var saved = -1
+    while !Task.isCancelled {
+      let revision = await services.state.revision
+      if revision != saved {
+        do {
+          let tokens = await services.tokens.snapshot()
+          try await services.state.snapshot(tokens: tokens).write(to: file)
+          saved = revision
+        } catch {
+          logger.error("cannot write simulator state", metadata: ["file": "\(file)", "error": "\(error)"])
+        }
+      }
+      try? await Task.sleep(for: .milliseconds(200))
+    }
+  }
+
+  // MARK: - Controls for tests and benchmarks (the same as `/_sim/...`)
+
+  public func stats() async -> SimulatorStatsSnapshot { await services.snapshot() }
+  public func recentCalls() async -> [RecordedCall] { await services.stats.recentCalls() }
+  public func addFault(_ rule: FaultRule) async throws { try await services.state.addFaultRule(rule) }
+  public func clearFaults() async { await services.state.clearFaultRules() }
+  @discardableResult public func revoke(refreshToken: String) async -> Bool {
+    await services.tokens.revoke(refreshToken: refreshToken)
+  }
+  @discardableResult public func revokeAll(user: String) async -> Int { await services.tokens.revokeAll(user: user) }
+  public func reset() async {
+    await services.state.reset()
+    await services.stats.reset()
+    await services.tokens.reset()
+  }
+}

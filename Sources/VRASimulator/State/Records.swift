@@ -1,0 +1,180 @@
+import Foundation
+import VRAModels
+
+// The simulator's own stored shapes. They are Codable so `--state FILE` can persist
+// them; the API types of VRAModels are rendered from them per request, so the
+// wire format never depends on how the simulator stores things.
+
+struct OrgRecord: Codable, Sendable {
+  var id: String
+  var name: String
+}
+
+struct UserRecord: Codable, Sendable {
+  var username: String
+  var password: String
+  var domain: String
+  var orgId: String
+  var principal: String
+}
+
+struct ProjectRecord: Codable, Sendable {
+  var id: String
+  var orgId: String
+  var name: String
+  var description: String?
+  var operationTimeout: Int?
+  var sharedResources: Bool?
+  var administrators: [Principal]?
+  var members: [Principal]?
+  var viewers: [Principal]?
+  var createdAt: Date
+  var updatedAt: Date
+}
+
+struct BlueprintVersionRecord: Codable, Sendable {
+  var id: String
+  var version: String
+  var description: String?
+  var changeLog: String?
+  var content: String
+  var released: Bool
+  var createdAt: Date
+  var createdBy: String
+  var updatedAt: Date
+}
+
+struct BlueprintRecord: Codable, Sendable {
+  var id: String
+  var orgId: String
+  var projectId: String
+  var name: String
+  var description: String?
+  var content: String
+  var requestScopeOrg: Bool
+  var createdAt: Date
+  var createdBy: String
+  var updatedAt: Date
+  var updatedBy: String
+  var versions: [BlueprintVersionRecord]
+
+  var releasedVersions: [BlueprintVersionRecord] { versions.filter(\.released) }
+}
+
+struct BlueprintRequestRecord: Codable, Sendable {
+  var id: String
+  var orgId: String
+  var projectId: String
+  var deploymentId: String?
+  var deploymentName: String?
+  var blueprintId: String?
+  var blueprintVersion: String?
+  var content: String?
+  var inputs: [String: JSONValue]
+  var plan: Bool
+  var simulate: Bool
+  var reason: String?
+  var description: String?
+  var status: BlueprintRequestStatus
+  var failureMessage: String?
+  var validationMessages: [BlueprintValidationMessage]
+  /// The deployment request this blueprint request drives.
+  var requestId: String?
+  var createdAt: Date
+  var createdBy: String
+  var updatedAt: Date
+  var cancelRequestedAt: Date?
+  var cancelRequestedBy: String?
+}
+
+struct ResourceRecord: Codable, Sendable {
+  var id: String
+  /// `web` or `web[1]` for the instances of a resource with `count`.
+  var name: String
+  /// The template resource this instance comes from.
+  var templateName: String
+  var type: String
+  var dependsOn: [String]
+  var properties: [String: JSONValue]
+  var state: ResourceState
+  var createdAt: Date
+}
+
+struct DeploymentRecord: Codable, Sendable {
+  var id: String
+  var orgId: String
+  var projectId: String
+  var name: String
+  var description: String?
+  var blueprintId: String?
+  var blueprintVersion: String?
+  var catalogItemId: String?
+  var catalogItemVersion: String?
+  var inputs: [String: JSONValue]
+  var status: DeploymentStatus
+  var createdAt: Date
+  var createdBy: String
+  var lastUpdatedAt: Date
+  var lastUpdatedBy: String
+  var requestIds: [String]
+  var resources: [ResourceRecord]
+  var deleted: Bool
+}
+
+struct EventRecord: Codable, Sendable {
+  var id: String
+  var name: String
+  var details: String?
+  var resourceName: String?
+  var resourceType: String?
+  var timestamp: Date
+}
+
+/// One thing that happens to a request at a known time; the whole timeline of a
+/// request is computed when it is created, then applied as the clock passes it.
+struct ScheduledStep: Codable, Sendable {
+  enum Kind: Codable, Sendable {
+    case status(RequestStatus)
+    case resourceStarted(String)
+    case resourceReady(String)
+    case resourceFailed(String, message: String)
+    case resourceDeleted(String)
+    case succeeded
+    case failed(message: String)
+    case aborted(by: String)
+  }
+  var at: Date
+  var kind: Kind
+}
+
+struct RequestRecord: Codable, Sendable {
+  var id: String
+  var orgId: String
+  var deploymentId: String
+  var name: String
+  var actionId: String?
+  var blueprintId: String?
+  var catalogItemId: String?
+  var blueprintRequestId: String?
+  var requestedBy: String
+  var status: RequestStatus
+  var completedTasks: Int
+  var totalTasks: Int
+  var details: String?
+  var inputs: [String: JSONValue]
+  var outputs: [String: JSONValue]?
+  /// Template outputs (`outputs: {x: {value: '${...}'}}`), resolved on success.
+  var outputExpressions: [String: JSONValue]
+  var createdAt: Date
+  var initializedAt: Date?
+  var completedAt: Date?
+  var updatedAt: Date
+  var events: [EventRecord]
+  var steps: [ScheduledStep]
+  var nextStep: Int
+  /// Resources the create timeline will bring up; each joins the deployment when it starts.
+  var plannedResources: [ResourceRecord]
+
+  var isDelete: Bool { actionId == "Deployment.Delete" }
+  var nextStepTime: Date? { nextStep < steps.count ? steps[nextStep].at : nil }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import VRAModels
+
+extension SimulatorState {
+  /// Applies one scheduled step to a request and everything it drives (its deployment,
+  /// its blueprint request), stamping each with the step's own time so that
+  /// `lastUpdatedAt` watermarks stay exact however late the step is applied.
+  func apply(_ step: ScheduledStep, to request: inout RequestRecord) {
+    let at = step.at
+    request.updatedAt = at
+    guard var deployment = deployments[request.deploymentId] else { return }
+    deployment.lastUpdatedAt = at
+    switch step.kind {
+    case .status(let status):
+      request.status = status
+      if status == .initialization {
+        request.initializedAt = at
+        request.completedTasks += 1
+        addEvent(&request, "Request initialization", at: at)
+      } else if status == .inProgress {
+        addEvent(&request, request.isDelete ? "Deleting resources" : "Provisioning resources", at: at)
+      } else if status == .completion {
+        addEvent(&request, "Completing request", at: at)
+      }
+      setBlueprintRequest(request, status: .started, at: at)
+
+    case .resourceStarted(let name):
+      if let index = request.plannedResources.firstIndex(where: { $0.name == name }) {
+        var resource = request.plannedResources.remove(at: index)
+        resource.createdAt = at
+        deployment.resources.append(resource)
+      }
+      addEvent(&request, "Allocating and provisioning \(name)", at: at, resource: deployment.resource(named: name))
+
+    case .resourceReady(let name):
+      guard let index = deployment.resources.firstIndex(where: { $0.name == name }) else { break }
+      let factory = ResourcePropertyFactory(deployment: deployment, inputs: request.inputs)
+      deployment.resources[index].properties = factory.properties(for: deployment.resources[index])
+      deployment.resources[index].state = .ok
+      request.completedTasks += 1
+      addEvent(&request, "\(name) provisioned", at: at, resource: deployment.resources[index])
+
+    case .resourceFailed(let name, let message):
+      if let index = deployment.resources.firstIndex(where: { $0.name == name }) {
+        deployment.resources[index].state = .tainted
+      }
+      request.details = message
+      addEvent(&request, "\(name) failed", details: message, at: at, resource: deployment.resource(named: name))
+
+    case .resourceDeleted(let name):
+      deployment.resources.removeAll { $0.name == name }
+      request.completedTasks += 1
+      addEvent(&request, "\(name) deleted", at: at)
+
+    case .succeeded:
+      request.status = .successful
+      request.completedAt = at
+      request.completedTasks = request.totalTasks
+      if request.isDelete {
+        deployment.status = .deleteSuccessful
+        deployment.deleted = true
+      } else {
+        deployment.status = request.actionId == nil ? .createSuccessful : .updateSuccessful
+        request.outputs = OutputResolver(deployment: deployment, inputs: request.inputs)
+          .resolve(request.outputExpressions)
+      }
+      addEvent(&request, "Request completed", at: at)
+      setBlueprintRequest(request, status: .finished, at: at)
+
+    case .failed(let message):
+      request.status = .failed
+      request.completedAt = at
+      request.details = message
+      deployment.status = request.isDelete ? .deleteFailed : .createFailed
+      addEvent(&request, "Request failed", details: message, at: at)
+      setBlueprintRequest(request, status: .failed, at: at, failure: message)
+
+    case .aborted(let by):
+      request.status = .aborted
+      request.completedAt = at
+      request.details = "Request cancelled by \(by)"
+      for index in deployment.resources.indices where deployment.resources[index].state == .partial {
+        deployment.resources[index].state = .tainted
+      }
+      deployment.status = request.isDelete ? .deleteFailed : .createFailed
+      addEvent(&request, "Request cancelled", details: "Cancelled by \(by)", at: at)
+      setBlueprintRequest(request, status: .cancelled, at: at, failure: "Request cancelled by \(by)")
+    }
+    deployments[deployment.id] = deployment
+  }
+
+  private func addEvent(
+    _ request: inout RequestRecord, _ name: String, details: String? = nil, at: Date,
+    resource: ResourceRecord? = nil
+  ) {
+    request.events.append(
+      EventRecord(
+        id: StableID.random(), name: name, details: details, resourceName: resource?.name,
+        resourceType: resource?.type, timestamp: at))
+  }
+
+  private func setBlueprintRequest(
+    _ request: RequestRecord, status: BlueprintRequestStatus, at: Date, failure: String? = nil
+  ) {
+    guard let id = request.blueprintRequestId, var blueprintRequest = blueprintRequests[id] else { return }
+    guard !blueprintRequest.status.isTerminal else { return }
+    blueprintRequest.status = status
+    blueprintRequest.updatedAt = at
+    if let failure { blueprintRequest.failureMessage = failure }
+    blueprintRequests[id] = blueprintRequest
+  }
+}
+
+extension DeploymentRecord {
+  func resource(named name: String) -> ResourceRecord? { resources.first { $0.name == name } }
+}

@@ -1,0 +1,126 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+import VRAModels
+import VRASimulator
+
+/// A simulator started for one test, on 127.0.0.1 with an ephemeral port, with a
+/// plain HTTP caller that checks every answer against the vRA specs.
+public struct SimulatorHarness: Sendable {
+  public let server: SimulatorServer
+  public let http: APICaller
+
+  public static func start(
+    _ configure: (inout SimulatorConfiguration) -> Void = { _ in }
+  ) async throws
+    -> SimulatorHarness
+  {
+    var configuration = SimulatorConfiguration()
+    configuration.host = "127.0.0.1"
+    configuration.port = 0
+    configuration.timeScale = 0.01
+    configure(&configuration)
+    let server = try await SimulatorServer.start(configuration: configuration)
+    return SimulatorHarness(server: server, http: APICaller(baseURL: server.baseURL))
+  }
+
+  /// Runs `body` with a fresh simulator and always stops it.
+  public static func with<T: Sendable>(
+    _ configure: (inout SimulatorConfiguration) -> Void = { _ in },
+    _ body: (SimulatorHarness) async throws -> T
+  ) async throws -> T {
+    let harness = try await start(configure)
+    do {
+      let result = try await body(harness)
+      await harness.server.stop()
+      return result
+    } catch {
+      await harness.server.stop()
+      throw error
+    }
+  }
+}
+
+/// One HTTP answer, decoded leniently.
+public struct APIResponse: Sendable {
+  public var status: Int
+  public var headers: [(String, String)]
+  public var body: Data
+
+  public var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: body)) ?? .null }
+  public func header(_ name: String) -> String? {
+    headers.first { $0.0.lowercased() == name.lowercased() }?.1
+  }
+  public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+    try VRAJSON.makeDecoder().decode(T.self, from: body)
+  }
+}
+
+/// A deliberately plain HTTP caller for simulator tests: no retries, no token
+/// refresh, so each test sees exactly what the simulator answered.
+public struct APICaller: Sendable {
+  public let baseURL: String
+
+  public init(baseURL: String) { self.baseURL = baseURL }
+
+  public func call(
+    _ method: HTTPMethod, _ path: String, token: String? = nil, json: JSONValue? = nil, form: String? = nil,
+    headers extra: [(String, String)] = [], checkFidelity: Bool = true,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) async throws -> APIResponse {
+    var request = HTTPClientRequest(url: baseURL + path)
+    request.method = method
+    request.headers.add(name: "Accept", value: "application/json")
+    if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+    if let json {
+      request.headers.add(name: "Content-Type", value: "application/json")
+      request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(json)))
+    } else if let form {
+      request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+      request.body = .bytes(ByteBuffer(string: form))
+    }
+    for (name, value) in extra { request.headers.add(name: name, value: value) }
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+    let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
+    let result = APIResponse(
+      status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+      body: Data(buffer: body))
+    if checkFidelity {
+      let problems = Fidelity.problems(method: method.rawValue, path: path, status: result.status, body: result.body)
+      #expect(
+        problems.isEmpty, "simulator answer does not follow the vRA spec: \(problems)", sourceLocation: sourceLocation)
+    }
+    return result
+  }
+
+  /// Logs in as the seeded admin and returns `(accessToken, refreshToken)`.
+  public func login(
+    username: String = "admin", password: String = "VMware1!", domain: String = "vsphere.local"
+  ) async throws -> (access: String, refresh: String) {
+    let response = try await call(
+      .POST, "/csp/gateway/am/api/login?access_token",
+      json: ["username": .string(username), "password": .string(password), "domain": .string(domain)])
+    let tokens = try response.decode(CSPTokenResponse.self)
+    return (tokens.accessToken, tokens.refreshToken ?? "")
+  }
+
+  /// Polls `check` until it returns a value or the deadline passes (no fixed sleeps).
+  public func poll<T: Sendable>(
+    timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(20),
+    _ check: () async throws -> T?
+  ) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+      if let value = try await check() { return value }
+      try await Task.sleep(for: interval)
+    }
+    throw PollTimeout(timeout: timeout)
+  }
+}
+
+public struct PollTimeout: Error, CustomStringConvertible {
+  public var timeout: Duration
+  public var description: String { "condition not met within \(timeout)" }
+}

@@ -1,0 +1,90 @@
+import AsyncHTTPClient
+import Foundation
+import TestSupport
+import Testing
+import VRAModels
+import VRASimulator
+
+/// Fault injection: the failures a client must survive, on demand.
+@Suite struct FaultInjectionTests {
+  @Test func headerFaultAnswersWithRetryHintsInVRAsErrorShape() async throws {
+    try await SimulatorHarness.with({ $0.faults.enabled = true }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      let busy = try await harness.http.call(
+        .GET, "/deployment/api/deployments", token: session.token, headers: [("X-Sim-Fault", "status=503")])
+      #expect(busy.status == 503)
+      #expect(try busy.decode(ServiceErrorResponse.self).shouldRetry)
+      let limited = try await harness.http.call(
+        .GET, "/deployment/api/deployments", token: session.token,
+        headers: [("X-Sim-Fault", "status=429;retry-after=2")])
+      #expect(limited.status == 429)
+      #expect(limited.header("Retry-After") == "2")
+      let fine = try await session.get("/deployment/api/deployments")
+      #expect(fine.status == 200)
+      #expect(await harness.server.stats().faultsInjected == 2)
+    }
+  }
+
+  @Test func faultHeaderIsRefusedWhenFaultsAreOff() async throws {
+    try await SimulatorHarness.with { harness in
+      let session = try await SimulatorSession.start(harness)
+      let response = try await harness.http.call(
+        .GET, "/deployment/api/deployments", token: session.token, headers: [("X-Sim-Fault", "status=503")])
+      #expect(response.status == 400)
+    }
+  }
+
+  @Test func ruleAppliesTheGivenNumberOfTimesToMatchingCallsOnly() async throws {
+    try await SimulatorHarness.with({ $0.faults.enabled = true }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      try await harness.server.addFault(
+        FaultRule(method: "GET", path: "/deployment/api/deployments", status: 502, times: 2))
+      #expect(try await session.get("/iaas/api/projects").status == 200)
+      #expect(try await session.get("/deployment/api/deployments").status == 502)
+      #expect(try await session.get("/deployment/api/deployments").status == 502)
+      #expect(try await session.get("/deployment/api/deployments").status == 200)
+    }
+  }
+
+  @Test func slowAnswerIsDelayedByTheRule() async throws {
+    try await SimulatorHarness.with({ $0.faults.enabled = true }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      let start = ContinuousClock.now
+      let response = try await harness.http.call(
+        .GET, "/iaas/api/projects", token: session.token, headers: [("X-Sim-Fault", "delay=0.5")])
+      #expect(response.status == 200)
+      #expect(ContinuousClock.now - start >= .milliseconds(500))
+    }
+  }
+
+  @Test func dropAfterCommitClosesTheConnectionButTheDeploymentExists() async throws {
+    try await SimulatorHarness.with({ $0.faults.enabled = true }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      let blueprintId = try await session.createBlueprint(name: "web", content: SampleTemplates.single)
+      await #expect(throws: (any Error).self) {
+        _ = try await harness.http.call(
+          .POST, "/blueprint/api/blueprint-requests", token: session.token,
+          json: [
+            "blueprintId": .string(blueprintId), "projectId": .string(session.projectId), "deploymentName": "ghost",
+          ],
+          headers: [("X-Sim-Fault", "drop-after-commit")], checkFidelity: false)
+      }
+      let deployments = try await session.get("/deployment/api/deployments?name=ghost").decode(Page<Deployment>.self)
+      #expect(deployments.content.map(\.name) == ["ghost"], "the request was applied before the connection dropped")
+      #expect(await harness.server.stats().connectionsDropped == 1)
+    }
+  }
+
+  @Test func adminFaultEndpointsAddAndClearRules() async throws {
+    try await SimulatorHarness.with({ $0.faults.enabled = true }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      let add = try await harness.http.call(
+        .POST, "/_sim/faults", json: ["path": "/iaas/api/projects", "status": 500], checkFidelity: false)
+      #expect(add.status == 201)
+      #expect(try await session.get("/iaas/api/projects").status == 500)
+      let clear = try await harness.http.call(.DELETE, "/_sim/faults", checkFidelity: false)
+      #expect(clear.status == 204)
+      #expect(try await session.get("/iaas/api/projects").status == 200)
+    }
+  }
+}
