@@ -160,3 +160,65 @@ import VRASimulator
     }
   }
 }
+
+@Suite struct RequestBookkeepingTests {
+  @Test func requestByReleasedVersionListAndDeleteOfBlueprintRequests() async throws {
+    try await SimulatorHarness.with { harness in
+      let session = try await SimulatorSession.start(harness)
+      let blueprintId = try await session.createBlueprint(name: "web", content: SampleTemplates.single)
+      let version = try await session.post("/blueprint/api/blueprints/\(blueprintId)/versions", ["version": "2"])
+      #expect(version.status == 201)
+      let response = try await session.post(
+        "/blueprint/api/blueprint-requests",
+        [
+          "blueprintId": .string(blueprintId), "blueprintVersion": "2", "projectId": .string(session.projectId),
+          "deploymentName": "v2",
+        ])
+      #expect(response.status == 202)
+      let order = try response.decode(BlueprintRequest.self)
+      #expect(order.blueprintVersion == "2")
+      let unknownVersion = try await session.post(
+        "/blueprint/api/blueprint-requests",
+        [
+          "blueprintId": .string(blueprintId), "blueprintVersion": "9", "projectId": .string(session.projectId),
+          "deploymentName": "v9",
+        ])
+      #expect(unknownVersion.status == 404)
+
+      _ = try await session.waitForDeployment(try #require(order.deploymentId))
+      let list = try await session.get("/blueprint/api/blueprint-requests").decode(Page<BlueprintRequest>.self)
+      #expect(list.content.map(\.id) == [order.id])
+      #expect(try await session.delete("/blueprint/api/blueprint-requests/\(try #require(order.id))").status == 204)
+      #expect(try await session.get("/blueprint/api/blueprint-requests/\(try #require(order.id))").status == 404)
+    }
+  }
+
+  @Test func statsCountDeploymentsAndResetRestoresTheSeed() async throws {
+    try await SimulatorHarness.with { harness in
+      let session = try await SimulatorSession.start(harness)
+      let blueprintId = try await session.createBlueprint(name: "web", content: SampleTemplates.single)
+      _ = try await session.requestDeployment(blueprintId: blueprintId, name: "counted")
+      let stats = try await harness.http.call(.GET, "/_sim/stats", checkFidelity: false)
+      #expect(stats.json["deploymentsCreated"]?.intValue == 1)
+      #expect(stats.json["requests"]?["POST /blueprint/api/blueprint-requests"]?["202"]?.intValue == 1)
+      #expect(try await harness.http.call(.POST, "/_sim/reset", checkFidelity: false).status == 204)
+      #expect(try await session.get("/deployment/api/deployments").status == 401, "tokens are gone after a reset")
+      let fresh = try await SimulatorSession.start(harness)
+      #expect(fresh.projectId == session.projectId, "seeded ids are stable")
+      #expect(try await fresh.get("/deployment/api/deployments").decode(Page<Deployment>.self).content.isEmpty)
+    }
+  }
+
+  @Test func failResourcePercentFailsEveryResourceAtOneHundred() async throws {
+    try await SimulatorHarness.with({
+      $0.faults.enabled = true
+      $0.faults.failResourcePercent = 100
+    }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      let blueprintId = try await session.createBlueprint(name: "web", content: SampleTemplates.single)
+      let order = try await session.requestDeployment(blueprintId: blueprintId, name: "unlucky")
+      let deployment = try await session.waitForDeployment(try #require(order.deploymentId))
+      #expect(deployment.status == .createFailed)
+    }
+  }
+}

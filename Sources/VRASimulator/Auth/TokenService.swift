@@ -32,7 +32,7 @@ actor TokenService {
     }
   }
 
-  private let keys = JWTKeyCollection()
+  private var keys = JWTKeyCollection()
   private var signingSecret: String
   private var refreshTokens: [String: RefreshTokenRecord] = [:]
   private var revokedAccessTokens: Set<String> = []
@@ -53,9 +53,13 @@ actor TokenService {
   func update(settings: TokenSettings) { self.settings = settings }
   var currentSettings: TokenSettings { settings }
 
+  /// Forgets every token: a new signing secret makes access tokens issued before the reset invalid too.
   func reset() {
     refreshTokens = [:]
     revokedAccessTokens = []
+    signingSecret = Self.randomToken(bytes: 32)
+    keys = JWTKeyCollection()
+    keysReady = false
   }
 
   private func prepareKeys() async {

@@ -53,6 +53,9 @@ public struct SimulatorConfiguration: Codable, Sendable {
     } catch {
       throw SimulatorConfigurationError(file: path, message: "cannot read: \(error.localizedDescription)")
     }
+    if let unknown = ConfigurationKeys.firstUnknownKey(inYAML: text) {
+      throw SimulatorConfigurationError(file: path, message: "unknown key '\(unknown.key)' at line \(unknown.line)")
+    }
     do {
       return try YAMLDecoder().decode(SimulatorConfiguration.self, from: text)
     } catch let error as DecodingError {
@@ -89,6 +92,15 @@ public struct TokenSettings: Codable, Sendable {
   public var accessTokenLifetime: Double = 1800
   public var refreshTokenLifetime: Double = 7 * 24 * 3600
   public init() {}
+
+  enum CodingKeys: String, CodingKey { case accessTokenLifetime, refreshTokenLifetime }
+
+  // Hand-written so that a sim.yaml may set one lifetime and keep the other's default.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    accessTokenLifetime = try container.decodeIfPresent(Double.self, forKey: .accessTokenLifetime) ?? 1800
+    refreshTokenLifetime = try container.decodeIfPresent(Double.self, forKey: .refreshTokenLifetime) ?? 7 * 24 * 3600
+  }
 }
 
 /// Realistic durations in seconds, before `timeScale` is applied.
@@ -111,6 +123,20 @@ public struct DurationSettings: Codable, Sendable {
 
   public init() {}
 
+  enum CodingKeys: String, CodingKey { case initialization, completion, defaultResource, resourceTypes, deleteFactor }
+
+  /// Every key optional; `resourceTypes` entries are added to (and override) the built-in ones.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let defaults = DurationSettings()
+    initialization = try container.decodeIfPresent(Double.self, forKey: .initialization) ?? defaults.initialization
+    completion = try container.decodeIfPresent(Double.self, forKey: .completion) ?? defaults.completion
+    defaultResource = try container.decodeIfPresent(Double.self, forKey: .defaultResource) ?? defaults.defaultResource
+    let types = try container.decodeIfPresent([String: Double].self, forKey: .resourceTypes) ?? [:]
+    resourceTypes = defaults.resourceTypes.merging(types) { $1 }
+    deleteFactor = try container.decodeIfPresent(Double.self, forKey: .deleteFactor) ?? defaults.deleteFactor
+  }
+
   public func provisioning(of type: String) -> Double { resourceTypes[type] ?? defaultResource }
 }
 
@@ -127,6 +153,16 @@ public struct OrgSeed: Codable, Sendable {
     self.id = id
     self.users = users
     self.projects = projects
+  }
+
+  enum CodingKeys: String, CodingKey { case name, id, users, projects }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    name = try container.decode(String.self, forKey: .name)
+    id = try container.decodeIfPresent(String.self, forKey: .id)
+    users = try container.decodeIfPresent([UserSeed].self, forKey: .users) ?? []
+    projects = try container.decodeIfPresent([String].self, forKey: .projects) ?? []
   }
 
   public static let `default` = OrgSeed(

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import VRASimulator
+
+@Suite struct ConfigurationTests {
+  func load(_ yaml: String) throws -> SimulatorConfiguration {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).yaml").path
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+    return try SimulatorConfiguration.load(yamlFile: file)
+  }
+
+  @Test func partialSectionsKeepTheOtherDefaults() throws {
+    let configuration = try load(
+      """
+      timeScale: 0.5
+      tokens: {accessTokenLifetime: 2}
+      durations:
+        resourceTypes: {Cloud.Custom: 7}
+      orgs:
+        - name: lab
+          users: [{username: ops, password: s3cret, domain: lab.local}]
+      faults:
+        enabled: true
+        rules: [{path: /iaas, status: 503, times: 1}]
+      """)
+    #expect(configuration.timeScale == 0.5)
+    #expect(configuration.tokens.accessTokenLifetime == 2)
+    #expect(configuration.tokens.refreshTokenLifetime == 7 * 24 * 3600)
+    #expect(configuration.durations.provisioning(of: "Cloud.Custom") == 7)
+    #expect(configuration.durations.provisioning(of: "Cloud.vSphere.Machine") == 120)
+    #expect(configuration.orgs.map(\.name) == ["lab"])
+    #expect(configuration.orgs[0].projects.isEmpty)
+    #expect(configuration.faults.rules == [FaultRule(path: "/iaas", status: 503, times: 1)])
+    #expect(configuration.port == 8080)
+  }
+
+  @Test func unknownKeyIsAnErrorNamingKeyAndLine() throws {
+    #expect {
+      _ = try load("timeScale: 1\ntokens:\n  accessTokenLifetme: 5\n")
+    } throws: { error in
+      let text = "\(error)"
+      return text.contains("accessTokenLifetme") && text.contains("line 3")
+    }
+  }
+
+  @Test func wrongTypeIsAnErrorNamingTheField() throws {
+    #expect {
+      _ = try load("port: eighty\n")
+    } throws: { error in
+      "\(error)".contains("port")
+    }
+  }
+}
