@@ -12,6 +12,7 @@ let package = Package(
     .executable(name: "vra-engine", targets: ["vra-engine"]),
     .library(name: "VRAModels", targets: ["VRAModels"]),
     .library(name: "CloudTemplate", targets: ["CloudTemplate"]),
+    .library(name: "VRAClient", targets: ["VRAClient"]),
     .library(name: "VRASimulator", targets: ["VRASimulator"]),
   ],
   dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     .target(
@@ -43,6 +45,22 @@ let package = Package(
       swiftSettings: strict
     ),
     .target(
+      name: "VRAClient",
+      dependencies: [
+        "VRAModels",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+      ],
+      swiftSettings: strict
+    ),
+    .target(
       name: "VRASimulator",
       dependencies: [
         "VRAModels",
@@ -52,6 +70,7 @@ let package = Package(
         .product(name: "HummingbirdTLS", package: "hummingbird"),
         .product(name: "JWTKit", package: "jwt-kit"),
         .product(name: "HeapModule", package: "swift-collections"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "Logging", package: "swift-log"),
@@ -102,6 +121,19 @@ let package = Package(
         "VRASimulator", "VRAModels", "TestSupport",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "VRAClientTests",
+      dependencies: [
+        "VRAClient", "VRASimulator", "VRAModels", "TestSupport",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "InMemoryLogging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "MetricsTestKit", package: "swift-metrics"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+        .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
       ],
       swiftSettings: strict
     ),

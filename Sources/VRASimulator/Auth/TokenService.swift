@@ -71,11 +71,13 @@ actor TokenService {
   /// A new access token for `user` in `orgId`, valid for the configured lifetime.
   func issueAccessToken(user: String, domain: String, orgId: String, kind: String = "access") async throws -> String {
     await prepareKeys()
-    // JWT NumericDate is whole seconds; clients that decode `exp` as an integer must not choke.
-    let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+    // JWT NumericDate is whole seconds (clients that decode `exp` as an integer must not choke); `exp` is
+    // rounded up so a token never lives shorter than the configured lifetime.
+    let real = Date().timeIntervalSince1970
     let claims = AccessTokenClaims(
       sub: .init(value: "\(domain):\(user)"), acct: user, domain: domain, contextName: orgId,
-      exp: .init(value: now.addingTimeInterval(settings.accessTokenLifetime)), iat: .init(value: now),
+      exp: .init(value: Date(timeIntervalSince1970: (real + settings.accessTokenLifetime).rounded(.up))),
+      iat: .init(value: Date(timeIntervalSince1970: real.rounded(.down))),
       jti: .init(value: UUID().uuidString.lowercased()), iss: .init(value: "vra-simulator"), tokenKind: kind)
     return try await keys.sign(claims)
   }

@@ -5,6 +5,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 import VRAModels
 
 /// A running vRA 8 simulator: start it in-process (tests use port 0 and read `port`),
@@ -15,6 +16,7 @@ public final class SimulatorServer: Sendable {
   public let isTLS: Bool
   let services: SimulatorServices
   private let runTask: Task<Void, any Error>
+  private let serviceGroup: ServiceGroup
   private let persistTask: Task<Void, Never>?
   private let stateFile: String?
 
@@ -23,6 +25,7 @@ public final class SimulatorServer: Sendable {
 
   private init(
     port: Int, host: String, isTLS: Bool, services: SimulatorServices, runTask: Task<Void, any Error>,
+    serviceGroup: ServiceGroup,
     persistTask: Task<Void, Never>?, stateFile: String?
   ) {
     self.port = port
@@ -30,6 +33,7 @@ public final class SimulatorServer: Sendable {
     self.isTLS = isTLS
     self.services = services
     self.runTask = runTask
+    self.serviceGroup = serviceGroup
     self.persistTask = persistTask
     self.stateFile = stateFile
   }
@@ -66,9 +70,13 @@ public final class SimulatorServer: Sendable {
         portContinuation.yield(channel.localAddress?.port ?? configuration.port)
         portContinuation.finish()
       }, logger: logger)
+    // A service group so that stop() shuts down gracefully: cancelling the server task instead makes
+    // Hummingbird log shutdown errors on every stop.
+    let serviceGroup = ServiceGroup(
+      configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
     let runTask = Task {
       defer { portContinuation.finish() }
-      try await app.runService(gracefulShutdownSignals: [])
+      try await serviceGroup.run()
     }
     var iterator = portStream.makeAsyncIterator()
     guard let port = await iterator.next() else {
@@ -81,13 +89,14 @@ public final class SimulatorServer: Sendable {
     }
     return SimulatorServer(
       port: port, host: configuration.host, isTLS: configuration.tls != nil, services: services, runTask: runTask,
+      serviceGroup: serviceGroup,
       persistTask: persistTask, stateFile: configuration.stateFile)
   }
 
   /// Stops serving and, with `--state`, writes the final state.
   public func stop() async {
     persistTask?.cancel()
-    runTask.cancel()
+    await serviceGroup.triggerGracefulShutdown()
     _ = try? await runTask.value
     if let stateFile { try? await saveState(to: stateFile) }
   }

@@ -1,0 +1,47 @@
+import Foundation
+import Logging
+import Metrics
+import Tracing
+import VRAModels
+
+/// Everything a `VRAClient` needs to talk to one vRA endpoint as one principal.
+public struct VRAClientConfiguration: Sendable {
+  /// `https://vra.example.com` (no path).
+  public var endpoint: URL
+  /// The org (tenant) id or name: part of the token cache key, sent nowhere.
+  public var organization: String
+  public var authentication: Authentication
+  public var tls: TLSOptions
+  public var retry: RetryPolicy
+  public var timeouts: Timeouts
+  public var apiVersions: APIVersionPins
+  public var userAgent: String
+  public var logger: Logger
+  /// nil uses `MetricsSystem.factory` (whatever the process bootstrapped).
+  public var metricsFactory: (any MetricsFactory)?
+  /// nil uses `InstrumentationSystem.tracer`.
+  public var tracer: (any Tracer)?
+  /// Request and answer bodies are logged (redacted) at trace level only when this is true.
+  public var logBodies: Bool
+
+  public init(
+    endpoint: URL, organization: String = "default", authentication: Authentication, tls: TLSOptions = .systemTrust,
+    retry: RetryPolicy = .standard, timeouts: Timeouts = Timeouts(), apiVersions: APIVersionPins = APIVersionPins(),
+    userAgent: String = "vra-engine/\(VRAEngineVersion.current)",
+    logger: Logger = Logger(label: "vra-engine.client"), metricsFactory: (any MetricsFactory)? = nil,
+    tracer: (any Tracer)? = nil, logBodies: Bool = true
+  ) {
+    self.endpoint = endpoint
+    self.organization = organization
+    self.authentication = authentication
+    self.tls = tls
+    self.retry = retry
+    self.timeouts = timeouts
+    self.apiVersions = apiVersions
+    self.userAgent = userAgent
+    self.logger = logger
+    self.metricsFactory = metricsFactory
+    self.tracer = tracer
+    self.logBodies = logBodies
+  }
+}

@@ -1,0 +1,58 @@
+import VRAModels
+
+extension VRAClient {
+  static let blueprintRequests = "/blueprint/api/blueprint-requests"
+
+  /// `POST /blueprint/api/blueprint-requests`: deploys a blueprint (by id and version, or
+  /// inline `content`).
+  ///
+  /// Never creates two deployments: after an ambiguous failure the deployment is looked up
+  /// by `deploymentName` (and project), and its blueprint request returned if it exists.
+  public func createBlueprintRequest(_ request: BlueprintRequest) async throws -> BlueprintRequest {
+    try await createOnce(
+      what: "blueprint request",
+      create: {
+        try await self.send(
+          .POST, Self.blueprintRequests, body: request, safety: .creating, as: BlueprintRequest.self)
+      },
+      lookup: {
+        guard let name = request.deploymentName else { return nil }
+        let filter = DeploymentFilter(projects: request.projectId.map { [$0] } ?? [], name: name)
+        guard
+          let deployment = try await self.deployments(filter, pageSize: 10).collect().first(where: {
+            $0.name == name
+          }), let deploymentId = deployment.id
+        else { return nil }
+        return try await self.blueprintRequests(deploymentId: deploymentId, pageSize: 10).collect().first
+      })
+  }
+
+  /// `GET /blueprint/api/blueprint-requests/{id}`.
+  public func blueprintRequest(id: String) async throws -> BlueprintRequest {
+    try await get("\(Self.blueprintRequests)/\(Query.segment(id))", route: "\(Self.blueprintRequests)/{id}")
+  }
+
+  /// `GET /blueprint/api/blueprint-requests`, optionally for one deployment, every page.
+  public func blueprintRequests(deploymentId: String? = nil, pageSize: Int = 100) -> PagedSequence<BlueprintRequest> {
+    PagedSequence(pageSize: pageSize) { skip, top in
+      try await self.get(
+        Self.blueprintRequests,
+        query: Query.optional("deploymentId", deploymentId) + Query.paging(skip: skip, top: top),
+        as: Page<BlueprintRequest>.self)
+    }
+  }
+
+  /// `POST /blueprint/api/blueprint-requests/{id}/actions/cancel`.
+  public func cancelBlueprintRequest(id: String) async throws {
+    try await sendIgnoringAnswer(
+      .POST, "\(Self.blueprintRequests)/\(Query.segment(id))/actions/cancel",
+      route: "\(Self.blueprintRequests)/{id}/actions/cancel", body: NoBody?.none, safety: .idempotent)
+  }
+
+  /// `DELETE /blueprint/api/blueprint-requests/{id}` (a finished request's record, not its deployment).
+  public func deleteBlueprintRequest(id: String, force: Bool = false) async throws {
+    try await sendIgnoringAnswer(
+      .DELETE, "\(Self.blueprintRequests)/\(Query.segment(id))", route: "\(Self.blueprintRequests)/{id}",
+      query: force ? [("force", "true")] : [], body: NoBody?.none, safety: .idempotent)
+  }
+}

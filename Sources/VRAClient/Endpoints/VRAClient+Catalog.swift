@@ -1,0 +1,50 @@
+import VRAModels
+
+extension VRAClient {
+  static let catalogItems = "/catalog/api/items"
+
+  /// `GET /catalog/api/items`, every page.
+  public func catalogItems(
+    search: String? = nil, projects: [String] = [], pageSize: Int = 100
+  )
+    -> PagedSequence<CatalogItem>
+  {
+    let filter = Query.optional("search", search) + Query.list("projects", projects)
+    return PagedSequence(pageSize: pageSize) { skip, top in
+      try await self.get(
+        Self.catalogItems, query: filter + Query.paging(skip: skip, top: top), as: Page<CatalogItem>.self)
+    }
+  }
+
+  /// `GET /catalog/api/items/{id}`.
+  public func catalogItem(id: String) async throws -> CatalogItem {
+    try await get("\(Self.catalogItems)/\(Query.segment(id))", route: "\(Self.catalogItems)/{id}")
+  }
+
+  /// `POST /catalog/api/items/{id}/request`: one deployment of a catalog item.
+  ///
+  /// After an ambiguous failure the deployment is looked up by name before requesting again.
+  public func requestCatalogItem(
+    id: String, _ request: CatalogItemRequest
+  ) async throws
+    -> [CatalogItemRequestResponse]
+  {
+    try await createOnce(
+      what: "catalog item request",
+      create: {
+        try await self.send(
+          .POST, "\(Self.catalogItems)/\(Query.segment(id))/request", route: "\(Self.catalogItems)/{id}/request",
+          body: request, safety: .creating, as: [CatalogItemRequestResponse].self)
+      },
+      lookup: {
+        guard let name = request.deploymentName else { return nil }
+        let filter = DeploymentFilter(projects: request.projectId.map { [$0] } ?? [], name: name)
+        guard
+          let deployment = try await self.deployments(filter, pageSize: 10).collect().first(where: {
+            $0.name == name
+          })
+        else { return nil }
+        return [CatalogItemRequestResponse(deploymentId: deployment.id, deploymentName: deployment.name)]
+      })
+  }
+}

@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Why an attempt got no HTTP answer, and whether the request could have reached vRA.
+///
+/// `mayHaveReachedServer` is what makes retries safe: a refused connection proves nothing
+/// was applied, a connection closed after the request was written proves nothing either way.
+struct TransportFailure: Error, Sendable {
+  enum Kind: Sendable, Equatable {
+    case connectionRefused
+    case connectTimeout
+    case connectionClosed
+    case timeout
+    case tls
+    case cancelled
+    case other
+  }
+
+  var kind: Kind
+  var mayHaveReachedServer: Bool
+  /// One line naming the problem (for TLS: which verification failed).
+  var detail: String
+  var hint: String?
+
+  /// Reads the errors AsyncHTTPClient, NIO and NIOSSL throw.
+  static func classify(_ error: any Error, url: String) -> TransportFailure {
+    if error is CancellationError {
+      return TransportFailure(kind: .cancelled, mayHaveReachedServer: true, detail: "cancelled")
+    }
+    if let error = error as? TransportFailure { return error }
+    if let error = error as? HTTPClientError { return classify(error) }
+    if let error = error as? NIOSSLError { return TLSFailureDescription.describe(error, url: url) }
+    if let error = error as? NIOSSLExtraError { return TLSFailureDescription.describe(error, url: url) }
+    if let error = error as? BoringSSLError { return TLSFailureDescription.describe(error, url: url) }
+    if let error = error as? NIOConnectionError {
+      return TransportFailure(
+        kind: .connectionRefused, mayHaveReachedServer: false,
+        detail: "cannot connect to \(error.host):\(error.port)",
+        hint: "check the endpoint URL, that vRA is up, and that no firewall or proxy is in the way")
+    }
+    if let error = error as? ChannelError {
+      switch error {
+      case .connectTimeout:
+        return TransportFailure(kind: .connectTimeout, mayHaveReachedServer: false, detail: "connect timed out")
+      default:
+        return TransportFailure(kind: .connectionClosed, mayHaveReachedServer: true, detail: "channel error: \(error)")
+      }
+    }
+    if let error = error as? IOError {
+      let refused = [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode)
+      guard refused else {
+        return TransportFailure(
+          kind: .connectionClosed, mayHaveReachedServer: true, detail: "I/O error: \(error.description)")
+      }
+      return TransportFailure(
+        kind: .connectionRefused, mayHaveReachedServer: false,
+        detail:
+          "cannot connect to \(url.split(separator: "?").first ?? ""): \(String(cString: strerror(error.errnoCode)))",
+        hint: "check the endpoint URL, that vRA is up, and that no firewall or proxy is in the way")
+    }
+    return TransportFailure(kind: .other, mayHaveReachedServer: true, detail: String(describing: error))
+  }
+
+  private static func classify(_ error: HTTPClientError) -> TransportFailure {
+    switch error {
+    case .cancelled, .requestStreamCancelled:
+      return TransportFailure(kind: .cancelled, mayHaveReachedServer: true, detail: "cancelled")
+    case .connectTimeout, .getConnectionFromPoolTimeout:
+      return TransportFailure(
+        kind: .connectTimeout, mayHaveReachedServer: false, detail: "connect timed out",
+        hint: "check that the endpoint is reachable from this machine")
+    case .tlsHandshakeTimeout:
+      return TransportFailure(kind: .connectTimeout, mayHaveReachedServer: false, detail: "TLS handshake timed out")
+    case .readTimeout, .deadlineExceeded:
+      return TransportFailure(kind: .timeout, mayHaveReachedServer: true, detail: "no answer before the timeout")
+    case .remoteConnectionClosed:
+      return TransportFailure(
+        kind: .connectionClosed, mayHaveReachedServer: true,
+        detail: "the connection was closed before an answer arrived")
+    default:
+      return TransportFailure(kind: .other, mayHaveReachedServer: true, detail: "HTTP client error: \(error)")
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import InMemoryLogging
+import InMemoryTracing
+import Logging
+import MetricsTestKit
+import TestSupport
+import Testing
+import Tracing
+import VRAClient
+import VRAModels
+import VRASimulator
+
+@Suite("One log line, metrics and a span per call")
+struct LoggingAndMetricsTests {
+  @Test("a retried call logs one info line with attempts, status, duration and the error class of failures")
+  func oneLinePerCall() async throws {
+    let handler = InMemoryLogHandler()
+    var logger = Logger(label: "calls") { _ in handler }
+    logger.logLevel = .info
+    let metrics = TestMetrics()
+    let tracer = InMemoryTracer()
+    try await ClientFixture.withFaultySimulator { harness in
+      let token = try await ClientFixture.refreshToken(harness)
+      var configuration = ClientFixture.configuration(harness, authentication: .refreshToken(token), logger: logger)
+      configuration.metricsFactory = metrics
+      configuration.tracer = tracer
+      let client = try VRAClient(configuration: configuration)
+      try await harness.server.addFault(FaultRule(method: "GET", path: "/iaas/api/projects", status: 503, times: 1))
+      _ = try await client.iaasProjects()
+      _ = await vraError { _ = try await client.deployment(id: "no-such-deployment") }
+
+      let calls = handler.entries.filter { "\($0.message)" == "vRA call" }
+      // Filtered outside `#require`: its expansion mis-evaluates comparisons inside closures.
+      let projectCalls = calls.filter { text($0, "http.path") == "/iaas/api/projects" }
+      let projectCall = try #require(projectCalls.first)
+      #expect(projectCall.level == .info)
+      #expect(text(projectCall, "http.status") == "200")
+      #expect(text(projectCall, "retry.attempt") == "2")
+      #expect(text(projectCall, "http.duration_ms") != nil)
+      #expect(handler.entries.filter { text($0, "http.path") == "/iaas/api/projects" }.count == 1)
+
+      let failures = handler.entries.filter { "\($0.message)" == "vRA call failed" }
+      let failed = try #require(failures.first)
+      #expect(text(failed, "error.class") == "not_found")
+      #expect(text(failed, "http.status") == "404")
+      #expect(text(failed, "http.path") == "/deployment/api/deployments/no-such-deployment")
+
+      #expect(metrics.counterTotal(label: "vra_client_calls_total") >= 3)
+      #expect(metrics.counterTotal(label: "vra_client_retries_total") == 1)
+      #expect(metrics.counterTotal(label: "vra_client_token_refreshes_total") == 1)
+      let spans = tracer.finishedSpans.map(\.operationName)
+      #expect(spans.contains("vRA GET /iaas/api/projects"))
+      #expect(spans.contains("vRA GET /deployment/api/deployments/{id}"))
+    }
+  }
+
+  @Test("User-Agent names vra-engine and its version; apiVersion is pinned per API family")
+  func headersAndAPIVersion() async throws {
+    try await SimulatorHarness.with { harness in
+      let client = try await ClientFixture.client(harness)
+      _ = try await client.iaasProjects()
+      _ = try await client.deploymentsPage()
+      let calls = await harness.server.recentCalls()
+      let iaasCalls = calls.filter { $0.path == "/iaas/api/projects" }
+      let deploymentCalls = calls.filter { $0.path == "/deployment/api/deployments" }
+      let iaas = try #require(iaasCalls.last)
+      let deployments = try #require(deploymentCalls.last)
+      #expect(iaas.userAgent == "vra-engine/\(VRAEngineVersion.current)")
+      #expect(iaas.query.contains("apiVersion=2021-07-15"))
+      #expect(deployments.query.contains("apiVersion=2020-08-25"))
+    }
+  }
+
+  @Test("the active trace context is injected into each attempt's headers")
+  func traceContextInjected() async throws {
+    // InMemoryTracer propagates its own keys; a W3C tracer (swift-otel) writes `traceparent`
+    // through the same `inject` call.
+    let tracer = InMemoryTracer()
+    try await SimulatorHarness.with { harness in
+      let token = try await ClientFixture.refreshToken(harness)
+      var configuration = ClientFixture.configuration(harness, authentication: .refreshToken(token))
+      configuration.tracer = tracer
+      let client = try VRAClient(configuration: configuration)
+      _ = try await client.iaasProjects()
+      let injections = tracer.performedContextInjections
+      let spans = tracer.finishedSpans.filter { $0.operationName == "vRA GET /iaas/api/projects" }
+      let call = try #require(spans.first)
+      #expect(injections.contains { $0.values[InMemoryTracer.traceIDKey] == call.spanContext.traceID })
+    }
+  }
+}
+
+/// A metadata value as text (`MetadataValue` compares by case, not by what it prints).
+private func text(_ entry: InMemoryLogHandler.Entry, _ key: String) -> String? {
+  entry.metadata[key].map { "\($0)" }
+}

@@ -1,0 +1,20 @@
+import Testing
+
+@testable import VRAClient
+
+@Suite("Redactor")
+struct RedactorTests {
+  @Test("known values, bearer headers, JWTs and sensitive fields are hidden")
+  func redacts() {
+    let redactor = Redactor()
+    redactor.register("s3cr3t-refresh-value")
+    #expect(!redactor.redact("token s3cr3t-refresh-value leaked").contains("s3cr3t"))
+    #expect(redactor.redact("Authorization: Bearer abc.def-ghi") == "Authorization: Bearer <redacted>")
+    #expect(redactor.redact("got eyJhbGciOi.eyJzdWIiOi.c2ln here") == "got <redacted> here")
+    #expect(
+      redactor.redact(#"{"username":"admin","password":"p@ss \"quoted\"","adminPassword":"x1"}"#)
+        == #"{"username":"admin","password":"<redacted>","adminPassword":"<redacted>"}"#)
+    #expect(redactor.redact("refresh_token=abc&scope=openid") == "refresh_token=<redacted>&scope=openid")
+    #expect(redactor.redact("plain message, nothing secret") == "plain message, nothing secret")
+  }
+}
