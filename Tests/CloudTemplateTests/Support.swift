@@ -5,13 +5,17 @@ import Testing
 
 /// Shared helpers of the CloudTemplate tests.
 enum Fixture {
-  /// `…/shared/corpus/cloud-templates`, found from this file (…/main/Tests/CloudTemplateTests/Support.swift).
-  static let corpusDirectory: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-    .deletingLastPathComponent()  // CloudTemplateTests
-    .deletingLastPathComponent()  // Tests
-    .deletingLastPathComponent()  // main
-    .deletingLastPathComponent()  // the project root
-    .appendingPathComponent("shared/corpus/cloud-templates", isDirectory: true)
+  /// `../shared/corpus/cloud-templates` beside the clone when it exists, else the copy in
+  /// `Tests/Resources/` (found from this file: …/Tests/CloudTemplateTests/Support.swift).
+  static let corpusDirectory: URL = {
+    let tests = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+      .deletingLastPathComponent()  // CloudTemplateTests
+      .deletingLastPathComponent()  // Tests
+    let shared = tests.deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("shared/corpus/cloud-templates", isDirectory: true)
+    if FileManager.default.fileExists(atPath: shared.path) { return shared }
+    return tests.appendingPathComponent("Resources/corpus/cloud-templates", isDirectory: true)
+  }()
 
   /// Names of the corpus templates, sorted.
   static func corpusFiles() throws -> [String] {

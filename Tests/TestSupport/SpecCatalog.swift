@@ -93,7 +93,14 @@ public enum RepositoryPaths {
   /// …/Tests/TestSupport/SpecCatalog.swift → the package root.
   public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
-  public static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
-  public static let specs = shared.appendingPathComponent("vra-api")
-  public static let corpus = shared.appendingPathComponent("corpus/cloud-templates")
+  public static let specs = resource("vra-api")
+  public static let corpus = resource("corpus/cloud-templates")
+
+  /// `../shared/NAME` when the clone sits beside it (the source of truth), else the copy in
+  /// `Tests/Resources/NAME`, so a clone anywhere can run the tests.
+  static func resource(_ name: String) -> URL {
+    let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/\(name)")
+    if FileManager.default.fileExists(atPath: shared.path) { return shared }
+    return packageRoot.appendingPathComponent("Tests/Resources/\(name)")
+  }
 }

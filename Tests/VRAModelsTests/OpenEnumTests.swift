@@ -73,12 +73,14 @@ import VRAModels
   }
 }
 
-/// Reads a spec from `shared/vra-api/` next to the repository.
+/// Reads a spec from `../shared/vra-api/` beside the clone, or from the copy in `Tests/Resources/`.
 enum SpecFile {
   static func load(_ name: String) throws -> JSONValue {
     let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent()
-    let url = repository.deletingLastPathComponent().appendingPathComponent("shared/vra-api/\(name)")
+    let shared = repository.deletingLastPathComponent().appendingPathComponent("shared/vra-api/\(name)")
+    let copy = repository.appendingPathComponent("Tests/Resources/vra-api/\(name)")
+    let url = FileManager.default.fileExists(atPath: shared.path) ? shared : copy
     return try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: url))
   }
 }
