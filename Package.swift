@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "CloudTemplate", targets: ["CloudTemplate"]),
     .library(name: "VRAClient", targets: ["VRAClient"]),
     .library(name: "VRASimulator", targets: ["VRASimulator"]),
+    .library(name: "Engine", targets: ["Engine"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,8 @@ let package = Package(
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
   ],
   targets: [
     .target(
@@ -61,6 +64,20 @@ let package = Package(
       swiftSettings: strict
     ),
     .target(
+      name: "Engine",
+      dependencies: [
+        "VRAModels",
+        "CloudTemplate",
+        "VRAClient",
+        .product(name: "SQLiteKit", package: "sqlite-kit"),
+        .product(name: "TOMLKit", package: "TOMLKit"),
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+      ],
+      swiftSettings: strict
+    ),
+    .target(
       name: "VRASimulator",
       dependencies: [
         "VRAModels",
@@ -83,10 +100,18 @@ let package = Package(
       dependencies: [
         "VRAModels",
         "CloudTemplate",
+        "Engine",
+        "VRAClient",
         "VRASimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "CloudTemplateBenchmark",
+      dependencies: ["CloudTemplate"],
+      path: "Benchmarks/CloudTemplateBenchmark",
       swiftSettings: strict
     ),
     .target(
@@ -100,6 +125,15 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ],
       path: "Tests/TestSupport",
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "TrackerBenchmark",
+      dependencies: [
+        "Engine", "VRAClient", "VRAModels", "VRASimulator",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Benchmarks/tracker/TrackerBenchmark",
       swiftSettings: strict
     ),
     .testTarget(
@@ -135,6 +169,12 @@ let package = Package(
         .product(name: "Tracing", package: "swift-distributed-tracing"),
         .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
       ],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "EngineTests",
+      dependencies: ["Engine", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate", "TestSupport"],
+      exclude: ["Fixtures"],
       swiftSettings: strict
     ),
   ]

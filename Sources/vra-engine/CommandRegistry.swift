@@ -3,6 +3,10 @@ import ArgumentParser
 /// Every subcommand `vra-engine --help` lists. Only commands that work belong here.
 enum CommandRegistry {
   static let all: [any ParsableCommand.Type] = [
-    SimulatorCommand.self
+    ApplyCommand.self,
+    ValidateCommand.self,
+    GraphCommand.self,
+    InputsSchemaCommand.self,
+    SimulatorCommand.self,
   ]
 }

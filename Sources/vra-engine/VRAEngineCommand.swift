@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VRAModels
 
 /// The `vra-engine` command line: thin wrappers that parse flags and call the modules.
@@ -14,4 +15,23 @@ struct VRAEngineCommand: AsyncParsableCommand {
     version: VRAEngineVersion.current,
     subcommands: CommandRegistry.all
   )
+
+  static func main() async {
+    LogSetup.bootstrap
+    do {
+      var command = try parseAsRoot()
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      // ArgumentParser exits 64 (EX_USAGE) for flags it cannot parse; vra-engine documents 2.
+      if exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        exit(withError: ExitCodes.usageOrValidation)
+      }
+      exit(withError: error)
+    }
+  }
 }

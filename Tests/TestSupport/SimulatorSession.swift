@@ -95,6 +95,8 @@ public enum SampleTemplates {
     outputs:
       address:
         value: ${resource.web[0].address}
+      addresses:
+        value: ${resource.web[*].address}
     """
 
   /// One machine and nothing else.

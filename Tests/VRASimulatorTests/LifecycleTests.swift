@@ -69,6 +69,8 @@ import VRASimulator
       let outputs = try #require(deployment.lastRequest?.outputs)
       let address = try #require(outputs["address"]?.stringValue)
       #expect(address == resources.first { $0.name == "web[0]" }?.properties?["address"]?.stringValue)
+      let machines = resources.filter { $0.name.hasPrefix("web[") }.sorted { $0.name < $1.name }
+      #expect(outputs["addresses"] == .array(machines.compactMap { $0.properties?["address"] }), "[*] is a list")
 
       let events = try await session.get("/deployment/api/requests/\(try #require(deployment.lastRequest?.id))/events")
         .decode(Page<Event>.self)

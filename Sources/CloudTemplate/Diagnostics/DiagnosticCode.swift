@@ -28,4 +28,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
   case resolvedAtRequestTime
   // Input values (bound from flags, files, environment).
   case inputViolation
+  /// An input source that cannot be used: a malformed `--input`, an unreadable inputs file, a stray
+  /// `VRA_INPUT_` variable.
+  case invalidInputSource
 }

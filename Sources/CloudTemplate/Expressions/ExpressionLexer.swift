@@ -5,7 +5,13 @@ struct ExpressionLexer {
     var offset: Int
   }
 
-  private static let twoCharacterOperators: Set<String> = ["==", "!=", "<=", ">=", "&&", "||"]
+  /// `==`, `!=`, `<=`, `>=`, `&&`, `||`, tested on scalars: no string is built for the common miss.
+  private static func isTwoCharacterOperator(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Bool {
+    switch (first, second) {
+    case ("=", "="), ("!", "="), ("<", "="), (">", "="), ("&", "&"), ("|", "|"): true
+    default: false
+    }
+  }
   private static let singleCharacterSymbols: Set<Unicode.Scalar> = [
     ".", "[", "]", "(", ")", ",", "?", ":", "{", "}", "+", "-", "*", "/", "%", "<", ">", "!",
   ]
@@ -21,7 +27,7 @@ struct ExpressionLexer {
         let start = index
         while index < body.count, isIdentifierPart(body[index]) { index += 1 }
         tokens.append(
-          .init(kind: .identifier, text: String(String.UnicodeScalarView(body[start..<index])), offset: start))
+          .init(kind: .identifier, text: String(scalars: body[start..<index]), offset: start))
       } else if isDigit(scalar) {
         let start = index
         while index < body.count, isDigit(body[index]) { index += 1 }
@@ -30,10 +36,10 @@ struct ExpressionLexer {
           index += 1
           while index < body.count, isDigit(body[index]) { index += 1 }
         }
-        tokens.append(.init(kind: .number, text: String(String.UnicodeScalarView(body[start..<index])), offset: start))
+        tokens.append(.init(kind: .number, text: String(scalars: body[start..<index]), offset: start))
       } else if scalar == "\"" || scalar == "'" {
         let start = index
-        var content = String.UnicodeScalarView()
+        var content: [Unicode.Scalar] = []
         index += 1
         var closed = false
         while index < body.count {
@@ -51,12 +57,12 @@ struct ExpressionLexer {
           }
         }
         guard closed else { throw Failure(message: "unterminated string literal", offset: start) }
-        tokens.append(.init(kind: .string, text: String(content), offset: start))
+        tokens.append(.init(kind: .string, text: String(scalars: content), offset: start))
       } else if index + 1 < body.count,
-        Self.twoCharacterOperators.contains(String(String.UnicodeScalarView([scalar, body[index + 1]])))
+        Self.isTwoCharacterOperator(scalar, body[index + 1])
       {
         tokens.append(
-          .init(kind: .symbol, text: String(String.UnicodeScalarView([scalar, body[index + 1]])), offset: index))
+          .init(kind: .symbol, text: String(scalars: [scalar, body[index + 1]]), offset: index))
         index += 2
       } else if Self.singleCharacterSymbols.contains(scalar) {
         tokens.append(.init(kind: .symbol, text: String(scalar), offset: index))

@@ -71,7 +71,7 @@ public enum ExpressionScanner {
         break
       }
       let body = Array(scalars[bodyStart..<end])
-      result.expressions.append(String(String.UnicodeScalarView(body)))
+      result.expressions.append(String(scalars: body))
       var parser: ExpressionParser?
       do {
         let tokens = try ExpressionLexer.tokens(of: body)
@@ -86,7 +86,7 @@ public enum ExpressionScanner {
       // The parser records a reference when its path ends, so inner ones come first; report them as written.
       let found = (parser?.references ?? []).sorted { $0.startOffset < $1.startOffset }
       for found in found {
-        let referenceText = String(String.UnicodeScalarView(body[found.startOffset..<found.endOffset]))
+        let referenceText = String(scalars: body[found.startOffset..<found.endOffset])
         result.references.append(
           ExpressionReference(
             kind: found.kind, segments: found.segments, text: referenceText,
@@ -129,7 +129,7 @@ public enum ExpressionScanner {
 
   private static func excerpt(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
     let limit = 80
-    let text = String(String.UnicodeScalarView(scalars.prefix(limit)))
+    let text = String(scalars: scalars.prefix(limit))
     return scalars.count > limit ? text + "…" : text
   }
 }

@@ -31,7 +31,7 @@ public enum InputCoercion {
   public static func coerce(_ text: String, for input: TemplateInput) -> Result<JSONValue, InputViolation> {
     guard let type = input.type, let value = value(of: text, as: type) else {
       if input.type == nil { return .success(.string(text)) }
-      let shown = input.isEncrypted ? InputViolation.redacted : JSONText.render(.string(text))
+      let shown = input.schema.containsEncrypted ? InputViolation.redacted : JSONText.render(.string(text))
       let expected = input.type!.rawValue
       return .failure(
         InputViolation(

@@ -12,6 +12,9 @@ public struct InputViolation: Sendable, Hashable, Codable, Error, CustomStringCo
   /// The template line and column of the rule broken (nil when the rule is not written in the template).
   public var line: Int?
   public var column: Int?
+  /// Where the value was given (`--input`, the inputs file, `VRA_INPUT_<NAME>`), when it came from an
+  /// `InputSources` gathering; nil for values handed over directly.
+  public var source: InputOrigin?
 
   public init(path: String, rule: String, message: String, value: String? = nil, location: SourceLocation? = nil) {
     self.path = path
@@ -24,7 +27,8 @@ public struct InputViolation: Sendable, Hashable, Codable, Error, CustomStringCo
 
   public var description: String {
     let position = line.map { " (template line \($0))" } ?? ""
-    return "\(path.isEmpty ? "/" : path): \(message)\(position)"
+    let origin = source.map { " (from \($0))" } ?? ""
+    return "\(path.isEmpty ? "/" : path): \(message)\(origin)\(position)"
   }
 
   /// What replaces the value of an `encrypted` input everywhere it would be shown.

@@ -4,7 +4,8 @@ import Foundation
 public enum JSONPointer {
   /// Escapes one reference token (`~` → `~0`, `/` → `~1`).
   public static func escape(_ token: String) -> String {
-    guard token.contains("~") || token.contains("/") else { return token }
+    // Byte test: `String.contains(String)` goes through Foundation's search, and this runs for every node.
+    guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
     return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
   }
 

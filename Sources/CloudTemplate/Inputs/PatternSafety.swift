@@ -104,7 +104,7 @@ public enum PatternSafety {
       var end = index + 1
       while end < scalars.count, scalars[end] != "}" { end += 1 }
       guard end < scalars.count else { return (false, 0) }
-      let body = String(String.UnicodeScalarView(scalars[(index + 1)..<end]))
+      let body = String(scalars: scalars[(index + 1)..<end])
       let parts = body.split(separator: ",", omittingEmptySubsequences: false)
       guard parts.allSatisfy({ $0.allSatisfy(\.isNumber) }), !(parts.first?.isEmpty ?? true) else { return (false, 0) }
       let unbounded = parts.count == 2 && parts[1].isEmpty

@@ -5,7 +5,8 @@ struct SchemaChecker {
 
   /// - Parameter redacted: the value belongs to an `encrypted` input; never show it.
   mutating func check(_ value: JSONValue, against schema: InputSchema, path: String, redacted: Bool) {
-    let redacted = redacted || schema.encrypted
+    // A value holding an encrypted part anywhere is never shown whole.
+    let redacted = redacted || schema.containsEncrypted
     let shown = redacted ? InputViolation.redacted : Self.display(value)
     var found: [InputViolation] = []
     defer { violations.append(contentsOf: found) }

@@ -65,13 +65,19 @@ public struct InputSchema: Sendable, Hashable {
 
   /// True when the default is an expression (`${...}`) that vRA evaluates at request time.
   public var hasDynamicDefault: Bool {
-    if case .string(let text) = defaultValue { return text.contains("${") }
+    if case .string(let text) = defaultValue { return ExpressionScanner.mayContainExpression(text) }
     return false
   }
 
   /// The template position of `keyword`, or of the definition when the keyword is absent.
   public func location(of keyword: String) -> SourceLocation {
     keywordLocations[keyword] ?? location
+  }
+
+  /// True when this schema or any nested `items` / `properties` schema is `encrypted`.
+  public var containsEncrypted: Bool {
+    encrypted || itemsStorage.contains(where: \.containsEncrypted)
+      || properties.contains { $0.schema.containsEncrypted }
   }
 
   public func property(named name: String) -> InputSchema? {

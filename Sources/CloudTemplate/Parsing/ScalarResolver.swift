@@ -66,7 +66,7 @@ enum ScalarResolver {
       default: radix = 8; digits = digits.dropFirst()
       }
     }
-    let cleaned = digits.contains("_") ? digits.filter { $0 != "_" } : String(digits)
+    let cleaned = digits.utf8.contains(UInt8(ascii: "_")) ? digits.filter { $0 != "_" } : String(digits)
     guard !cleaned.isEmpty, let magnitude = Int(cleaned, radix: radix) else { return nil }
     return negative ? -magnitude : magnitude
   }
@@ -83,7 +83,8 @@ enum ScalarResolver {
       default: return nil
       }
     }
-    guard sawDigit, let value = Double(text.contains("_") ? text.filter { $0 != "_" } : text), value.isFinite
+    guard sawDigit, let value = Double(text.utf8.contains(UInt8(ascii: "_")) ? text.filter { $0 != "_" } : text),
+      value.isFinite
     else { return nil }
     return .double(value)
   }

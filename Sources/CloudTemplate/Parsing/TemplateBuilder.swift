@@ -269,9 +269,8 @@ struct TemplateBuilder {
     let line = string.mark.line + (isBlock ? 1 : 0) + newlines
     var needleEnd = offset
     while needleEnd < scalars.count, needleEnd - offset < 24, scalars[needleEnd] != "\n" { needleEnd += 1 }
-    let needle = String(String.UnicodeScalarView(scalars[offset..<needleEnd]))
-    let before = String(String.UnicodeScalarView(scalars[lineStart..<offset]))
-    let occurrence = needle.isEmpty ? 0 : before.components(separatedBy: needle).count - 1
+    let needle = scalars[offset..<needleEnd]
+    let occurrence = SourceText.occurrences(of: needle, in: scalars[lineStart..<offset]).count
     let column = source.column(of: needle, occurrence: occurrence, onLine: line) ?? 1
     return SourceLocation(line: line, column: column)
   }

@@ -13,6 +13,8 @@ public struct DeploymentFilter: Sendable {
   public var search: String?
   public var expand: [DeploymentExpansion] = []
   public var includeDeleted = false
+  /// `$orderby` terms, e.g. `["lastUpdatedAt asc"]` (the batched tracker pages in update order).
+  public var orderBy: [String] = []
 
   public init(
     projects: [String] = [], statuses: [DeploymentStatus] = [], lastRequestStatuses: [RequestStatus] = [],
@@ -41,6 +43,7 @@ public struct DeploymentFilter: Sendable {
     query += Query.optional("search", search)
     query += Query.list("expand", expand.map(\.rawValue))
     if includeDeleted { query.append(("deleted", "true")) }
+    query += Query.list("$orderby", orderBy)
     return query
   }
 }

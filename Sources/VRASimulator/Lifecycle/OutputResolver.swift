@@ -3,7 +3,7 @@ import VRAModels
 
 /// Resolves the simple `${...}` references vRA evaluates at provisioning time:
 /// `input.X`, `resource.R.prop`, `resource.R[N].prop`, `resource["R"].prop`,
-/// `self.prop`. Anything richer (functions, operators) is left as written, the way
+/// `resource.R[*].prop` (a list), `self.prop`. Anything richer (functions, operators) is left as written, the way
 /// an unknown expression shows up in a vRA deployment's properties.
 struct OutputResolver {
   var deployment: DeploymentRecord
@@ -85,16 +85,24 @@ struct OutputResolver {
     } else {
       return nil
     }
-    var instance = 0
+    var instance: Int? = 0
     if rest.hasPrefix("["), let end = rest.firstIndex(of: "]") {
       let index = rest[rest.index(after: rest.startIndex)..<end]
-      guard let number = Int(index) else { return nil }  // [*] and friends are left as written
-      instance = number
+      if index == "*" {
+        instance = nil  // `[*]`: the property of every instance, as a list (vRA's splat)
+      } else {
+        guard let number = Int(index) else { return nil }  // other forms are left as written
+        instance = number
+      }
       rest = rest[rest.index(after: end)...]
     }
     guard rest.hasPrefix(".") else { return nil }
     let property = String(rest.dropFirst())
     let instances = deployment.resources.filter { $0.templateName == name }
+    guard let instance else {
+      let values = instances.compactMap { $0.properties[property] }
+      return values.count == instances.count && !instances.isEmpty ? .array(values) : nil
+    }
     guard instance < instances.count else { return nil }
     return instances[instance].properties[property]
   }

@@ -1,0 +1,90 @@
+import Foundation
+import Yams
+
+/// The hardened YAML front end of `TemplateParser`, for other YAML files the tools read (plan files).
+///
+/// It applies the same guards as template parsing: a size limit checked before reading more than
+/// `limits.maxBytes + 1` bytes, UTF-8 validation with the bad byte's position, the alias-bomb budget
+/// (measured on libyaml's event stream before Yams composes anything), and libyaml errors translated
+/// to positioned diagnostics. Callers walk the composed `Node` themselves, with `location(of:)` and
+/// `value(of:)` giving positions and YAML 1.1 scalar typing identical to templates'.
+public enum YAMLDocument {
+  /// Reads a file as UTF-8 text within `limits.maxBytes`. `kind` names the document in messages ("plan").
+  public static func readText(
+    contentsOf url: URL, kind: String, limits: ParseLimits = .default
+  ) throws(TemplateError)
+    -> String
+  {
+    let fileName = url.isFileURL ? url.path : url.absoluteString
+    let data: Data
+    do {
+      let handle = try FileHandle(forReadingFrom: url)
+      defer { try? handle.close() }
+      data = try handle.read(upToCount: limits.maxBytes + 1) ?? Data()
+    } catch {
+      throw TemplateError(
+        TemplateDiagnostic(
+          severity: .error, code: .fileUnreadable, message: "cannot read the \(kind): \(error.localizedDescription)",
+          file: fileName, location: .startOfFile, path: ""))
+    }
+    guard data.count <= limits.maxBytes else {
+      throw TemplateError(tooLarge(kind: kind, fileName: fileName, size: data.count, limits: limits))
+    }
+    guard let text = String(validating: data, as: UTF8.self) else {
+      var diagnostic = UTF8Checker.diagnostic(for: data, fileName: fileName)
+      diagnostic.message = diagnostic.message.replacingOccurrences(of: "the template", with: "the \(kind)")
+      throw TemplateError(diagnostic)
+    }
+    return text
+  }
+
+  /// Composes one YAML document after the size and alias-expansion checks; nil for an empty document.
+  public static func compose(
+    _ text: String, fileName: String, kind: String, limits: ParseLimits = .default
+  ) throws(TemplateError)
+    -> Node?
+  {
+    let size = text.utf8.count
+    guard size <= limits.maxBytes else {
+      throw TemplateError(tooLarge(kind: kind, fileName: fileName, size: size, limits: limits))
+    }
+    if let location = AliasBudget.firstExcess(in: text, maxNodes: limits.maxNodes) {
+      throw TemplateError(
+        TemplateDiagnostic(
+          severity: .error, code: .aliasExpansionTooLarge,
+          message:
+            "document expands to more than \(limits.maxNodes) nodes once aliases are followed; refusing a possible alias bomb",
+          file: fileName, location: location, path: ""))
+    }
+    do {
+      let parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
+      return try parser.singleRoot()
+    } catch let error as YamlError {
+      var diagnostic = YAMLErrorTranslator.diagnostic(for: error, fileName: fileName)
+      diagnostic.message = diagnostic.message.replacingOccurrences(of: "a template file", with: "a \(kind) file")
+      throw TemplateError(diagnostic)
+    } catch {
+      throw TemplateError(
+        TemplateDiagnostic(
+          severity: .error, code: .yamlSyntax, message: "\(error)", file: fileName, location: .startOfFile, path: ""))
+    }
+  }
+
+  /// Where `node` starts (1-based line and column).
+  public static func location(of node: Node) -> SourceLocation {
+    NodeConverter.location(of: node)
+  }
+
+  /// The JSON value of a scalar under the YAML 1.1 rules templates use (quoted scalars stay strings).
+  public static func value(of scalar: Node.Scalar) -> JSONValue {
+    ScalarResolver.resolve(scalar)
+  }
+
+  private static func tooLarge(kind: String, fileName: String, size: Int, limits: ParseLimits) -> TemplateDiagnostic {
+    TemplateDiagnostic(
+      severity: .error, code: .fileTooLarge,
+      message:
+        "the \(kind) is larger than the \(limits.maxBytes)-byte limit (\(size > limits.maxBytes ? "at least \(size)" : "\(size)") bytes)",
+      file: fileName, location: .startOfFile, path: "")
+  }
+}

@@ -1,0 +1,35 @@
+import VRAClient
+import VRAModels
+
+/// Deletes a deployment and waits for the delete request to end: used by rollback, destroy and
+/// a stage retry (a failed deployment keeps its name in vRA until it is deleted).
+struct DeploymentRemover: Sendable {
+  let client: VRAClient
+  let tracking: any RequestTracking
+
+  /// - Parameter requested: called with the delete request's id as soon as vRA accepted it, before
+  ///   the wait (so a crash during the wait still leaves the id recorded).
+  /// - Returns: the delete request's id, once that request ended successfully; nil when the
+  ///   deployment was already gone.
+  @discardableResult
+  func remove(
+    deploymentId: String, projectId: String, requested: @Sendable (String) async throws -> Void = { _ in }
+  ) async throws -> String? {
+    let request: DeploymentRequest
+    do {
+      request = try await client.deleteDeployment(id: deploymentId)
+    } catch let error as VRAError where error.errorClass == .notFound {
+      return nil  // Already gone: what a delete wants.
+    }
+    if let id = request.id { try await requested(id) }
+    let end = try await tracking.waitForEnd(
+      deploymentId: deploymentId, projectId: projectId, requestId: request.id, timeout: nil, progress: { _ in })
+    // A finished delete makes the deployment vanish, so "not found" is success here.
+    guard end.kind == .deploymentNotFound || end.status == .successful else {
+      throw StageFailure(
+        message: "deleting deployment \(deploymentId) failed: \(end.failureMessage ?? "no reason given")",
+        requestId: request.id)
+    }
+    return request.id
+  }
+}

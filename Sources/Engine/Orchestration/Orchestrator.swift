@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import VRAClient
+import VRAModels
+
+/// Runs a plan: every stage in dependency order with bounded concurrency, each step written to
+/// the state store before it is taken, rollback on failure when the plan asks for it, and resume
+/// of a run that stopped (crash, Ctrl-C, a lost connection) exactly where it was.
+public struct Orchestrator: Sendable {
+  public let plan: Plan
+  public let client: VRAClient
+  public let store: any StateStore
+  public let tracking: any RequestTracking
+  public let environment: [String: String]
+  public let logger: Logger
+  private let emit: @Sendable (RunEvent) -> Void
+
+  /// - Parameter events: receives every `RunEvent` in order (the progress display, logs, tests).
+  public init(
+    plan: Plan, client: VRAClient, store: any StateStore, tracking: any RequestTracking,
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    logger: Logger = Logger(label: "vra-engine.engine"), events: @escaping @Sendable (RunEvent) -> Void = { _ in }
+  ) {
+    self.plan = plan
+    self.client = client
+    self.store = store
+    self.tracking = tracking
+    self.environment = environment
+    self.logger = logger
+    self.emit = events
+  }
+
+  /// Records a new run (all stages pending) and returns its id; nothing is sent to vRA yet.
+  public func createRun(id: RunID = .generate(), planDigest: String) async throws -> RunID {
+    _ = try await store.createRun(
+      id: id, planName: plan.name, planPath: plan.file, planDigest: planDigest,
+      options: ["parallelism": .int(plan.defaults.parallelism)], stages: plan.stageNames)
+    return id
+  }
+
+  /// Runs (or resumes) `runId` to its end and returns the final run record.
+  ///
+  /// Cancelling the calling task cancels the in-flight vRA requests, records it, and ends the
+  /// run `cancelled`.
+  public func run(_ runId: RunID) async throws -> RunRecord {
+    guard let existing = try await store.run(runId) else {
+      throw StageFailure(message: "no run \(runId) in the state store")
+    }
+    let resumed = existing.status != .pending
+    try await store.updateRunStatus(runId, to: .running)
+    emit(.runStarted(runId, stages: plan.stageNames, resumed: resumed))
+
+    // What a previous attempt of this run already finished.
+    var known: [String: StageOutcome] = [:]
+    var finished: [String: StageResult] = [:]
+    for record in try await store.stages(of: runId) where record.status == .succeeded {
+      known[record.name] = .succeeded
+      finished[record.name] = StageResult(record: record)
+    }
+
+    let graph = try StageGraph(plan: plan)
+    let runner = StageRunner(
+      runId: runId, plan: plan, client: client, store: store, tracking: tracking,
+      projects: ProjectDirectory(client: client), results: StageResults(finished), environment: environment,
+      emit: emit, logger: logger)
+    let stagesByName = Dictionary(uniqueKeysWithValues: plan.stages.map { ($0.name, $0) })
+    let scheduler = RolloutScheduler(
+      stages: plan.stages.map {
+        .init(name: $0.name, dependencies: Set(graph.dependencies(of: $0.name)), project: plan.project(for: $0) ?? "")
+      },
+      policy: SchedulingPolicy(
+        parallelism: plan.defaults.parallelism, perProjectLimit: plan.defaults.perProjectLimit,
+        onFailure: plan.defaults.onFailure == .continue ? .continue : .stop))
+
+    let outcomes = await scheduler.run(known: known) { stage in
+      await runner.run(stagesByName[stage.name]!)
+    }
+    let store = self.store
+    for (name, outcome) in outcomes {
+      if case .skipped(let reason) = outcome {
+        _ = try? await shielded { try await store.recordStageStatus(run: runId, stage: name, to: .skipped) }
+        emit(.stage(name, .skipped, detail: reason))
+      }
+    }
+
+    let cancelled = Task.isCancelled || outcomes.values.contains(.cancelled)
+    let failed = outcomes.values.contains { if case .failed = $0 { true } else { false } }
+    if failed && !cancelled && plan.defaults.rollback == .onFailure {
+      await Rollback(
+        runId: runId, plan: plan, graph: graph, client: client, store: store, tracking: tracking, emit: emit
+      )
+      .run()
+    }
+    let status: RunStatus = cancelled ? .cancelled : failed ? .failed : .succeeded
+    let record = try await shielded { try await store.updateRunStatus(runId, to: status) }
+    emit(.runFinished(runId, status))
+    return record
+  }
+}
+
+extension StageResult {
+  /// The result of a stage finished by an earlier attempt of the run, read back from the store.
+  init(record: StageRecord) {
+    var resources: [String: [String: JSONValue]] = [:]
+    for (name, value) in record.resources?.objectValue ?? [:] { resources[name] = value.objectValue ?? [:] }
+    self.init(
+      deploymentId: record.deploymentId ?? "", deploymentName: record.deploymentName ?? "",
+      outputs: record.outputs?.objectValue ?? [:], resources: resources)
+  }
+}

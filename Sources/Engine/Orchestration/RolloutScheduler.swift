@@ -1,0 +1,100 @@
+/// Walks a stage graph: starts each stage once everything it depends on succeeded, never more
+/// than `parallelism` at once (nor `perProjectLimit` in one project), and applies `onFailure`.
+///
+/// Pure scheduling, no I/O: the caller's `run` closure does the work of one stage. This is the
+/// part of the orchestrator that decides order, so it is tested on its own with fake stages
+/// (the way Terraform's graph walker is separate from its providers).
+public struct RolloutScheduler: Sendable {
+  public struct Stage: Sendable, Hashable {
+    public var name: String
+    public var dependencies: Set<String>
+    public var project: String
+
+    public init(name: String, dependencies: Set<String>, project: String) {
+      self.name = name
+      self.dependencies = dependencies
+      self.project = project
+    }
+  }
+
+  public let stages: [Stage]
+  public let policy: SchedulingPolicy
+
+  /// - Parameter stages: in a stable order (the plan's); ready stages start in this order.
+  public init(stages: [Stage], policy: SchedulingPolicy) {
+    self.stages = stages
+    self.policy = policy
+  }
+
+  /// Runs every stage that should run and returns each stage's outcome.
+  ///
+  /// - Parameter known: outcomes decided before this walk (a resumed run's finished stages);
+  ///   those stages are not run again.
+  /// - Parameter run: does one stage; its result is the stage's outcome. Task cancellation
+  ///   reaches every running stage (each decides how to end); stages not started end `skipped`.
+  public func run(
+    known: [String: StageOutcome] = [:],
+    _ run: @escaping @Sendable (Stage) async -> StageOutcome
+  ) async -> [String: StageOutcome] {
+    var outcomes = known
+    var running: [String: String] = [:]  // stage → project
+    var stopReason: String?
+    let byName = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0) })
+
+    func blockedReason(_ stage: Stage) -> String? {
+      for dependency in stage.dependencies.sorted() {
+        switch outcomes[dependency] {
+        case .failed?: return "'\(dependency)' failed"
+        case .skipped?: return "'\(dependency)' was skipped"
+        case .cancelled?: return "'\(dependency)' was cancelled"
+        default: continue
+        }
+      }
+      return nil
+    }
+
+    func isReady(_ stage: Stage) -> Bool {
+      stage.dependencies.allSatisfy { outcomes[$0] == .succeeded || byName[$0] == nil }
+    }
+
+    await withTaskGroup(of: (String, StageOutcome).self) { group in
+      while true {
+        // Decide what cannot run any more, then start what may.
+        var changed = true
+        while changed {
+          changed = false
+          for stage in stages where outcomes[stage.name] == nil && running[stage.name] == nil {
+            if let reason = blockedReason(stage) {
+              outcomes[stage.name] = .skipped(reason: reason)
+              changed = true
+            } else if let reason = Task.isCancelled ? "the run was cancelled" : stopReason {
+              outcomes[stage.name] = .skipped(reason: reason)
+              changed = true
+            }
+          }
+        }
+        for stage in stages where outcomes[stage.name] == nil && running[stage.name] == nil && isReady(stage) {
+          guard running.count < policy.parallelism else { break }
+          if let limit = policy.perProjectLimit, running.values.filter({ $0 == stage.project }).count >= limit {
+            continue
+          }
+          running[stage.name] = stage.project
+          group.addTask { (stage.name, await run(stage)) }
+        }
+        guard !running.isEmpty else { break }
+        guard let (name, outcome) = await group.next() else { break }
+        running[name] = nil
+        outcomes[name] = outcome
+        if case .failed = outcome, policy.onFailure == .stop, stopReason == nil {
+          stopReason = "the run stopped after a failure"
+        }
+        if case .cancelled = outcome { stopReason = "the run was cancelled" }
+      }
+    }
+    // Only a dependency cycle leaves stages undecided; the plan validator refuses cycles first.
+    for stage in stages where outcomes[stage.name] == nil {
+      outcomes[stage.name] = .skipped(reason: "it is on a dependency cycle")
+    }
+    return outcomes
+  }
+}

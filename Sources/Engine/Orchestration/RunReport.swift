@@ -1,0 +1,53 @@
+import Foundation
+import VRAModels
+
+/// The JSON report of a run (`apply --output json`, `runs show`). Its shape is documented in
+/// docs/apply.md and kept stable: add fields, never rename or remove them.
+public struct RunReport: Codable, Sendable {
+  public struct Run: Codable, Sendable {
+    public var id: String
+    /// succeeded | failed | cancelled (or running / cancelling for a run still in progress).
+    public var status: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+  }
+
+  public struct Stage: Codable, Sendable {
+    public var name: String
+    /// succeeded | failed | cancelled | skipped | rolled-back (or an in-progress status).
+    public var status: String
+    public var deploymentName: String?
+    public var deploymentId: String?
+    public var requestId: String?
+    public var outputs: JSONValue?
+    public var resources: JSONValue?
+    public var error: RecordedError?
+  }
+
+  public var run: Run
+  public var stages: [Stage]
+
+  /// Reads the report of `runId` from the store, stages in `order` (the plan's) when given.
+  public static func load(_ runId: RunID, from store: any StateStore, order: [String] = []) async throws -> RunReport? {
+    guard let record = try await store.run(runId) else { return nil }
+    var stages = try await store.stages(of: runId)
+    if !order.isEmpty {
+      let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+      stages.sort { (position[$0.name] ?? .max) < (position[$1.name] ?? .max) }
+    }
+    return RunReport(
+      run: Run(
+        id: record.id.rawValue, status: record.status.rawValue, startedAt: record.startedAt,
+        finishedAt: record.finishedAt),
+      stages: stages.map {
+        Stage(
+          name: $0.name, status: $0.status.rawValue, deploymentName: $0.deploymentName, deploymentId: $0.deploymentId,
+          requestId: $0.requestId, outputs: $0.outputs, resources: $0.resources, error: $0.error)
+      })
+  }
+
+  /// Pretty JSON with sorted keys and vRA's timestamp format.
+  public func json() throws -> String {
+    String(decoding: try VRAJSON.makeEncoder(pretty: true).encode(self), as: UTF8.self)
+  }
+}

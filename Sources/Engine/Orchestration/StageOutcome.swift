@@ -1,0 +1,12 @@
+/// How one stage of a run ended, as the scheduler sees it.
+public enum StageOutcome: Sendable, Hashable {
+  case succeeded
+  /// The stage ran and failed; the message is already redacted.
+  case failed(String)
+  /// Never started: something it depends on failed, or the run stopped scheduling.
+  case skipped(reason: String)
+  /// Started and stopped by a cancel (Ctrl-C, `vra-engine cancel`).
+  case cancelled
+
+  public var isSuccess: Bool { self == .succeeded }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+import VRAClient
+import VRAModels
+
+/// Runs one stage to its end, writing each step to the state store before acting on it:
+/// intent → POST → ids → tracked to the end → outputs. On resume it re-attaches to what the
+/// store says was submitted, and reconciles an intent without ids by looking the deployment up
+/// by name — never by submitting blindly.
+struct StageRunner: Sendable {
+  let runId: RunID
+  let plan: Plan
+  let client: VRAClient
+  let store: any StateStore
+  let tracking: any RequestTracking
+  let projects: ProjectDirectory
+  let results: StageResults
+  let environment: [String: String]
+  let emit: @Sendable (RunEvent) -> Void
+  let logger: Logger
+
+  func run(_ stage: PlanStage) async -> StageOutcome {
+    do {
+      return try await attempt(stage)
+    } catch {
+      if Task.isCancelled || error is CancellationError || (error as? VRAError)?.errorClass == .cancelled {
+        return await cancelled(stage)
+      }
+      let failure = Self.failure(from: error)
+      _ = try? await store.recordStageFailure(
+        run: runId, stage: stage.name,
+        error: RecordedError(errorClass: Self.errorClass(of: error), message: failure.message, hint: failure.hint))
+      emit(.stage(stage.name, .failed, detail: failure.description))
+      return .failed(failure.description)
+    }
+  }
+
+  private func attempt(_ stage: PlanStage) async throws -> StageOutcome {
+    let context = ResolutionContext(runId: runId, environment: environment, stageResults: await results.all)
+    let deploymentName = try PlanResolver.resolveDeploymentName(of: stage, in: context)
+    let inputs = try PlanResolver.resolveInputs(of: stage, in: context)
+    guard let projectName = plan.project(for: stage) else {
+      throw StageFailure(message: "stage '\(stage.name)' names no project", hint: "set defaults.project or project")
+    }
+    let projectId = try await projects.id(of: projectName)
+    let retries = plan.retries(for: stage)
+    var record = try await store.stage(run: runId, name: stage.name)
+    var attempt = max(record?.attempt ?? 0, 1)
+
+    while true {
+      try Task.checkCancellation()
+      let submission: Submission
+      if let record, let reattached = try await reattach(record, deploymentName: deploymentName, projectId: projectId) {
+        submission = reattached
+      } else {
+        try await store.recordIntent(
+          run: runId, stage: stage.name, deploymentName: deploymentName, projectId: projectId, attempt: attempt)
+        emit(.stage(stage.name, .submitting, detail: deploymentName))
+        submission = try await StageSubmitter(client: client).submit(
+          .init(
+            source: stage.source, deploymentName: deploymentName, projectId: projectId, inputs: inputs,
+            reason: "vra-engine run \(runId) stage \(stage.name)"))
+        try await store.recordSubmitted(
+          run: runId, stage: stage.name, blueprintRequestId: submission.blueprintRequestId,
+          requestId: submission.requestId, deploymentId: submission.deploymentId)
+      }
+      try await store.recordStageStatus(
+        run: runId, stage: stage.name, to: .running, requestId: submission.requestId,
+        deploymentId: submission.deploymentId)
+      emit(.stage(stage.name, .running, detail: deploymentName))
+
+      let end = try await tracking.waitForEnd(
+        deploymentId: submission.deploymentId, projectId: projectId, requestId: submission.requestId,
+        timeout: plan.timeout(for: stage)
+      ) { [emit] update in
+        emit(.progress(stage.name, completedTasks: update.completedTasks, totalTasks: update.totalTasks))
+      }
+      if submission.requestId == nil, let requestId = end.requestId {
+        // Blueprint requests name the deployment request only once it exists; keep it for the report.
+        try await store.recordStageStatus(
+          run: runId, stage: stage.name, to: .running, requestId: requestId, deploymentId: submission.deploymentId)
+      }
+      if end.status == .successful {
+        try await finish(stage, deploymentId: submission.deploymentId, deploymentName: deploymentName)
+        return .succeeded
+      }
+      let reason =
+        end.kind == .deploymentNotFound
+        ? "deployment \(submission.deploymentId) was deleted outside this run"
+        : end.failureMessage ?? "the request ended \(end.status?.rawValue ?? "without a status")"
+      guard attempt <= retries else {
+        throw StageFailure(message: reason, requestId: end.requestId)
+      }
+      // A failed deployment keeps its name in vRA; it goes before the next attempt reuses the name.
+      logger.warning(
+        "stage failed, retrying", metadata: ["stage": "\(stage.name)", "attempt": "\(attempt)", "reason": "\(reason)"])
+      try await store.recordStageFailure(
+        run: runId, stage: stage.name, error: RecordedError(errorClass: "deployment", message: reason))
+      try await DeploymentRemover(client: client, tracking: tracking)
+        .remove(deploymentId: submission.deploymentId, projectId: projectId)
+      attempt += 1
+      record = nil
+    }
+  }
+
+  /// The submission a resumed stage already has, found from the store or, for an intent
+  /// without ids, by the deployment's name in vRA. Nil: nothing was submitted.
+  private func reattach(
+    _ record: StageRecord, deploymentName: String, projectId: String
+  ) async throws
+    -> Submission?
+  {
+    switch record.status {
+    case .submitted, .running:
+      guard let deploymentId = record.deploymentId else { return nil }
+      emit(.stage(record.name, .running, detail: "re-attached to \(deploymentId)"))
+      return Submission(
+        deploymentId: deploymentId, requestId: record.requestId, blueprintRequestId: record.blueprintRequestId)
+    case .submitting:
+      let name = record.deploymentName ?? deploymentName
+      let filter = DeploymentFilter(projects: [projectId], name: name, expand: [.lastRequest])
+      guard let found = try await client.deployments(filter, pageSize: 10).collect().first(where: { $0.name == name }),
+        let deploymentId = found.id
+      else { return nil }
+      let submission = Submission(deploymentId: deploymentId, requestId: found.lastRequest?.id)
+      try await store.recordSubmitted(
+        run: runId, stage: record.name, blueprintRequestId: nil, requestId: submission.requestId,
+        deploymentId: deploymentId)
+      emit(.stage(record.name, .submitted, detail: "found \(name) in vRA after an interrupted submit"))
+      return submission
+    default:
+      return nil
+    }
+  }
+
+  /// Reads outputs and resources of a finished deployment and records them.
+  private func finish(_ stage: PlanStage, deploymentId: String, deploymentName: String) async throws {
+    let deployment = try await client.deployment(id: deploymentId, expand: [.resources, .lastRequest])
+    var resources: [String: [String: JSONValue]] = [:]
+    for resource in deployment.resources ?? [] { resources[resource.name] = resource.properties ?? [:] }
+    let outputs = deployment.lastRequest?.outputs ?? [:]
+    try await store.recordStageResult(
+      run: runId, stage: stage.name, outputs: .object(outputs),
+      resources: .object(resources.mapValues { .object($0) }))
+    await results.record(
+      stage.name,
+      StageResult(
+        deploymentId: deploymentId, deploymentName: deploymentName, outputs: outputs, resources: resources))
+    emit(.stage(stage.name, .succeeded, detail: deploymentName))
+  }
+
+  /// Cancels the stage's in-flight request in vRA and records it, shielded from the cancellation
+  /// that brought us here.
+  private func cancelled(_ stage: PlanStage) async -> StageOutcome {
+    let (client, store, runId, logger) = (client, store, runId, logger)
+    let name = stage.name
+    _ = try? await shielded {
+      let record = try await store.stage(run: runId, name: name)
+      if let id = record?.blueprintRequestId, record?.status.isTerminal == false {
+        do {
+          try await client.cancelBlueprintRequest(id: id)
+        } catch {
+          logger.warning("could not cancel the blueprint request", metadata: ["id": "\(id)", "error": "\(error)"])
+        }
+      }
+      if let status = record?.status, status.canTransition(to: .cancelled) {
+        try await store.recordStageStatus(run: runId, stage: name, to: .cancelled)
+      }
+    }
+    emit(.stage(stage.name, .cancelled, detail: nil))
+    return .cancelled
+  }
+
+  static func failure(from error: any Error) -> StageFailure {
+    switch error {
+    case let failure as StageFailure: failure
+    case let vra as VRAError: StageFailure(message: vra.message, hint: vra.hint)
+    default: StageFailure(message: "\(error)")
+    }
+  }
+
+  static func errorClass(of error: any Error) -> String {
+    switch error {
+    case let vra as VRAError: vra.errorClass.name
+    case is StageFailure: "deployment"
+    default: "\(type(of: error))"
+    }
+  }
+}

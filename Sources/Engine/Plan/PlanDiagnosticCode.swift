@@ -1,0 +1,31 @@
+/// The machine-readable kind of a plan problem; stable strings for CI tooling.
+public enum PlanDiagnosticCode: String, Sendable, Hashable, Codable, CaseIterable {
+  // File and syntax level.
+  case fileUnreadable
+  case fileTooLarge
+  case invalidUTF8
+  case syntax
+  case duplicateKey
+  case notAMapping
+  case nestingTooDeep
+  case aliasExpansionTooLarge
+  case unsupportedFormat
+  // Plan structure.
+  case unknownKey
+  case invalidFieldType
+  case invalidValue
+  case missingField
+  case conflictingFields
+  case duplicateStage
+  // A problem inside a stage's template (`templateCode` says which).
+  case template
+  // References and the stage graph.
+  case invalidReference
+  case unknownStage
+  case unknownOutput
+  case unknownResource
+  case unknownEnvironmentVariable
+  case dependencyCycle
+  // Input values checked against a template's inputs.
+  case inputViolation
+}

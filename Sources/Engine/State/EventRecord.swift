@@ -1,0 +1,42 @@
+import Foundation
+import VRAModels
+
+/// One entry of a run's append-only event log.
+///
+/// The store writes `run.created`, `run.status` and `stage.status` events itself, in the same
+/// transaction as the change they describe; callers append everything else (progress, retries,
+/// token refreshes, ...) with `appendEvent`.
+public struct EventRecord: Sendable, Hashable, Codable {
+  /// Increasing in the order events were committed (across processes sharing the file).
+  public var sequence: Int64
+  public var runId: RunID
+  public var stage: String?
+  public var at: Date
+  /// A dotted machine name, e.g. `stage.status`, `stage.progress`, `request.retry`.
+  public var kind: String
+  public var message: String
+  /// Structured details, already redacted.
+  public var data: JSONValue?
+
+  public init(
+    sequence: Int64, runId: RunID, stage: String?, at: Date, kind: String, message: String, data: JSONValue?
+  ) {
+    self.sequence = sequence
+    self.runId = runId
+    self.stage = stage
+    self.at = at
+    self.kind = kind
+    self.message = message
+    self.data = data
+  }
+}
+
+extension EventRecord {
+  /// Kinds the store itself writes.
+  public enum Kind {
+    public static let runCreated = "run.created"
+    public static let runStatus = "run.status"
+    public static let stageStatus = "stage.status"
+    public static let deleteRequest = "stage.delete-request"
+  }
+}

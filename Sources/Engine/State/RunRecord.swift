@@ -1,0 +1,35 @@
+import Foundation
+import VRAModels
+
+/// One `apply` run as stored.
+///
+/// Timestamps are stored with millisecond precision; records read back compare equal to
+/// the records the write calls return.
+public struct RunRecord: Sendable, Hashable, Codable {
+  public var id: RunID
+  public var planName: String
+  /// The plan file as the user named it (for `runs show` and `--resume`).
+  public var planPath: String
+  /// A digest of the plan file's bytes; `--resume` refuses a plan that changed.
+  public var planDigest: String
+  public var status: RunStatus
+  public var startedAt: Date
+  /// Set on entering a terminal status, cleared when a resume sets the run running again.
+  public var finishedAt: Date?
+  /// The effective run options (parallelism, onFailure, rollback, ...), already redacted.
+  public var options: JSONValue
+
+  public init(
+    id: RunID, planName: String, planPath: String, planDigest: String, status: RunStatus, startedAt: Date,
+    finishedAt: Date?, options: JSONValue
+  ) {
+    self.id = id
+    self.planName = planName
+    self.planPath = planPath
+    self.planDigest = planDigest
+    self.status = status
+    self.startedAt = startedAt
+    self.finishedAt = finishedAt
+    self.options = options
+  }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// The `StateStore` over SQL, through SQLKit: SQLite today (`openSQLite`), PostgreSQL later with the
+/// same queries (only `SQLStateBackend` differs).
+///
+/// One connection per store, used by one logical operation at a time (a FIFO `SerialGate`; the
+/// actor alone would let calls interleave at every `await`). Each write is one transaction,
+/// committed before the call returns. Several stores (several processes) may share one database
+/// file: SQLite's locking and busy timeout serialize their writes.
+public actor SQLStateStore: StateStore {
+  /// Where the CLI keeps state unless told otherwise (`--state`), relative to the working directory.
+  public static let defaultPath = ".vra-engine/state.db"
+
+  let backend: any SQLStateBackend
+  let clock: @Sendable () -> Date
+  let logger: Logger
+  private var gate = SerialGate()
+  private var isClosed = false
+  /// Test hook: runs (once) after the next write's statements and before its COMMIT.
+  private var beforeNextCommit: (@Sendable () throws -> Void)?
+
+  init(backend: any SQLStateBackend, clock: @escaping @Sendable () -> Date, logger: Logger) {
+    self.backend = backend
+    self.clock = clock
+    self.logger = logger
+  }
+
+  /// Opens the SQLite state database at `path` (creating the file and its parent directories),
+  /// in WAL mode, and migrates it to this build's schema.
+  ///
+  /// - Parameters:
+  ///   - busyTimeout: how long to wait for another process's write to finish before failing.
+  ///   - clock: the source of `startedAt`, `updatedAt` and event times.
+  /// - Throws: `StateStoreError.schemaTooNew` when a newer vra-engine migrated the file;
+  ///   `.journalModeUnavailable` when WAL cannot be enabled; `.database` for I/O failures.
+  public static func openSQLite(
+    at path: String = defaultPath, busyTimeout: Duration = .seconds(10),
+    clock: @escaping @Sendable () -> Date = { Date() },
+    logger: Logger = Logger(label: "vra-engine.state")
+  ) async throws -> SQLStateStore {
+    try await openSQLite(
+      at: path, busyTimeout: busyTimeout, clock: clock, logger: logger, migrations: StateMigration.all)
+  }
+
+  static func openSQLite(
+    at path: String, busyTimeout: Duration = .seconds(10), clock: @escaping @Sendable () -> Date = { Date() },
+    logger: Logger = Logger(label: "vra-engine.state"), migrations: [StateMigration]
+  ) async throws -> SQLStateStore {
+    let backend: SQLiteStateBackend
+    do {
+      backend = try await SQLiteStateBackend.open(path: path, busyTimeout: busyTimeout, logger: logger)
+    } catch let error as StateStoreError {
+      throw error
+    } catch {
+      throw StateStoreError.database(operation: "opening \(path)", detail: String(describing: error))
+    }
+    let store = SQLStateStore(backend: backend, clock: clock, logger: logger)
+    do {
+      try await store.migrate(StateMigrator(migrations: migrations))
+    } catch {
+      try? await store.close()
+      throw error
+    }
+    return store
+  }
+
+  public func close() async throws {
+    try await withGate {
+      isClosed = true
+      try await backend.close()
+    }
+  }
+
+  // MARK: Transactions
+
+  /// Runs `body` as one write transaction: committed when it returns, rolled back when it throws.
+  func write<T>(_ operation: String, _ body: (any SQLDatabase, Date) async throws -> T) async throws -> T {
+    try await withGate {
+      let db = backend.database
+      let now = StoredValues.stored(clock())
+      do {
+        try await Self.execute(db, backend.beginWriteTransaction)
+      } catch {
+        throw Self.mapped(error, operation)
+      }
+      do {
+        let result = try await body(db, now)
+        if let hook = beforeNextCommit {
+          beforeNextCommit = nil
+          try hook()
+        }
+        try await Self.execute(db, backend.commitTransaction)
+        return result
+      } catch {
+        do {
+          try await Self.execute(db, backend.rollbackTransaction)
+        } catch let rollbackError {
+          logger.error(
+            "state store rollback failed",
+            metadata: ["operation": "\(operation)", "error.detail": "\(rollbackError)"])
+        }
+        throw Self.mapped(error, operation)
+      }
+    }
+  }
+
+  /// Runs a read; a single statement sees one committed state, so no transaction is needed.
+  func read<T>(_ operation: String, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    try await withGate {
+      do {
+        return try await body(backend.database)
+      } catch {
+        throw Self.mapped(error, operation)
+      }
+    }
+  }
+
+  private func withGate<T>(_ body: () async throws -> T) async throws -> T {
+    if !gate.tryAcquire() {
+      await withCheckedContinuation { gate.enqueue($0) }
+    }
+    defer { gate.release() }
+    guard !isClosed else { throw StateStoreError.closed }
+    return try await body()
+  }
+
+  private static func execute(_ db: any SQLDatabase, _ statement: String) async throws {
+    try await db.execute(sql: SQLRaw(statement)) { _ in }
+  }
+
+  private static func mapped(_ error: any Error, _ operation: String) -> any Error {
+    if error is StateStoreError { return error }
+    return StateStoreError.database(operation: operation, detail: String(describing: error))
+  }
+
+  // MARK: Migrations
+
+  private func migrate(_ migrator: StateMigrator) async throws {
+    let latest = migrator.latestVersion
+    try await write("preparing schema_migrations") { db, _ in
+      try await StateMigrator.createTable(db)
+      _ = try await StateMigrator.appliedVersions(db, latest: latest)
+    }
+    for migration in migrator.ordered {
+      try await write("applying migration \(migration.version) (\(migration.name))") { db, now in
+        try await StateMigrator.apply(migration, on: db, latest: latest, at: now)
+      }
+    }
+  }
+
+  // MARK: Test hooks
+
+  /// Makes the next write fail after its statements ran, just before COMMIT, with `error`.
+  func injectFaultBeforeNextCommit(_ error: any Error & Sendable) {
+    beforeNextCommit = { throw error }
+  }
+
+  /// Runs `hook` after the next write's statements and before its COMMIT (a test kills the process there).
+  func runBeforeNextCommit(_ hook: @escaping @Sendable () throws -> Void) {
+    beforeNextCommit = hook
+  }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import SQLiteKit
+
+/// The SQLite side of the state store: one connection to a file, in WAL mode.
+///
+/// Settings, applied on every open:
+/// - `journal_mode = WAL`: readers never block the writer and the other way round, so `apply`,
+///   `vra-engine cancel RUN_ID` and `vra-engine runs` can use the file at the same time.
+///   WAL is stored in the file; the pragma checks it took (it does not on network file systems).
+/// - `busy_timeout`: a process that finds the file locked by another waits up to this long
+///   instead of failing at once. It replaces SQLiteNIO's default handler, which waits forever.
+/// - `synchronous = FULL`: in WAL mode this syncs the WAL on every commit, so a transaction that
+///   returned survives power loss and an OS crash, not only a killed process. `NORMAL` would only
+///   sync at checkpoints, and the last commits could roll back after a power cut; for this store
+///   that would be an intent lost after the POST went out, the one case that can duplicate a
+///   deployment. The cost is one fsync per state change, which the engine makes at most a few
+///   times per stage (progress goes to the event log in batches, not per tick).
+/// - `foreign_keys = ON`: stages, events and delete requests must belong to a run.
+/// - Writes start with `BEGIN IMMEDIATE`: the write lock is taken when the transaction starts
+///   (waiting under the busy timeout), never upgraded from a read lock mid-transaction, which in
+///   WAL mode fails with SQLITE_BUSY at once, whatever the timeout.
+struct SQLiteStateBackend: SQLStateBackend {
+  let connection: SQLiteConnection
+  let database: any SQLDatabase
+  let location: String
+
+  var beginWriteTransaction: String { "BEGIN IMMEDIATE" }
+
+  /// Opens (creating it and its parent directories if needed) the database file at `path`.
+  static func open(path: String, busyTimeout: Duration, logger: Logger) async throws -> SQLiteStateBackend {
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    let connection = try await SQLiteConnection.open(storage: .file(path: url.path), logger: logger)
+    let backend = SQLiteStateBackend(
+      connection: connection, database: connection.sql(queryLogLevel: nil), location: url.path)
+    do {
+      try await backend.configure(busyTimeout: busyTimeout)
+    } catch {
+      try? await connection.close()
+      throw error
+    }
+    return backend
+  }
+
+  private func configure(busyTimeout: Duration) async throws {
+    let milliseconds = max(
+      0, busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000)
+    _ = try await pragma("busy_timeout = \(milliseconds)")
+    let mode = try await pragma("journal_mode = WAL") ?? "unknown"
+    guard mode.lowercased() == "wal" else {
+      throw StateStoreError.journalModeUnavailable(path: location, mode: mode)
+    }
+    _ = try await pragma("synchronous = FULL")
+    _ = try await pragma("foreign_keys = ON")
+  }
+
+  /// Runs `PRAGMA text` and returns the first column of the first row, as text, if any.
+  private func pragma(_ text: String) async throws -> String? {
+    let rows = try await connection.query("PRAGMA \(text)")
+    return rows.first?.columns.first?.data.string
+  }
+
+  func close() async throws {
+    try await connection.close()
+  }
+}

@@ -1,0 +1,100 @@
+import SQLKit
+
+/// One step of the state database's schema, applied once, in its own transaction, and recorded in
+/// `schema_migrations`. Migrations are written with SQLKit builders so every SQL backend runs the
+/// same steps; never edit a released migration, add the next one.
+struct StateMigration: Sendable {
+  var version: Int
+  var name: String
+  var apply: @Sendable (any SQLDatabase) async throws -> Void
+}
+
+extension StateMigration {
+  /// Every migration this build knows, in order. The last version is what this build writes.
+  static let all: [StateMigration] = [initialSchema]
+
+  static var latestVersion: Int { all.map(\.version).max() ?? 0 }
+
+  /// Version 1: runs, stages, events, delete requests.
+  ///
+  /// ```
+  /// runs            (id PK, plan_name, plan_path, plan_digest, status, started_at, finished_at, options, updated_at)
+  /// stages          (run_id → runs, name, ordinal, status, deployment_name, deployment_id, request_id,
+  ///                  blueprint_request_id, project_id, attempt, outputs, resources, error, updated_at;
+  ///                  PK (run_id, name))
+  /// events          (seq PK autoincrement, run_id → runs, stage_name, at, kind, message, data)
+  /// delete_requests (run_id, stage_name → stages, delete_request_id, purpose, deployment_id, status, error,
+  ///                  requested_at, updated_at; PK (run_id, stage_name, delete_request_id))
+  /// ```
+  /// Times are BIGINT milliseconds since 1970 UTC; `options`, `outputs`, `resources`, `error`, `data`
+  /// are JSON text.
+  static let initialSchema = StateMigration(version: 1, name: "initial schema") { db in
+    try await db.create(table: StateTable.runs)
+      .column("id", type: .text, .primaryKey(autoIncrement: false))
+      .column("plan_name", type: .text, .notNull)
+      .column("plan_path", type: .text, .notNull)
+      .column("plan_digest", type: .text, .notNull)
+      .column("status", type: .text, .notNull)
+      .column("started_at", type: .bigint, .notNull)
+      .column("finished_at", type: .bigint)
+      .column("options", type: .text, .notNull)
+      .column("updated_at", type: .bigint, .notNull)
+      .run()
+    try await db.create(index: "runs_started_at").on(StateTable.runs).column("started_at").run()
+
+    try await db.create(table: StateTable.stages)
+      .column("run_id", type: .text, .notNull)
+      .column("name", type: .text, .notNull)
+      .column("ordinal", type: .int, .notNull)
+      .column("status", type: .text, .notNull)
+      .column("deployment_name", type: .text)
+      .column("deployment_id", type: .text)
+      .column("request_id", type: .text)
+      .column("blueprint_request_id", type: .text)
+      .column("project_id", type: .text)
+      .column("attempt", type: .int, .notNull)
+      .column("outputs", type: .text)
+      .column("resources", type: .text)
+      .column("error", type: .text)
+      .column("updated_at", type: .bigint, .notNull)
+      .primaryKey("run_id", "name")
+      .foreignKey(["run_id"], references: StateTable.runs, ["id"])
+      .run()
+    try await db.create(index: "stages_run_status").on(StateTable.stages).column("run_id").column("status").run()
+
+    try await db.create(table: StateTable.events)
+      .column("seq", type: .bigint, .primaryKey(autoIncrement: true))
+      .column("run_id", type: .text, .notNull)
+      .column("stage_name", type: .text)
+      .column("at", type: .bigint, .notNull)
+      .column("kind", type: .text, .notNull)
+      .column("message", type: .text, .notNull)
+      .column("data", type: .text)
+      .foreignKey(["run_id"], references: StateTable.runs, ["id"])
+      .run()
+    try await db.create(index: "events_run_seq").on(StateTable.events).column("run_id").column("seq").run()
+
+    try await db.create(table: StateTable.deleteRequests)
+      .column("run_id", type: .text, .notNull)
+      .column("stage_name", type: .text, .notNull)
+      .column("delete_request_id", type: .text, .notNull)
+      .column("purpose", type: .text, .notNull)
+      .column("deployment_id", type: .text)
+      .column("status", type: .text, .notNull)
+      .column("error", type: .text)
+      .column("requested_at", type: .bigint, .notNull)
+      .column("updated_at", type: .bigint, .notNull)
+      .primaryKey("run_id", "stage_name", "delete_request_id")
+      .foreignKey(["run_id", "stage_name"], references: StateTable.stages, ["run_id", "name"])
+      .run()
+  }
+}
+
+/// Table names, in one place.
+enum StateTable {
+  static let migrations = "schema_migrations"
+  static let runs = "runs"
+  static let stages = "stages"
+  static let events = "events"
+  static let deleteRequests = "delete_requests"
+}

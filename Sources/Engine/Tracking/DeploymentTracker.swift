@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+import VRAClient
+import VRAModels
+
+/// Follows many deployment requests to their terminal state with a handful of API calls.
+///
+/// One loop per project (not per deployment) lists the project's deployments changed since a
+/// server-time watermark, with `expand=lastRequest`, so one call reports every watched request
+/// of that project. Per-id GETs happen only as a fallback: for a watch the list never shows
+/// (deleted, wrong project), for one not seen for `recheckAfter`, and for a followed request that
+/// is no longer its deployment's `lastRequest`. The wait between ticks adapts (see `PollInterval`),
+/// and a loop ends when its project has nothing left to watch.
+///
+/// A terminal request (including FAILED) is reported in the tick that first sees it; the
+/// deployment list carries the request's status, so a failure never waits for a timeout.
+public actor DeploymentTracker {
+  let client: VRAClient
+  public nonisolated let configuration: TrackerConfiguration
+  let metrics: TrackerMetrics
+  let listing: ProjectListing
+  var logger: Logger { configuration.logger }
+
+  var watches: [String: Watch] = [:]
+  var projects: [String: ProjectLoop] = [:]
+  /// Watermarks outlive their loops, so a project watched again resumes where it left off.
+  var watermarks: [String: Watermark] = [:]
+  var nextSubscriberId: UInt64 = 0
+  var random = SystemRandomNumberGenerator()
+  var isStopped = false
+  /// What this tracker did so far.
+  public internal(set) var statistics = TrackerStatistics()
+
+  /// The state of one project's polling loop.
+  struct ProjectLoop {
+    var interval: PollInterval
+    let doorbell = Doorbell()
+    var tick = 0
+    var watchIds: Set<String> = []
+    var task: Task<Void, Never>?
+  }
+
+  public init(client: VRAClient, configuration: TrackerConfiguration = TrackerConfiguration()) {
+    self.client = client
+    self.configuration = configuration
+    self.metrics = TrackerMetrics(factory: configuration.metricsFactory)
+    self.listing = ProjectListing(client: client, pageSize: configuration.pageSize)
+  }
+
+  // MARK: - Public API
+
+  /// Registers interest in a deployment and returns its updates.
+  ///
+  /// - Parameters:
+  ///   - requestId: the request to follow; nil follows the deployment's `lastRequest` as first seen.
+  /// - Returns: a stream of changes (status, progress, details) that ends after a `.terminal`,
+  ///   `.deploymentNotFound` or `.requestNotFound` update, or when the tracker shuts down.
+  ///   Dropping or cancelling the iteration unregisters the interest.
+  public func updates(deploymentId: String, projectId: String, requestId: String? = nil) -> AsyncStream<TrackedUpdate> {
+    let (stream, continuation) = AsyncStream.makeStream(of: TrackedUpdate.self)
+    guard !isStopped else {
+      continuation.finish()
+      return stream
+    }
+    let subscriberId = nextSubscriberId
+    nextSubscriberId += 1
+    continuation.onTermination = { [weak self] termination in
+      guard case .cancelled = termination, let self else { return }
+      Task { await self.unsubscribe(subscriberId, from: deploymentId) }
+    }
+    let projectId = watches[deploymentId]?.projectId ?? projectId
+    var loop = projects[projectId] ?? ProjectLoop(interval: PollInterval(configuration))
+    var watch =
+      watches[deploymentId] ?? Watch(deploymentId: deploymentId, projectId: projectId, registeredAtTick: loop.tick)
+    watch.subscribers[subscriberId] = Subscriber(continuation: continuation, requestId: requestId)
+    watches[deploymentId] = watch
+    loop.watchIds.insert(deploymentId)
+    loop.interval.reset()
+    let isRunning = loop.task != nil
+    projects[projectId] = loop
+    if isRunning {
+      loop.doorbell.shorten(to: .now + configuration.minInterval)
+    } else {
+      let task = Task { await self.run(projectId) }
+      projects[projectId]?.task = task
+    }
+    if let latest = watch.latest {  // a deployment already known: tell the newcomer at once
+      evaluate(subscriberId, of: deploymentId, against: latest, force: true)
+    }
+    reportGauges()
+    return stream
+  }
+
+  /// Waits until the request reaches a terminal status and returns it as vRA reported it
+  /// (check `status.isFailure`). Throws `TrackerError` when the deployment or request is gone,
+  /// on timeout, or on shutdown, and `CancellationError` as soon as the calling task is cancelled.
+  public nonisolated func waitForTerminal(
+    deploymentId: String, projectId: String, requestId: String? = nil, timeout: Duration? = nil,
+    onUpdate: @escaping @Sendable (TrackedUpdate) -> Void = { _ in }
+  ) async throws -> DeploymentRequest {
+    try Task.checkCancellation()
+    let stream = await updates(deploymentId: deploymentId, projectId: projectId, requestId: requestId)
+    return try await withThrowingTaskGroup(of: DeploymentRequest.self) { group in
+      group.addTask {
+        for await update in stream {
+          onUpdate(update)
+          switch update.kind {
+          case .progress: continue
+          case .terminal:
+            if let request = update.request { return request }
+          case .deploymentNotFound: throw TrackerError.deploymentNotFound(deploymentId: deploymentId)
+          case .requestNotFound:
+            throw TrackerError.requestNotFound(deploymentId: deploymentId, requestId: update.requestId ?? "?")
+          }
+        }
+        try Task.checkCancellation()
+        throw TrackerError.stopped(deploymentId: deploymentId)
+      }
+      if let timeout {
+        group.addTask {
+          try await Task.sleep(for: timeout)
+          throw TrackerError.timedOut(deploymentId: deploymentId, after: timeout)
+        }
+      }
+      defer { group.cancelAll() }
+      guard let result = try await group.next() else { throw TrackerError.stopped(deploymentId: deploymentId) }
+      return result
+    }
+  }
+
+  /// Projects with a running loop.
+  public var activeProjectIds: [String] { projects.keys.sorted() }
+
+  /// Deployments currently watched.
+  public var watchedCount: Int { watches.count }
+
+  /// Stops every loop and ends every stream (waiters get `TrackerError.stopped`).
+  public func shutdown() {
+    isStopped = true
+    for loop in projects.values { loop.task?.cancel() }
+    projects = [:]
+    let all = watches.values.flatMap { $0.subscribers.values }
+    watches = [:]
+    for subscriber in all { subscriber.continuation.finish() }
+    reportGauges()
+  }
+
+  // MARK: - Registration bookkeeping
+
+  func unsubscribe(_ subscriberId: UInt64, from deploymentId: String) {
+    guard var watch = watches[deploymentId] else { return }
+    watch.subscribers[subscriberId] = nil
+    watches[deploymentId] = watch
+    removeIfIdle(deploymentId)
+  }
+
+  func removeIfIdle(_ deploymentId: String) {
+    guard let watch = watches[deploymentId], watch.subscribers.isEmpty else { return }
+    watches[deploymentId] = nil
+    projects[watch.projectId]?.watchIds.remove(deploymentId)
+    reportGauges()
+  }
+
+  func reportGauges() {
+    metrics.gauges(watched: watches.count, projects: projects.count)
+  }
+
+  // MARK: - The loop of one project
+
+  private func run(_ projectId: String) async {
+    while !Task.isCancelled, let loop = projects[projectId], !loop.watchIds.isEmpty {
+      let (changed, calls) = await tick(projectId)
+      guard !Task.isCancelled, var loop = projects[projectId], !loop.watchIds.isEmpty else { break }
+      let wait = loop.interval.next(changed: changed, using: &random)
+      projects[projectId] = loop
+      metrics.tick(calls: calls, nextWait: wait)
+      await loop.doorbell.wait(until: .now + wait)
+    }
+    if !Task.isCancelled, projects[projectId]?.watchIds.isEmpty ?? true {
+      projects[projectId] = nil
+      reportGauges()
+    }
+  }
+}

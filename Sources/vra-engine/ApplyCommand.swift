@@ -1,0 +1,107 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// `vra-engine apply PLAN`: a multi-stage rollout, resumable after any interruption.
+struct ApplyCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "apply",
+    abstract: "Run a multi-stage plan: stages in dependency order, bounded concurrency, rollback, resume.",
+    discussion: """
+      Everything is checked before anything is submitted: every template, every input that does not \
+      wait on another stage, every reference and dependency; all problems are reported at once (exit 2).
+
+      Each step is written to the state database before it is taken. After a crash, Ctrl-C or a lost \
+      connection, `vra-engine apply PLAN --resume RUN_ID` re-attaches to requests still running in vRA \
+      and skips finished stages; a stage interrupted while submitting is looked up by its deployment \
+      name, never submitted twice.
+
+      Ctrl-C cancels the in-flight requests in vRA and exits 130; press it twice to exit at once.
+
+      --output json prints {"run": {"id", "status", "startedAt", "finishedAt"}, "stages": [{"name", \
+      "status", "deploymentId", "requestId", "outputs", "resources", "error"}]} (docs/apply.md).
+
+      Exit codes: 0 succeeded, 1 a stage failed, 2 invalid plan or flags, 3 auth/connectivity, 130 cancelled.
+      """)
+
+  @Argument(help: "The plan file (YAML or TOML).") var plan: String
+  @Option(help: ArgumentHelp("Resume this run instead of starting a new one.", valueName: "run-id")) var resume: String?
+  @Flag(help: "Print the layers and every request that would be sent, then exit.") var dryRun = false
+  @Option(help: ArgumentHelp("Report format: text or json.", valueName: "text|json")) var output: String = "text"
+  @OptionGroup var connection: ConnectionOptions
+
+  func validate() throws {
+    guard ["text", "json"].contains(output) else {
+      throw Terminal.usageError("--output must be text or json, not '\(output)'", command: "apply")
+    }
+  }
+
+  func run() async throws {
+    let environment = ProcessInfo.processInfo.environment
+    let loaded: Plan
+    do {
+      let (plan, warnings) = try PlanLoader.loadValidated(
+        contentsOf: URL(fileURLWithPath: self.plan), environment: environment)
+      for warning in warnings { Terminal.err(warning.description) }
+      loaded = plan
+    } catch {
+      Terminal.err(error.description)
+      throw ExitCodes.usageOrValidation
+    }
+    if dryRun {
+      Terminal.out(DryRun.describe(loaded, environment: environment))
+      return
+    }
+
+    let session = try await RunSession.open(connection)
+    let reporter = ProgressReporter(quiet: output == "json")
+    let orchestrator = Orchestrator(
+      plan: loaded, client: session.client, store: session.store, tracking: session.tracker,
+      environment: environment, events: reporter.handle)
+    let finalStatus: RunStatus
+    let runId: RunID
+    do {
+      runId = try await startOrResume(orchestrator, store: session.store, plan: loaded)
+      let task = Task { try await orchestrator.run(runId) }
+      let interrupts = InterruptHandler { task.cancel() }
+      defer { interrupts.remove() }
+      finalStatus = try await task.value.status
+    } catch let exit as ExitCode {
+      await session.close()
+      throw exit
+    } catch {
+      Terminal.err("error: \(error)")
+      await session.close()
+      throw ExitCodes.authOrConnectivity
+    }
+    if output == "json", let report = try? await RunReport.load(runId, from: session.store, order: loaded.stageNames) {
+      Terminal.out((try? report.json()) ?? "{}")
+    } else if output == "text" {
+      Terminal.err("run \(runId): \(finalStatus)  (details: vra-engine runs show \(runId))")
+    }
+    await session.close()
+    switch finalStatus {
+    case .succeeded: return
+    case .cancelled: throw ExitCodes.cancelled
+    default: throw ExitCodes.deploymentFailed
+    }
+  }
+
+  private func startOrResume(_ orchestrator: Orchestrator, store: SQLStateStore, plan: Plan) async throws -> RunID {
+    let digest = PlanDigest.of(file: self.plan)
+    guard let resume else { return try await orchestrator.createRun(planDigest: digest) }
+    let id = RunID(rawValue: resume)
+    guard let record = try await store.run(id) else {
+      Terminal.err("error: no run \(resume) in \(connection.state)")
+      throw ExitCodes.usageOrValidation
+    }
+    if record.status == .succeeded {
+      Terminal.err("run \(resume) already succeeded; nothing to resume")
+      throw ExitCodes.ok
+    }
+    if record.planDigest != digest {
+      Terminal.err("warning: \(self.plan) changed since run \(resume) started; finished stages are kept as they are")
+    }
+    return id
+  }
+}

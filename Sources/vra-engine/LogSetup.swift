@@ -1,0 +1,17 @@
+import Foundation
+import Logging
+
+/// Log lines go to stderr (stdout is for results such as `--output json`), at the level of
+/// `VRA_ENGINE_LOG_LEVEL` (trace, debug, info, notice, warning, error, critical; default warning,
+/// so a run shows its progress, not every HTTP call).
+enum LogSetup {
+  static let bootstrap: Void = {
+    let text = ProcessInfo.processInfo.environment["VRA_ENGINE_LOG_LEVEL"]?.lowercased() ?? ""
+    let level = Logger.Level(rawValue: text) ?? .warning
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = level
+      return handler
+    }
+  }()
+}

@@ -1,0 +1,41 @@
+import Engine
+import Foundation
+import VRAClient
+import VRASimulator
+
+/// With no endpoint configured, `deploy` and `apply` run against the bundled simulator, started
+/// in this process. Its state lives beside the engine state, so `--resume` in a later invocation
+/// finds the deployments the first one created.
+struct EmbeddedSimulator {
+  /// Fast enough that the examples finish in seconds, slow enough that progress is visible.
+  static let timeScale = 0.02
+
+  let server: SimulatorServer
+
+  static func start(stateDirectory: URL) async throws -> EmbeddedSimulator {
+    var configuration = SimulatorConfiguration()
+    configuration.host = "127.0.0.1"
+    configuration.port = 0
+    configuration.timeScale = timeScale
+    configuration.stateFile = stateDirectory.appendingPathComponent("simulator.json").path
+    // Two projects, so the examples can fan out across projects as real rollouts do.
+    var org = OrgSeed.default
+    org.projects = ["Development", "Production"]
+    configuration.orgs = [org]
+    let server = try await SimulatorServer.start(configuration: configuration)
+    FileHandle.standardError.write(
+      Data(
+        "no vRA endpoint configured (VRA_URL or --endpoint): using the embedded simulator at \(server.baseURL)\n".utf8
+      ))
+    return EmbeddedSimulator(server: server)
+  }
+
+  /// Endpoint settings that log in as the simulator's seeded admin.
+  var settings: EndpointSettings {
+    EndpointSettings(
+      endpoint: URL(string: server.baseURL)!,
+      authentication: .password(username: "admin", password: Secret("VMware1!"), domain: "vsphere.local"))
+  }
+
+  func stop() async { await server.stop() }
+}

@@ -1,0 +1,44 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Ctrl-C and SIGTERM during a run: the first asks the run to cancel (in-flight vRA requests are
+/// cancelled through the API and the cancel is recorded); a second exits at once with 130. Every
+/// state write is its own SQLite transaction, so exiting between two of them loses nothing.
+final class InterruptHandler {
+  private final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+  }
+
+  private var sources: [any DispatchSourceSignal]
+  private let counter = Counter()
+
+  init(onFirst: @escaping @Sendable () -> Void) {
+    let queue = DispatchQueue(label: "vra-engine.interrupts")
+    let counter = self.counter
+    sources = [SIGINT, SIGTERM].map { number in
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+      source.setEventHandler {
+        if counter.value.add(1, ordering: .relaxed).newValue == 1 {
+          FileHandle.standardError.write(Data("cancelling the run (Ctrl-C again to exit now)...\n".utf8))
+          onFirst()
+        } else {
+          FileHandle.standardError.write(Data("exiting without waiting; resume with --resume\n".utf8))
+          exit(130)
+        }
+      }
+      source.resume()
+      return source
+    }
+  }
+
+  var wasInterrupted: Bool { counter.value.load(ordering: .relaxed) > 0 }
+
+  func remove() {
+    sources.forEach { $0.cancel() }
+    sources = []
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+  }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+import VRAClient
+
+/// Everything a run needs from the outside: the state store, the vRA client (or the embedded
+/// simulator) and the tracker. Opened once per command, closed on every path.
+struct RunSession {
+  let store: SQLStateStore
+  let client: VRAClient
+  let tracker: DeploymentTracker
+  let simulator: EmbeddedSimulator?
+
+  static func open(_ options: ConnectionOptions) async throws(ExitCode) -> RunSession {
+    let settings: EndpointSettings?
+    do {
+      settings = try EndpointSettings.resolve(
+        endpointFlag: options.endpoint, insecure: options.insecure, environment: ProcessInfo.processInfo.environment)
+    } catch {
+      Terminal.err("error: \(error)")
+      throw ExitCodes.usageOrValidation
+    }
+    let store: SQLStateStore
+    do {
+      store = try await SQLStateStore.openSQLite(at: options.state)
+    } catch {
+      Terminal.err("error: cannot open the state database \(options.state): \(error)")
+      throw ExitCodes.usageOrValidation
+    }
+    var simulator: EmbeddedSimulator?
+    let effective: EndpointSettings
+    if let settings {
+      effective = settings
+    } else {
+      do {
+        let started = try await EmbeddedSimulator.start(stateDirectory: options.stateDirectory)
+        simulator = started
+        effective = started.settings
+      } catch {
+        Terminal.err("error: cannot start the embedded simulator: \(error)")
+        try? await store.close()
+        throw ExitCodes.authOrConnectivity
+      }
+    }
+    do {
+      let client = try VRAClient(configuration: effective.clientConfiguration())
+      // The embedded simulator runs 50× faster than vRA: poll it accordingly.
+      let tracker = DeploymentTracker(
+        client: client,
+        configuration: simulator == nil
+          ? TrackerConfiguration() : TrackerConfiguration(minInterval: .milliseconds(100), maxInterval: .seconds(1)))
+      return RunSession(store: store, client: client, tracker: tracker, simulator: simulator)
+    } catch {
+      Terminal.err("error: \(error)")
+      try? await store.close()
+      await simulator?.stop()
+      throw ExitCodes.usageOrValidation
+    }
+  }
+
+  func close() async {
+    await tracker.shutdown()
+    try? await store.close()
+    await simulator?.stop()
+  }
+}

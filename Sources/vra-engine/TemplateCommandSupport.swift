@@ -1,0 +1,45 @@
+import ArgumentParser
+import CloudTemplate
+import Foundation
+
+/// Output helpers shared by the template commands (`validate`, `graph`, `inputs-schema`).
+enum Terminal {
+  static func out(_ text: String) {
+    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+  }
+
+  static func err(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+  }
+
+  /// A usage problem in a flag's value: the message, where to read more, and exit code 2
+  /// (ArgumentParser's own parse errors exit with 64, EX_USAGE).
+  static func usageError(_ message: String, command: String) -> ExitCode {
+    err("error: \(message)\nsee 'vra-engine \(command) --help'")
+    return ExitCodes.usageOrValidation
+  }
+
+  /// Parses the template or prints every diagnostic to stderr and exits 2.
+  static func parseTemplate(_ path: String, limits: ParseLimits) throws(ExitCode) -> Template {
+    do {
+      return try TemplateParser.parse(contentsOf: URL(fileURLWithPath: path), limits: limits)
+    } catch {
+      err(error.description)
+      throw ExitCodes.usageOrValidation
+    }
+  }
+}
+
+/// `--max-size`, shared by the commands that read a template.
+struct TemplateLimitOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Refuse template and inputs files larger than this many bytes.", valueName: "bytes"))
+  var maxSize: Int = ParseLimits.default.maxBytes
+
+  var limits: ParseLimits { ParseLimits(maxBytes: maxSize) }
+
+  func check(command: String) throws(ExitCode) {
+    guard maxSize > 0 else { throw Terminal.usageError("--max-size must be greater than 0", command: command) }
+  }
+}

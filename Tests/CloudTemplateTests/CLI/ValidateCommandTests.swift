@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+
+@testable import CloudTemplate
+
+/// `vra-engine validate` run as a process: exit codes, the text and JSON reports, every input source.
+@Suite("vra-engine validate")
+struct ValidateCommandTests {
+  static let inputsTemplate = """
+    formatVersion: 1
+    inputs:
+      count:
+        type: integer
+        minimum: 1
+        maximum: 5
+      size:
+        type: string
+        enum: [small, large]
+        default: small
+      password:
+        type: string
+        encrypted: true
+        minLength: 40
+        pattern: ^[a-z]+$
+    resources:
+      vm:
+        type: Cloud.vSphere.Machine
+        properties:
+          count: ${input.count}
+          flavor: ${input.size}
+          password: ${input.password}
+    """
+
+  /// A password that must never appear in any output; it breaks both of its input's rules.
+  static let canary = "CANARY-Zq81-do-not-print"
+
+  static let brokenTemplate = """
+    formatVersion: 1
+    inputs:
+      size:
+        type: string
+        default: small
+    resources:
+      web:
+        type: Cloud.vSphere.Machine
+        dependsOn:
+          - databse
+        properties:
+          flavor: ${input.sise}
+          network: ${resource.netwrk.id}
+      network:
+        type: Cloud.vSphere.Network
+      database:
+        type: Cloud.vSphere.Machine
+    """
+
+  @Test func aValidCorpusTemplateExitsZero() throws {
+    let path = Fixture.corpusDirectory.appendingPathComponent("vsphere-web-application.yaml").path
+    let outcome = try CLIRunner.run(["validate", path])
+    #expect(outcome.status == 0, "\(outcome.everything)")
+    #expect(outcome.stdout.contains("valid (7 resources"))
+    #expect(!outcome.stdout.contains("error:"))
+  }
+
+  @Test func aCorpusTemplateWithItsRequiredInputsExitsZero() throws {
+    let path = Fixture.corpusDirectory.appendingPathComponent("apps-web-application-v1.yaml").path
+    #expect(try CLIRunner.run(["validate", path]).status == 2, "password has no default")
+    let outcome = try CLIRunner.run(["validate", path, "--input", "password=\(Self.canary)"])
+    #expect(outcome.status == 0, "\(outcome.everything)")
+    #expect(!outcome.everything.contains(Self.canary))
+  }
+
+  @Test func aBrokenTemplateListsEveryErrorWithItsPosition() throws {
+    let file = try Scratch.file("broken.yaml", Self.brokenTemplate)
+    let outcome = try CLIRunner.run(["validate", file])
+    #expect(outcome.status == 2)
+    let lines = outcome.stdout.split(separator: "\n").map(String.init).filter { $0.contains(": error: ") }
+    #expect(lines.count == 3, "\(outcome.stdout)")
+    for (needle, pointer, hint) in [
+      ("databse", "[/resources/web/dependsOn/0]", "did you mean 'database'?"),
+      ("input.sise", "[/resources/web/properties/flavor]", "did you mean 'size'?"),
+      ("resource.netwrk", "[/resources/web/properties/network]", "did you mean 'network'?"),
+    ] {
+      let position = try #require(Fixture.position(of: needle, in: Self.brokenTemplate))
+      let line = try #require(
+        lines.first { $0.hasPrefix("\(file):\(position.line):\(position.column): error: ") },
+        "no error at \(position.line):\(position.column) for \(needle): \(lines)")
+      #expect(line.hasSuffix(pointer))
+      #expect(line.contains(hint))
+    }
+    #expect(outcome.stdout.hasSuffix("invalid (3 errors, 0 warnings)\n"))
+  }
+
+  @Test func theJSONReportHasTheDocumentedShape() throws {
+    let path = try Scratch.file("broken.yaml", Self.brokenTemplate)
+    let outcome = try CLIRunner.run(["validate", path, "--output", "json", "--input", "size=9"])
+    #expect(outcome.status == 2)
+    let report = try outcome.json()
+    #expect(report["valid"] as? Bool == false)
+    let errors = try #require(report["errors"] as? [[String: Any]])
+    let warnings = try #require(report["warnings"] as? [[String: Any]])
+    #expect(errors.count == 3, "size=9 is a valid string; only the template errors remain: \(errors)")
+    #expect(warnings.isEmpty)
+    for error in errors {
+      #expect(error["path"] is String)
+      #expect(error["message"] is String)
+      #expect(error["line"] is Int)
+      #expect(error["column"] is Int)
+      #expect(error["file"] as? String == path)
+    }
+    let codes = Set(errors.compactMap { $0["code"] as? String })
+    #expect(codes == ["unknownResource", "unknownInput"])
+    let position = try #require(Fixture.position(of: "input.sise", in: Self.brokenTemplate))
+    let unknownInput = try #require(errors.first { $0["code"] as? String == "unknownInput" })
+    #expect(unknownInput["line"] as? Int == position.line)
+    #expect(unknownInput["column"] as? Int == position.column)
+
+    let valid = try CLIRunner.run([
+      "validate", Fixture.corpusDirectory.appendingPathComponent("vcenter.yaml").path, "--output", "json",
+    ])
+    #expect(valid.status == 0, "\(valid.everything)")
+    let validReport = try valid.json()
+    #expect(validReport["valid"] as? Bool == true)
+    #expect((validReport["errors"] as? [Any])?.isEmpty == true)
+    #expect(validReport["warnings"] is [Any])
+  }
+
+  @Test func violationsFromEachSourceNameTheirSource() throws {
+    let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
+    let good = "password=\(String(repeating: "a", count: 40))"
+
+    let fromFlag = try CLIRunner.run(["validate", path, "--input", "count=9", "--input", good])
+    #expect(fromFlag.status == 2)
+    let maximum = try #require(Fixture.position(of: "maximum", in: Self.inputsTemplate))
+    #expect(
+      fromFlag.stdout.contains(
+        "\(path):\(maximum.line):\(maximum.column): error: input 'count': 9 is greater than the maximum 5 (from --input) [/count]"
+      ), "\(fromFlag.stdout)")
+
+    let fromFlagText = try CLIRunner.run(["validate", path, "--input", "count=2.5", "--input", good])
+    #expect(fromFlagText.status == 2)
+    #expect(fromFlagText.stdout.contains("\"2.5\" is not an integer (from --input)"), "\(fromFlagText.stdout)")
+    #expect(!fromFlagText.stdout.contains("must be given"), "a value that failed coercion was still given")
+
+    let file = try Scratch.file("values.yaml", "count: \"3\"\nsize: medium\n")
+    let fromFile = try CLIRunner.run(["validate", path, "--inputs", file, "--input", good])
+    #expect(fromFile.status == 2)
+    #expect(
+      fromFile.stdout.contains("\(file):1:1: error: input 'count': \"3\" is a string, expected an integer"),
+      "values in the file keep their YAML type: \(fromFile.stdout)")
+    #expect(fromFile.stdout.contains("\(file):2:1: error: input 'size': \"medium\" is not one of the allowed values"))
+
+    let fromEnvironment = try CLIRunner.run(
+      ["validate", path, "--input", good], environment: ["VRA_INPUT_COUNT": "0", "VRA_INPUT_SIZEE": "small"])
+    #expect(fromEnvironment.status == 2)
+    #expect(
+      fromEnvironment.stdout.contains(
+        "input 'count': 0 is less than the minimum 1 (from environment variable VRA_INPUT_COUNT)"),
+      "\(fromEnvironment.stdout)")
+    #expect(
+      fromEnvironment.stdout.contains(
+        "environment: warning: VRA_INPUT_SIZEE matches no input of this template; it is ignored (did you mean VRA_INPUT_size?)"
+      ))
+
+    let allGood = try CLIRunner.run(["validate", path, "--input", good], environment: ["VRA_INPUT_count": "4"])
+    #expect(allGood.status == 0, "\(allGood.everything)")
+  }
+
+  @Test func flagsOverrideTheFileWhichOverridesTheEnvironment() throws {
+    let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
+    let password = "password=\(String(repeating: "a", count: 40))"
+    let badFile = try Scratch.file("values.json", #"{"count": 99, "size": "large"}"#)
+    let goodFile = try Scratch.file("values.json", #"{"count": 2}"#)
+    let badEnvironment = ["VRA_INPUT_COUNT": "not-a-number"]
+
+    // The flag hides the file's bad count; the file hides the environment's bad count.
+    #expect(
+      try CLIRunner.run(
+        ["validate", path, "--inputs", badFile, "--input", "count=1", "--input", password],
+        environment: badEnvironment
+      ).status == 0)
+    #expect(
+      try CLIRunner.run(["validate", path, "--inputs", goodFile, "--input", password], environment: badEnvironment)
+        .status == 0)
+    // Without the higher source, the lower one's bad value is what is checked.
+    #expect(try CLIRunner.run(["validate", path, "--inputs", badFile, "--input", password]).status == 2)
+    #expect(try CLIRunner.run(["validate", path, "--input", password], environment: badEnvironment).status == 2)
+    // Among flags, the last one wins.
+    #expect(
+      try CLIRunner.run(["validate", path, "--input", "count=9", "--input", "count=3", "--input", password]).status == 0
+    )
+    #expect(
+      try CLIRunner.run(["validate", path, "--input", "count=3", "--input", "count=9", "--input", password]).status == 2
+    )
+  }
+
+  @Test func theEncryptedCanaryIsNeverPrinted() throws {
+    let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
+    let file = try Scratch.file("values.yaml", "count: 2\npassword: \(Self.canary)\n")
+    let wrongType = try Scratch.file("values.yaml", "count: 2\npassword: [\"\(Self.canary)\"]\n")
+    let runs: [([String], [String: String])] = [
+      (["--input", "count=2", "--input", "password=\(Self.canary)"], [:]),
+      (["--inputs", file], [:]),
+      (["--inputs", wrongType], [:]),
+      (["--input", "count=2"], ["VRA_INPUT_PASSWORD": Self.canary]),
+      (["--input", "count=2", "--input", Self.canary], [:]),  // A secret typed without its name.
+    ]
+    for (arguments, environment) in runs {
+      for output in ["text", "json"] {
+        let outcome = try CLIRunner.run(["validate", path, "--output", output] + arguments, environment: environment)
+        #expect(outcome.status == 2, "\(arguments)")
+        #expect(!outcome.everything.contains(Self.canary), "\(arguments) \(output): \(outcome.everything)")
+        #expect(!outcome.everything.contains("Zq81"))
+      }
+    }
+    let text = try CLIRunner.run(["validate", path, "--inputs", file])
+    #expect(text.stdout.contains("input 'password': ******** is shorter than 40 characters"), "\(text.stdout)")
+    #expect(text.stdout.contains("input 'password': ******** does not match the pattern ^[a-z]+$"))
+  }
+
+  @Test func unreadableFilesAndBadFlagsExitTwo() throws {
+    let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
+    let missing = try CLIRunner.run(["validate", "/nonexistent/template.yaml"])
+    #expect(missing.status == 2)
+    #expect(missing.stdout.contains("/nonexistent/template.yaml:1:1: error: cannot read the template"))
+    let missingInputs = try CLIRunner.run(["validate", path, "--inputs", "/nonexistent/inputs.yaml"])
+    #expect(missingInputs.status == 2)
+    #expect(missingInputs.stdout.contains("/nonexistent/inputs.yaml:1:1: error: cannot read the inputs file"))
+    let notAMapping = try Scratch.file("list.yaml", "- a\n- b\n")
+    let listInputs = try CLIRunner.run(["validate", path, "--inputs", notAMapping])
+    #expect(listInputs.status == 2)
+    #expect(listInputs.stdout.contains("must be a mapping of input names to values"))
+    #expect(try CLIRunner.run(["validate", path, "--output", "xml"]).status == 2)
+    #expect(try CLIRunner.run(["validate", path, "--max-size", "0"]).status == 2)
+    let tooSmall = try CLIRunner.run(["validate", path, "--max-size", "10"])
+    #expect(tooSmall.status == 2)
+    #expect(tooSmall.stdout.contains("larger than the 10-byte limit"))
+    let malformed = try CLIRunner.run(["validate", path, "--input", "=3"])
+    #expect(malformed.status == 2)
+    #expect(malformed.stdout.contains("--input: error: --input number 1 has an empty name"))
+  }
+
+  @Test func helpStatesThePrecedence() throws {
+    let help = try CLIRunner.run(["validate", "--help"])
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("Highest precedence first"))
+    let order = ["--input name=value", "--inputs FILE", "VRA_INPUT_<NAME>"].map {
+      help.stdout.range(of: $0)?.lowerBound
+    }
+    #expect(order.allSatisfy { $0 != nil })
+    #expect(order[0]! < order[1]! && order[1]! < order[2]!)
+  }
+}

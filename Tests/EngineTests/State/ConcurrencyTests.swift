@@ -1,0 +1,68 @@
+import Testing
+import VRAModels
+
+@testable import Engine
+
+@Suite struct ConcurrencyTests {
+  @Test func fiftyTasksUpdatingStagesLoseNoWrite() async throws {
+    try await withStore { store, _ in
+      let names = (0..<50).map { "stage-\($0)" }
+      let run = try await store.makeRun(stages: names)
+
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        for name in names {
+          group.addTask {
+            try await store.recordIntent(
+              run: run.id, stage: name, deploymentName: "dep-\(name)", projectId: nil, attempt: 1)
+            try await store.recordSubmitted(
+              run: run.id, stage: name, blueprintRequestId: "bpr-\(name)", requestId: "req-\(name)",
+              deploymentId: "id-\(name)")
+            try await store.recordStageStatus(run: run.id, stage: name, to: .running)
+            try await store.appendEvent(
+              run: run.id, stage: name, kind: "stage.progress", message: "1/2", data: ["completedTasks": 1])
+            try await store.recordStageResult(
+              run: run.id, stage: name, outputs: ["name": .string(name)], resources: [:])
+          }
+        }
+        try await group.waitForAll()
+      }
+
+      let stages = try await store.stages(of: run.id)
+      #expect(stages.map(\.name) == names, "plan order kept")
+      for stage in stages {
+        #expect(stage.status == .succeeded)
+        #expect(stage.deploymentName == "dep-\(stage.name)")
+        #expect(stage.requestId == "req-\(stage.name)")
+        #expect(stage.outputs == ["name": .string(stage.name)])
+      }
+      let events = try await store.events(of: run.id)
+      #expect(events.count == 1 + 50 * 5)
+      #expect(events.map(\.sequence) == events.map(\.sequence).sorted())
+      #expect(Set(events.map(\.sequence)).count == events.count)
+      let tail = try await store.events(of: run.id, after: events[100].sequence)
+      #expect(tail == Array(events[101...]))
+    }
+  }
+
+  @Test func concurrentTransitionsOfOneStageAreSerialized() async throws {
+    try await withStore { store, _ in
+      let run = try await store.makeRun(stages: ["s"])
+      // 50 tasks race to take the stage from pending to submitting; exactly one may win.
+      let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+        for _ in 1...50 {
+          group.addTask {
+            do {
+              try await store.recordStageStatus(run: run.id, stage: "s", to: .skipped)
+              return true
+            } catch StateStoreError.illegalStageTransition {
+              return false
+            }
+          }
+        }
+        return try await group.reduce(into: [Bool]()) { $0.append($1) }
+      }
+      #expect(outcomes.filter { $0 }.count == 1)
+      #expect(try await store.events(of: run.id).filter { $0.kind == "stage.status" }.count == 1)
+    }
+  }
+}
