@@ -122,5 +122,6 @@ public struct APICaller: Sendable {
 
 public struct PollTimeout: Error, CustomStringConvertible {
   public var timeout: Duration
+  public init(timeout: Duration) { self.timeout = timeout }
   public var description: String { "condition not met within \(timeout)" }
 }
