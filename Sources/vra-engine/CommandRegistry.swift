@@ -4,6 +4,10 @@ import ArgumentParser
 enum CommandRegistry {
   static let all: [any ParsableCommand.Type] = [
     ApplyCommand.self,
+    DeployCommand.self,
+    RunsCommand.self,
+    CancelCommand.self,
+    DestroyCommand.self,
     ValidateCommand.self,
     GraphCommand.self,
     InputsSchemaCommand.self,

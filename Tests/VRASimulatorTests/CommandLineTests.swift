@@ -75,7 +75,10 @@ import Testing
     let names = subcommands.split(separator: "\n").compactMap { line -> String? in
       line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil
     }
-    #expect(Set(names.filter { $0 != "See" }) == ["apply", "validate", "graph", "inputs-schema", "simulator"])
+    #expect(
+      Set(names.filter { $0 != "See" }) == [
+        "apply", "deploy", "runs", "cancel", "destroy", "validate", "graph", "inputs-schema", "simulator",
+      ])
   }
 
   @Test func badFlagsExitWithTheUsageCode() throws {

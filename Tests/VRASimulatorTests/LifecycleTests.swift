@@ -81,10 +81,11 @@ import VRASimulator
     }
   }
 
-  @Test func failingResourceFailsTheRequestAndTheDeployment() async throws {
+  @Test(arguments: ["web", "we*"])
+  func failingResourceFailsTheRequestAndTheDeployment(_ pattern: String) async throws {
     try await SimulatorHarness.with({
       $0.faults.enabled = true
-      $0.faults.failResources = ["web"]
+      $0.faults.failResources = [pattern]
     }) { harness in
       let session = try await SimulatorSession.start(harness)
       let blueprintId = try await session.createBlueprint(name: "web", content: SampleTemplates.webServer)

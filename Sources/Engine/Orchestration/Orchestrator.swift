@@ -13,13 +13,18 @@ public struct Orchestrator: Sendable {
   public let tracking: any RequestTracking
   public let environment: [String: String]
   public let logger: Logger
+  /// False: each stage ends once vRA accepted its request, left `submitted`, and the run stays
+  /// `running` (`vra-engine deploy --no-wait`); a later run of the same id re-attaches to it.
+  public let waitForCompletion: Bool
   private let emit: @Sendable (RunEvent) -> Void
 
+  /// - Parameter waitForCompletion: false stops each stage once vRA accepted it (see `StageOutcome.submitted`).
   /// - Parameter events: receives every `RunEvent` in order (the progress display, logs, tests).
   public init(
     plan: Plan, client: VRAClient, store: any StateStore, tracking: any RequestTracking,
     environment: [String: String] = ProcessInfo.processInfo.environment,
-    logger: Logger = Logger(label: "vra-engine.engine"), events: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    logger: Logger = Logger(label: "vra-engine.engine"), waitForCompletion: Bool = true,
+    events: @escaping @Sendable (RunEvent) -> Void = { _ in }
   ) {
     self.plan = plan
     self.client = client
@@ -27,6 +32,7 @@ public struct Orchestrator: Sendable {
     self.tracking = tracking
     self.environment = environment
     self.logger = logger
+    self.waitForCompletion = waitForCompletion
     self.emit = events
   }
 
@@ -62,7 +68,7 @@ public struct Orchestrator: Sendable {
     let runner = StageRunner(
       runId: runId, plan: plan, client: client, store: store, tracking: tracking,
       projects: ProjectDirectory(client: client), results: StageResults(finished), environment: environment,
-      emit: emit, logger: logger)
+      emit: emit, logger: logger, waitForCompletion: waitForCompletion)
     let stagesByName = Dictionary(uniqueKeysWithValues: plan.stages.map { ($0.name, $0) })
     let scheduler = RolloutScheduler(
       stages: plan.stages.map {
@@ -87,12 +93,22 @@ public struct Orchestrator: Sendable {
     let failed = outcomes.values.contains { if case .failed = $0 { true } else { false } }
     if failed && !cancelled && plan.defaults.rollback == .onFailure {
       await Rollback(
-        runId: runId, plan: plan, graph: graph, client: client, store: store, tracking: tracking, emit: emit
-      )
-      .run()
+        runId: runId, order: graph.topologicalOrder, purpose: .rollback, client: client, store: store,
+        tracking: tracking, emit: emit
+      ).run()
+    }
+    if !cancelled && !failed && outcomes.values.contains(.submitted) {
+      // Stages vRA is still working on, unwatched: the run is not over. It stays `running`, so
+      // `runs` shows it in flight, `cancel` can cancel it and a resume re-attaches to it.
+      emit(.runFinished(runId, .running))
+      return try await shielded { try await store.updateRunStatus(runId, to: .running) }
     }
     let status: RunStatus = cancelled ? .cancelled : failed ? .failed : .succeeded
-    let record = try await shielded { try await store.updateRunStatus(runId, to: status) }
+    let record = try await shielded {
+      // `vra-engine cancel` from another process may have ended the run already; keep its verdict.
+      if let current = try await store.run(runId), current.status.isTerminal { return current }
+      return try await store.updateRunStatus(runId, to: status)
+    }
     emit(.runFinished(runId, status))
     return record
   }

@@ -47,6 +47,7 @@ public struct RolloutScheduler: Sendable {
         case .failed?: return "'\(dependency)' failed"
         case .skipped?: return "'\(dependency)' was skipped"
         case .cancelled?: return "'\(dependency)' was cancelled"
+        case .submitted?: return "'\(dependency)' was submitted without waiting for it to end"
         default: continue
         }
       }

@@ -7,6 +7,9 @@ public enum StageOutcome: Sendable, Hashable {
   case skipped(reason: String)
   /// Started and stopped by a cancel (Ctrl-C, `vra-engine cancel`).
   case cancelled
+  /// vRA accepted the request and the run did not wait for it to end (`waitForCompletion: false`,
+  /// `vra-engine deploy --no-wait`); the stage stays `submitted` in the store.
+  case submitted
 
   public var isSuccess: Bool { self == .succeeded }
 }

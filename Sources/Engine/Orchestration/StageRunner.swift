@@ -18,6 +18,8 @@ struct StageRunner: Sendable {
   let environment: [String: String]
   let emit: @Sendable (RunEvent) -> Void
   let logger: Logger
+  /// False: stop once vRA accepted the request (ids recorded) and leave the stage `submitted`.
+  var waitForCompletion = true
 
   func run(_ stage: PlanStage) async -> StageOutcome {
     do {
@@ -64,6 +66,11 @@ struct StageRunner: Sendable {
           run: runId, stage: stage.name, blueprintRequestId: submission.blueprintRequestId,
           requestId: submission.requestId, deploymentId: submission.deploymentId)
       }
+      guard waitForCompletion else {
+        emit(
+          .stage(stage.name, .submitted, detail: "\(deploymentName) accepted: deployment \(submission.deploymentId)"))
+        return .submitted
+      }
       try await store.recordStageStatus(
         run: runId, stage: stage.name, to: .running, requestId: submission.requestId,
         deploymentId: submission.deploymentId)
@@ -79,6 +86,10 @@ struct StageRunner: Sendable {
         // Blueprint requests name the deployment request only once it exists; keep it for the report.
         try await store.recordStageStatus(
           run: runId, stage: stage.name, to: .running, requestId: requestId, deploymentId: submission.deploymentId)
+      }
+      if end.status == .aborted {
+        // Cancelled in vRA (`vra-engine cancel`, or someone in the vRA UI): a cancel, not a failure.
+        throw CancellationError()
       }
       if end.status == .successful {
         try await finish(stage, deploymentId: submission.deploymentId, deploymentName: deploymentName)

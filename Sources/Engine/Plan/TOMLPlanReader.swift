@@ -26,7 +26,7 @@ enum TOMLPlanReader {
       throw PlanError(
         PlanDiagnostic(code: .syntax, message: "TOML error: \(error)", file: file, location: .startOfFile, path: ""))
     }
-    var builder = Builder(locator: TOMLKeyLocator(text: text), file: file, maxDepth: limits.maxDepth)
+    let builder = Builder(locator: TOMLKeyLocator(text: text), file: file, maxDepth: limits.maxDepth)
     return try builder.node(table.tomlValue, pointer: "", keyLocation: .startOfFile, depth: 0)
   }
 

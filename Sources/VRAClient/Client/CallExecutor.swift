@@ -207,6 +207,12 @@ final class CallExecutor: Sendable {
     metadata["error.message"] = "\(error.message)"
     if let hint = error.hint { metadata["error.hint"] = "\(hint)" }
     if let serverErrorId = error.serverErrorId { metadata["vra.server_error_id"] = "\(serverErrorId)" }
+    // A 404 is often the answer the caller wanted (a lookup, a deleted deployment): the caller
+    // decides whether it is a problem, so it is logged as information.
+    if error.errorClass == .notFound {
+      logger.info("vRA call failed", metadata: metadata)
+      return
+    }
     switch error.severity {
     case .warning: logger.warning("vRA call failed", metadata: metadata)
     case .error: logger.error("vRA call failed", metadata: metadata)

@@ -4,7 +4,7 @@ import Foundation
 /// simulator started without faults can never surprise a newcomer.
 public struct FaultSettings: Codable, Sendable {
   public var enabled: Bool = false
-  /// Resources (template names) that fail whenever they are provisioned.
+  /// Resources with these template names fail; `name*` matches every name with that prefix.
   public var failResources: [String] = []
   /// Share of all provisioned resources that fail, 0...100.
   public var failResourcePercent: Double = 0
@@ -12,6 +12,14 @@ public struct FaultSettings: Codable, Sendable {
   public var rules: [FaultRule] = []
 
   public init() {}
+
+  /// Whether a resource name is one of `patterns`: an exact name, or a prefix ending in `*`
+  /// (`fail-*` fails every resource whose name starts with `fail-`).
+  static func matches(_ name: String, anyOf patterns: some Sequence<String>) -> Bool {
+    patterns.contains { pattern in
+      pattern.hasSuffix("*") ? name.hasPrefix(pattern.dropLast()) : name == pattern
+    }
+  }
 
   enum CodingKeys: String, CodingKey { case enabled, failResources, failResourcePercent, rules }
   public init(from decoder: any Decoder) throws {

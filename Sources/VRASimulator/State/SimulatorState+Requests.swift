@@ -107,7 +107,8 @@ extension SimulatorState {
     let plan = planner.planCreate(
       template: template, graph: graph, inputs: binding.boundInputs, start: now,
       shouldFail: { name in
-        failNames.contains(name) || (percent > 0 && Double.random(in: 0..<100, using: &generator) < percent)
+        FaultSettings.matches(name, anyOf: failNames)
+          || (percent > 0 && Double.random(in: 0..<100, using: &generator) < percent)
       })
     random = generator
 

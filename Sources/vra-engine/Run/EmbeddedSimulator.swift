@@ -22,6 +22,9 @@ struct EmbeddedSimulator {
     var org = OrgSeed.default
     org.projects = ["Development", "Production"]
     configuration.orgs = [org]
+    // Resources named fail-... fail, so examples/rollback-demo can show a failure and its rollback.
+    configuration.faults.enabled = true
+    configuration.faults.failResources = ["fail-*"]
     let server = try await SimulatorServer.start(configuration: configuration)
     FileHandle.standardError.write(
       Data(

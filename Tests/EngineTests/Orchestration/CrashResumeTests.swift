@@ -34,7 +34,11 @@ import VRASimulator
     """
 
   /// Runs `vra-engine` with the arguments; returns the process (already started).
-  static func start(_ arguments: [String], simulator: String, in directory: URL) throws -> Process {
+  /// - Parameter standardError: a file to write stderr to (a file, not a pipe: nobody reads while
+  ///   the process runs, and a full pipe would block it); nil discards it.
+  static func start(
+    _ arguments: [String], simulator: String, in directory: URL, standardError: URL? = nil
+  ) throws -> Process {
     let process = Process()
     process.executableURL = try CommandLineBinary.vraEngine
     process.arguments = arguments
@@ -44,7 +48,12 @@ import VRASimulator
       "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
     ]
     process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    if let standardError {
+      FileManager.default.createFile(atPath: standardError.path, contents: nil)
+      process.standardError = try FileHandle(forWritingTo: standardError)
+    } else {
+      process.standardError = FileHandle.nullDevice
+    }
     try process.run()
     return process
   }
@@ -196,3 +205,4 @@ enum CommandLineBinary {
     #expect(await harness.simulator.server.stats().count("POST /blueprint/api/blueprint-requests") == 1)
   }
 }
+

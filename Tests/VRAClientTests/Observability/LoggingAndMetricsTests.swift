@@ -42,6 +42,7 @@ struct LoggingAndMetricsTests {
       let failures = handler.entries.filter { "\($0.message)" == "vRA call failed" }
       let failed = try #require(failures.first)
       #expect(text(failed, "error.class") == "not_found")
+      #expect(failed.level == .info, "a 404 is the caller's to judge, not a warning")
       #expect(text(failed, "http.status") == "404")
       #expect(text(failed, "http.path") == "/deployment/api/deployments/no-such-deployment")
 

@@ -1,0 +1,316 @@
+import Engine
+import Foundation
+import TestSupport
+import Testing
+import VRAClient
+import VRAModels
+import VRASimulator
+
+/// `vra-engine deploy` as a user runs it: the built binary against an in-process simulator.
+@Suite(.serialized) struct DeployCommandTests {
+  static let template = """
+    formatVersion: 1
+    inputs:
+      cidr: {type: string, default: 10.0.0.0/24}
+      count: {type: integer, minimum: 1, maximum: 5, default: 1}
+      password: {type: string, encrypted: true, default: not-a-secret}
+    resources:
+      net:
+        type: Cloud.Network
+        properties: {cidr: '${input.cidr}'}
+      vm:
+        type: Cloud.Machine
+        properties:
+          image: ubuntu
+          networks: [{network: '${resource.net.id}'}]
+    outputs:
+      networkId: {value: '${resource.net.id}'}
+      address: {value: '${resource.vm.address}'}
+    """
+
+  static let canary = "canary-Qx7-secret"
+
+  // MARK: Template
+
+  @Test func templateDeploySucceedsAndReportsOutputs() async throws {
+    try await SimulatorHarness.with { harness in
+      let run = try await Deploy.run(
+        [
+          "--template", "web.yaml", "--project", "Development", "--name", "web-1", "--input", "count=2",
+          "--input", "cidr=${input.cidr}", "--input", "password=\(Self.canary)", "--output", "json",
+        ],
+        files: ["web.yaml": Self.template], simulator: harness)
+      #expect(run.status == 0, "stderr: \(run.stderr)")
+      let report = try VRAJSON.makeDecoder().decode(RunReport.self, from: Data(run.stdout.utf8))
+      #expect(report.run.status == "succeeded")
+      let stage = try #require(report.stages.first)
+      #expect(report.stages.count == 1 && stage.name == "deploy" && stage.status == "succeeded")
+      #expect(stage.deploymentName == "web-1")
+      let networkId = try #require(stage.outputs?["networkId"]?.stringValue)
+      #expect(!networkId.isEmpty)
+      #expect(stage.outputs?["address"]?.stringValue?.isEmpty == false)
+      #expect(stage.resources?["vm"] != nil && stage.resources?["net"] != nil)
+
+      // What vRA received: the coerced integer, and `${...}` in a value sent as the literal text it is.
+      let client = try Deploy.client(harness)
+      let deployment = try await client.deployment(id: try #require(stage.deploymentId), expand: [.resources])
+      #expect(deployment.name == "web-1")
+      #expect(deployment.inputs?["count"] == .int(2))
+      #expect(deployment.inputs?["cidr"]?.stringValue == "${input.cidr}")
+      #expect(!run.stdout.contains(Self.canary) && !run.stderr.contains(Self.canary))
+      #expect(await harness.server.stats().count("POST /blueprint/api/blueprint-requests") == 1)
+    }
+  }
+
+  @Test func textOutputEndsWithResourcesAndOutputs() async throws {
+    try await SimulatorHarness.with { harness in
+      let run = try await Deploy.run(
+        [
+          "--template", "web.yaml", "--project", "Development", "--name", "web-text", "--input",
+          "password=\(Self.canary)",
+        ],
+        files: ["web.yaml": Self.template], simulator: harness)
+      #expect(run.status == 0, "stderr: \(run.stderr)")
+      let lines = run.stdout.split(separator: "\n").map(String.init)
+      #expect(lines.first?.hasPrefix("deployment web-text (id ") == true)
+      #expect(lines.first?.hasSuffix(": succeeded") == true)
+      #expect(lines.contains { $0.contains("vm") && $0.contains("Cloud.Machine") }, "\(run.stdout)")
+      #expect(lines.contains { $0.contains("net") && $0.contains("Cloud.Network") })
+      #expect(lines.contains("outputs:"))
+      #expect(lines.contains { $0.hasPrefix("  networkId = ") })
+      #expect(run.stderr.contains("deploy: succeeded"), "one progress line per change without a TTY")
+      #expect(!run.stdout.contains(Self.canary) && !run.stderr.contains(Self.canary))
+    }
+  }
+
+  @Test func invalidInputsExitTwoAndNothingIsSent() async throws {
+    try await SimulatorHarness.with { harness in
+      let run = try await Deploy.run(
+        [
+          "--template", "web.yaml", "--project", "Development", "--name", "web-bad", "--input", "count=many",
+          "--input", "colour=red", "--input", "password=\(Self.canary)",
+        ],
+        files: ["web.yaml": Self.template], simulator: harness, environment: ["VRA_INPUT_CIDR": "not-checked"])
+      #expect(run.status == 2)
+      #expect(run.stderr.contains("'count'") && run.stderr.contains("not an integer"), "\(run.stderr)")
+      #expect(run.stderr.contains("colour"), "every problem at once")
+      #expect(!run.stdout.contains(Self.canary) && !run.stderr.contains(Self.canary))
+      #expect(await harness.server.stats().totalRequests == 0, "not even a login")
+
+      let broken = try await Deploy.run(
+        ["--template", "broken.yaml", "--project", "Development", "--name", "web-broken"],
+        files: [
+          "broken.yaml": "formatVersion: 1\nresources:\n  vm: {type: Cloud.Machine, properties: {x: '${input.nope}'}}\n"
+        ],
+        simulator: harness)
+      #expect(broken.status == 2)
+      #expect(broken.stderr.contains("nope"), "\(broken.stderr)")
+      #expect(await harness.server.stats().totalRequests == 0)
+    }
+  }
+
+  @Test func aFailingResourceExitsOneWithVRAsReason() async throws {
+    try await SimulatorHarness.with({
+      $0.faults.enabled = true
+      $0.faults.failResources = ["doomed"]
+    }) { harness in
+      let failing = """
+        formatVersion: 1
+        resources:
+          doomed: {type: Cloud.Machine, properties: {image: ubuntu}}
+        """
+      let text = try await Deploy.run(
+        ["--template", "doomed.yaml", "--project", "Development", "--name", "doomed-1"],
+        files: ["doomed.yaml": failing], simulator: harness)
+      #expect(text.status == 1, "stderr: \(text.stderr)")
+      #expect(text.stdout.contains("doomed-1") && text.stdout.contains(": failed"), "\(text.stdout)")
+      #expect(text.stdout.contains("no placement satisfies the constraints"), "vRA's reason reaches the user")
+
+      let json = try await Deploy.run(
+        ["--template", "doomed.yaml", "--project", "Development", "--name", "doomed-2", "--output", "json"],
+        files: ["doomed.yaml": failing], simulator: harness)
+      #expect(json.status == 1)
+      let report = try VRAJSON.makeDecoder().decode(RunReport.self, from: Data(json.stdout.utf8))
+      #expect(report.run.status == "failed" && report.stages.first?.status == "failed")
+      #expect(report.stages.first?.error?.message.contains("no placement satisfies") == true)
+    }
+  }
+
+  // MARK: Blueprints and catalog items
+
+  @Test func blueprintByNameAndVersionAndCatalogItemByName() async throws {
+    try await SimulatorHarness.with { harness in
+      let client = try Deploy.client(harness)
+      let projectId = try #require(try await client.projects().collect().first { $0.name == "Development" }?.id)
+      func content(_ resource: String) -> String {
+        """
+        formatVersion: 1
+        inputs:
+          size: {type: integer, minimum: 1}
+        resources:
+          \(resource): {type: Cloud.Machine, properties: {image: ubuntu}}
+        """
+      }
+      let created = try await client.createBlueprint(
+        Blueprint(name: "base-linux", content: content("alpha"), projectId: projectId))
+      let blueprintId = try #require(created.id)
+      _ = try await client.createBlueprintVersion(blueprintId: blueprintId, .init(version: "1", release: true))
+      _ = try await client.updateBlueprint(
+        id: blueprintId, Blueprint(name: "base-linux", content: content("beta"), projectId: projectId))
+      _ = try await client.createBlueprintVersion(blueprintId: blueprintId, .init(version: "2", release: true))
+
+      // Text from --input is converted with the blueprint's inputs schema, as for a local template.
+      let byName = try await Deploy.run(
+        [
+          "--blueprint", "base-linux", "--version", "1", "--project", "Development", "--name", "from-bp",
+          "--input", "size=3", "--output", "json",
+        ], simulator: harness)
+      #expect(byName.status == 0, "stderr: \(byName.stderr)")
+      let report = try VRAJSON.makeDecoder().decode(RunReport.self, from: Data(byName.stdout.utf8))
+      let deployment = try await client.deployment(
+        id: try #require(report.stages.first?.deploymentId), expand: [.resources])
+      #expect(deployment.blueprintId == blueprintId && deployment.blueprintVersion == "1")
+      #expect(deployment.resources?.map(\.name) == ["alpha"], "version 1's content")
+      #expect(deployment.inputs?["size"] == .int(3))
+
+      // By id; an input the schema refuses stops the deploy before anything is submitted.
+      let posts = await harness.server.stats().count("POST /blueprint/api/blueprint-requests")
+      let invalid = try await Deploy.run(
+        ["--blueprint", blueprintId, "--project", "Development", "--name", "bad-bp", "--input", "size=0"],
+        simulator: harness)
+      #expect(invalid.status == 2, "stderr: \(invalid.stderr)")
+      #expect(invalid.stderr.contains("size"))
+      #expect(await harness.server.stats().count("POST /blueprint/api/blueprint-requests") == posts)
+
+      let catalog = try await Deploy.run(
+        ["--catalog-item", "base-linux", "--project", "Development", "--name", "from-catalog", "--input", "size=1"],
+        simulator: harness)
+      #expect(catalog.status == 0, "stderr: \(catalog.stderr)")
+      let fromCatalog = try #require(
+        try await client.deployments().collect().first { $0.name == "from-catalog" })
+      #expect(fromCatalog.catalogItemId == blueprintId)
+      #expect(catalog.stdout.contains("deployment from-catalog (id \(fromCatalog.id ?? "?")): succeeded"))
+
+      let missing = try await Deploy.run(
+        ["--blueprint", "no-such", "--project", "Development", "--name", "x"], simulator: harness)
+      #expect(missing.status == 2 && missing.stderr.contains("no blueprint 'no-such'"), "\(missing.stderr)")
+    }
+  }
+
+  // MARK: --no-wait
+
+  @Test func noWaitReturnsOnceVRAAcceptedTheRequest() async throws {
+    // Slow enough that a deployment takes many seconds: the command must not wait for it.
+    try await SimulatorHarness.with({ $0.timeScale = 0.5 }) { harness in
+      let run = try await Deploy.run(
+        ["--template", "web.yaml", "--project", "Development", "--name", "later", "--no-wait"],
+        files: ["web.yaml": Self.template], simulator: harness)
+      #expect(run.status == 0, "stderr: \(run.stderr)")
+      let client = try Deploy.client(harness)
+      let deployment = try #require(try await client.deployments().collect().first { $0.name == "later" })
+      #expect(deployment.status?.isInProgress == true, "returned before the deployment finished")
+      #expect(run.stdout.contains("deployment later (id \(deployment.id ?? "?"))"), "\(run.stdout)")
+      #expect(run.stdout.contains("accepted by vRA") && run.stdout.contains("blueprint request: "))
+
+      // The run stays in flight in the state store; the stage holds the ids.
+      let store = try await SQLStateStore.openSQLite(at: run.directory.appendingPathComponent("state.db").path)
+      let recorded = try #require(try await store.runs(limit: 1).first)
+      let stage = try await store.stage(run: recorded.id, name: "deploy")
+      try await store.close()
+      #expect(recorded.status == .running)
+      #expect(stage?.status == .submitted && stage?.deploymentId == deployment.id)
+      #expect(stage?.blueprintRequestId != nil)
+    }
+  }
+
+  // MARK: Flags
+
+  @Test(arguments: [
+    (["--project", "Development", "--name", "x"], "say what to deploy"),
+    (["--template", "web.yaml", "--blueprint", "b", "--project", "Development", "--name", "x"], "choose one source"),
+    (["--blueprint", "b", "--catalog-item", "c", "--project", "Development", "--name", "x"], "choose one source"),
+    (["--template", "web.yaml", "--name", "x"], "--project"),
+    (["--template", "web.yaml", "--project", "Development"], "--name"),
+    (["--template", "web.yaml", "--project", "Development", "--name", "x", "--timeout", "soon"], "--timeout"),
+    (["--template", "web.yaml", "--project", "Development", "--name", "x", "--version", "2"], "--version"),
+  ])
+  func usageErrorsExitTwo(arguments: [String], message: String) async throws {
+    try await SimulatorHarness.with { harness in
+      let run = try await Deploy.run(arguments, files: ["web.yaml": Self.template], simulator: harness)
+      #expect(run.status == 2)
+      #expect(run.stderr.contains(message), "\(run.stderr)")
+      #expect(await harness.server.stats().totalRequests == 0)
+    }
+  }
+
+  // MARK: Embedded simulator
+
+  @Test func withoutAnEndpointDeployUsesTheEmbeddedSimulator() async throws {
+    let run = try await Deploy.run(
+      [
+        "--template", "web.yaml", "--project", "Development", "--name", "embedded", "--input",
+        "password=\(Self.canary)",
+      ],
+      files: ["web.yaml": Self.template], simulator: nil)
+    #expect(run.status == 0, "stderr: \(run.stderr)")
+    #expect(run.stderr.contains("using the embedded simulator"))
+    #expect(run.stdout.contains("deployment embedded (id ") && run.stdout.contains(": succeeded"))
+    #expect(FileManager.default.fileExists(atPath: run.directory.appendingPathComponent(".vra-engine/state.db").path))
+    #expect(!run.stdout.contains(Self.canary) && !run.stderr.contains(Self.canary))
+  }
+}
+
+/// Runs the `vra-engine deploy` binary in a fresh temporary directory.
+enum Deploy {
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var directory: URL
+  }
+
+  /// - Parameter simulator: nil runs with no endpoint configured (the embedded simulator);
+  ///   otherwise the state goes to `state.db` in the directory.
+  static func run(
+    _ arguments: [String], files: [String: String] = [:], simulator: SimulatorHarness?,
+    environment extra: [String: String] = [:], timeout: Duration = .seconds(120)
+  ) async throws -> Result {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    for (name, text) in files {
+      try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+    var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"].merging(extra) { $1 }
+    var state: [String] = []
+    if let simulator {
+      environment.merge([
+        "VRA_URL": simulator.server.baseURL, "VRA_USERNAME": "admin", "VRA_PASSWORD": "VMware1!",
+        "VRA_DOMAIN": "vsphere.local",
+      ]) { $1 }
+      state = ["--state", "state.db"]
+    }
+    let stdout = directory.appendingPathComponent("stdout.txt")
+    let stderr = directory.appendingPathComponent("stderr.txt")
+    FileManager.default.createFile(atPath: stdout.path, contents: nil)
+    FileManager.default.createFile(atPath: stderr.path, contents: nil)
+    let process = Process()
+    process.executableURL = try CommandLineBinary.vraEngine
+    process.arguments = ["deploy"] + arguments + state
+    process.currentDirectoryURL = directory
+    process.environment = environment
+    process.standardOutput = try FileHandle(forWritingTo: stdout)
+    process.standardError = try FileHandle(forWritingTo: stderr)
+    try process.run()
+    let status = try await CrashResumeTests.waitForExit(process, timeout: timeout)
+    return Result(
+      status: status, stdout: try String(contentsOf: stdout, encoding: .utf8),
+      stderr: try String(contentsOf: stderr, encoding: .utf8), directory: directory)
+  }
+
+  static func client(_ harness: SimulatorHarness) throws -> VRAClient {
+    try VRAClient(
+      configuration: VRAClientConfiguration(
+        endpoint: URL(string: harness.server.baseURL)!,
+        authentication: .password(username: "admin", password: Secret("VMware1!"), domain: "vsphere.local")))
+  }
+}

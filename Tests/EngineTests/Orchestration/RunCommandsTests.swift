@@ -1,0 +1,86 @@
+import Engine
+import Foundation
+import Testing
+import TestSupport
+import VRAModels
+import VRASimulator
+
+/// `runs`, `cancel` and `destroy` as an operator uses them: real processes sharing one state file.
+@Suite(.serialized) struct RunCommandsTests {
+  static func run(_ arguments: [String], simulator: String, in directory: URL) async throws -> (Int32, String) {
+    let log = directory.appendingPathComponent("stderr-\(UUID().uuidString).log")
+    let process = try CrashResumeTests.start(arguments, simulator: simulator, in: directory, standardError: log)
+    let status = try await CrashResumeTests.waitForExit(process)
+    return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+  }
+
+  static func workspace() throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runs-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    for (name, text) in [
+      "plan.yaml": CrashResumeTests.plan, "network.yaml": EngineTemplates.network,
+      "machine.yaml": EngineTemplates.machine, "app.yaml": EngineTemplates.app,
+    ] {
+      try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+    return directory
+  }
+
+  @Test func applyThenRunsShowThenDestroyRemovesEverything() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
+      let directory = try Self.workspace()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let url = harness.server.baseURL
+      let (applied, _) = try await Self.run(["apply", "plan.yaml"], simulator: url, in: directory)
+      #expect(applied == 0)
+      let (listed, _) = try await Self.run(["runs"], simulator: url, in: directory)
+      #expect(listed == 0)
+      let store = try await SQLStateStore.openSQLite(at: directory.appendingPathComponent(".vra-engine/state.db").path)
+      let runId = try #require(try await store.runs(limit: 1).first?.id)
+      try await store.close()
+      let (shown, _) = try await Self.run(["runs", "show", runId.rawValue, "--output", "json"], simulator: url, in: directory)
+      #expect(shown == 0)
+
+      let session = try await SimulatorSession.start(harness)
+      func live() async throws -> Int {
+        try await session.get("/deployment/api/deployments?search=\(runId)").decode(Page<Deployment>.self).content.count
+      }
+      #expect(try await live() == 6)
+      let (destroyed, _) = try await Self.run(["destroy", runId.rawValue], simulator: url, in: directory)
+      #expect(destroyed == 0)
+      #expect(try await live() == 0)
+      let (again, _) = try await Self.run(["destroy", runId.rawValue], simulator: url, in: directory)
+      #expect(again == 0, "destroying twice is harmless")
+      let (unknown, message) = try await Self.run(["runs", "show", "nosuchrun"], simulator: url, in: directory)
+      #expect(unknown == 2)
+      #expect(message.contains("nosuchrun"))
+    }
+  }
+
+  @Test func cancelFromAnotherProcessStopsARunningApply() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.2 }) { harness in
+      let directory = try Self.workspace()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let url = harness.server.baseURL
+      let apply = try CrashResumeTests.start(["apply", "plan.yaml"], simulator: url, in: directory)
+      // Wait until the first stage is in flight in vRA.
+      let session = try await SimulatorSession.start(harness)
+      _ = try await harness.http.poll(timeout: .seconds(30)) { () -> Bool? in
+        let page = try await session.get("/deployment/api/deployments").decode(Page<Deployment>.self)
+        return page.content.isEmpty ? nil : true
+      }
+      let store = try await SQLStateStore.openSQLite(at: directory.appendingPathComponent(".vra-engine/state.db").path)
+      let runId = try #require(try await store.runs(limit: 1).first?.id)
+      let (cancelled, _) = try await Self.run(["cancel", runId.rawValue], simulator: url, in: directory)
+      #expect(cancelled == 0)
+      #expect(try await CrashResumeTests.waitForExit(apply) == 130, "the running apply ends as cancelled")
+      #expect(try await store.run(runId)?.status == .cancelled)
+      let stages = try await store.stages(of: runId)
+      try await store.close()
+      #expect(stages.first { $0.name == "net" }?.status == .cancelled)
+      #expect(stages.allSatisfy { $0.status == .cancelled || $0.status == .skipped }, "\(stages.map(\.status))")
+      let requests = try await session.get("/blueprint/api/blueprint-requests").decode(Page<BlueprintRequest>.self)
+      #expect(requests.content.allSatisfy { $0.status == .cancelled })
+    }
+  }
+}
