@@ -54,10 +54,10 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     let session = try await RunSession.open(connection)
-    let reporter = ProgressReporter(quiet: output == "json")
+    let display = EventDisplay(quiet: output == "json")
     let orchestrator = Orchestrator(
       plan: loaded, client: session.client, store: session.store, tracking: session.tracker,
-      environment: environment, events: reporter.handle)
+      environment: environment, events: display.sink)
     let finalStatus: RunStatus
     let runId: RunID
     do {
@@ -67,24 +67,24 @@ struct ApplyCommand: AsyncParsableCommand {
       defer { interrupts.remove() }
       finalStatus = try await task.value.status
     } catch let exit as ExitCode {
+      await display.close()
       await session.close()
       throw exit
     } catch {
+      await display.close()
       Terminal.err("error: \(error)")
       await session.close()
       throw ExitCodes.authOrConnectivity
     }
+    await display.close()
     if output == "json", let report = try? await RunReport.load(runId, from: session.store, order: loaded.stageNames) {
       Terminal.out((try? report.json()) ?? "{}")
     } else if output == "text" {
       Terminal.err("run \(runId): \(finalStatus)  (details: vra-engine runs show \(runId))")
     }
+    let exitCode = await ExitCodes.of(finalStatus, runId: runId, store: session.store)
     await session.close()
-    switch finalStatus {
-    case .succeeded: return
-    case .cancelled: throw ExitCodes.cancelled
-    default: throw ExitCodes.deploymentFailed
-    }
+    if exitCode != ExitCodes.ok { throw exitCode }
   }
 
   private func startOrResume(_ orchestrator: Orchestrator, store: SQLStateStore, plan: Plan) async throws -> RunID {

@@ -187,10 +187,10 @@ struct DeployCommand: AsyncParsableCommand {
       ],
       file: template ?? source.summary)
     // Only the escape variable: user text cannot reach `${env.X}` (see LiteralText).
-    let reporter = ProgressReporter(quiet: output == "json")
+    let display = EventDisplay(quiet: output == "json")
     let orchestrator = Orchestrator(
       plan: plan, client: session.client, store: session.store, tracking: session.tracker,
-      environment: LiteralText.environment, waitForCompletion: wait, events: reporter.handle)
+      environment: LiteralText.environment, waitForCompletion: wait, events: display.sink)
 
     let runId: RunID
     let final: RunRecord
@@ -201,9 +201,11 @@ struct DeployCommand: AsyncParsableCommand {
       defer { interrupts.remove() }
       final = try await task.value
     } catch {
+      await display.close()
       Terminal.err("error: \(error)")
       return ExitCodes.authOrConnectivity
     }
+    await display.close()
 
     let stage = try? await session.store.stage(run: runId, name: Self.stageName)
     if output == "json" {
@@ -212,11 +214,6 @@ struct DeployCommand: AsyncParsableCommand {
     } else if let stage {
       Terminal.out(await DeploySummary.text(of: stage, run: final, client: session.client))
     }
-    switch final.status {
-    case .succeeded, .running: return ExitCodes.ok
-    case .cancelled: return ExitCodes.cancelled
-    default:
-      return DeploySummary.isConnectivity(stage?.error) ? ExitCodes.authOrConnectivity : ExitCodes.deploymentFailed
-    }
+    return await ExitCodes.of(final.status, runId: runId, store: session.store)
   }
 }

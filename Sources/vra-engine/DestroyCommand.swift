@@ -35,11 +35,12 @@ struct DestroyCommand: AsyncParsableCommand {
       } else {
         order = recorded
       }
-      let reporter = ProgressReporter()
+      let display = EventDisplay(quiet: false)
       failed = await Rollback(
         runId: id, order: order, purpose: .destroy, client: session.client, store: session.store,
-        tracking: session.tracker, emit: reporter.handle
+        tracking: session.tracker, emit: display.sink
       ).run()
+      await display.close()
     } catch let exit as ExitCode {
       throw exit
     } catch {

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Logging
 
@@ -8,10 +9,12 @@ enum LogSetup {
   static let bootstrap: Void = {
     let text = ProcessInfo.processInfo.environment["VRA_ENGINE_LOG_LEVEL"]?.lowercased() ?? ""
     let level = Logger.Level(rawValue: text) ?? .warning
-    LoggingSystem.bootstrap { label in
-      var handler = StreamLogHandler.standardError(label: label)
-      handler.logLevel = level
-      return handler
-    }
+    // Every line written inside a stage carries its execution context (run, stage, project, org, region).
+    LoggingSystem.bootstrap(
+      { label, provider in
+        var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+        handler.logLevel = level
+        return handler
+      }, metadataProvider: ExecutionContext.metadataProvider)
   }()
 }

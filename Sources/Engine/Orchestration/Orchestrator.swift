@@ -78,8 +78,11 @@ public struct Orchestrator: Sendable {
         parallelism: plan.defaults.parallelism, perProjectLimit: plan.defaults.perProjectLimit,
         onFailure: plan.defaults.onFailure == .continue ? .continue : .stop))
 
-    let outcomes = await scheduler.run(known: known) { stage in
-      await runner.run(stagesByName[stage.name]!)
+    let outcomes = await scheduler.run(known: known) { [plan, emit] stage in
+      let planned = stagesByName[stage.name]!
+      let context = plan.executionContext(for: planned, runId: runId)
+      emit(.stageContext(context))
+      return await ExecutionContext.$current.withValue(context) { await runner.run(planned) }
     }
     let store = self.store
     for (name, outcome) in outcomes {

@@ -10,6 +10,15 @@ public struct RunReport: Codable, Sendable {
     public var status: String
     public var startedAt: Date
     public var finishedAt: Date?
+
+    /// Absent values are written as `null`, never left out: the documented shape has every key.
+    public func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(id, forKey: .id)
+      try container.encode(status, forKey: .status)
+      try container.encode(startedAt, forKey: .startedAt)
+      try container.encode(finishedAt, forKey: .finishedAt)
+    }
   }
 
   public struct Stage: Codable, Sendable {
@@ -22,6 +31,19 @@ public struct RunReport: Codable, Sendable {
     public var outputs: JSONValue?
     public var resources: JSONValue?
     public var error: RecordedError?
+
+    /// Absent values are written as `null`, never left out: the documented shape has every key.
+    public func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(name, forKey: .name)
+      try container.encode(status, forKey: .status)
+      try container.encode(deploymentName, forKey: .deploymentName)
+      try container.encode(deploymentId, forKey: .deploymentId)
+      try container.encode(requestId, forKey: .requestId)
+      try container.encode(outputs, forKey: .outputs)
+      try container.encode(resources, forKey: .resources)
+      try container.encode(error, forKey: .error)
+    }
   }
 
   public var run: Run

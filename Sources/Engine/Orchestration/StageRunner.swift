@@ -29,9 +29,13 @@ struct StageRunner: Sendable {
         return await cancelled(stage)
       }
       let failure = Self.failure(from: error)
-      _ = try? await store.recordStageFailure(
-        run: runId, stage: stage.name,
-        error: RecordedError(errorClass: Self.errorClass(of: error), message: failure.message, hint: failure.hint))
+      do {
+        try await store.recordStageFailure(
+          run: runId, stage: stage.name,
+          error: RecordedError(errorClass: Self.errorClass(of: error), message: failure.message, hint: failure.hint))
+      } catch {
+        logger.error("could not record the stage failure", metadata: ["error": "\(error)"])
+      }
       emit(.stage(stage.name, .failed, detail: failure.description))
       return .failed(failure.description)
     }
@@ -98,7 +102,9 @@ struct StageRunner: Sendable {
       let reason =
         end.kind == .deploymentNotFound
         ? "deployment \(submission.deploymentId) was deleted outside this run"
-        : end.failureMessage ?? "the request ended \(end.status?.rawValue ?? "without a status")"
+        : await FailureReason.explain(
+          end.failureMessage ?? "the request ended \(end.status?.rawValue ?? "without a status")",
+          requestId: end.requestId, client: client)
       guard attempt <= retries else {
         throw StageFailure(message: reason, requestId: end.requestId)
       }

@@ -7,7 +7,7 @@
 ///
 /// | from           | to                                                                  |
 /// |----------------|---------------------------------------------------------------------|
-/// | pending        | submitting, skipped, cancelled                                      |
+/// | pending        | submitting, failed (before any request: project, auth, inputs), skipped, cancelled |
 /// | submitting     | submitting (re-intent after reconciliation), submitted, failed, cancelled |
 /// | submitted      | running, succeeded, failed, cancelled                               |
 /// | running        | running, succeeded, failed, cancelled                               |
@@ -45,7 +45,7 @@ public enum StageStatus: String, Sendable, Hashable, Codable, CaseIterable, Cust
   /// The transitions the store accepts (see the table above).
   public func canTransition(to next: StageStatus) -> Bool {
     switch self {
-    case .pending: [.submitting, .skipped, .cancelled].contains(next)
+    case .pending: [.submitting, .failed, .skipped, .cancelled].contains(next)
     case .submitting: [.submitting, .submitted, .failed, .cancelled].contains(next)
     case .submitted: [.running, .succeeded, .failed, .cancelled].contains(next)
     case .running: [.running, .succeeded, .failed, .cancelled].contains(next)

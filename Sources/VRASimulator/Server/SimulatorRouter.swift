@@ -2,10 +2,12 @@ import Hummingbird
 
 /// Assembles the middleware chain and every route family.
 enum SimulatorRouter {
-  static func make(services: SimulatorServices) -> Router<SimulatorContext> {
+  /// - Parameter writer: with `--state`, saves each change before it is answered.
+  static func make(services: SimulatorServices, writer: SnapshotWriter? = nil) -> Router<SimulatorContext> {
     let router = Router(context: SimulatorContext.self)
-    // Outermost first: count every call, then faults, then authentication.
+    // Outermost first: count every call, persist changes, then faults, then authentication.
     router.add(middleware: StatsMiddleware(stats: services.stats))
+    if let writer { router.add(middleware: PersistMiddleware(writer: writer)) }
     router.add(middleware: FaultMiddleware(services: services))
     router.add(middleware: AuthMiddleware(services: services))
     AuthRoutes.register(on: router, services: services)

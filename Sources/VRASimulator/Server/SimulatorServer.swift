@@ -18,7 +18,7 @@ public final class SimulatorServer: Sendable {
   private let runTask: Task<Void, any Error>
   private let serviceGroup: ServiceGroup
   private let persistTask: Task<Void, Never>?
-  private let stateFile: String?
+  private let writer: SnapshotWriter?
 
   /// `http(s)://host:port`, no trailing slash.
   public var baseURL: String { "\(isTLS ? "https" : "http")://\(host):\(port)" }
@@ -26,7 +26,7 @@ public final class SimulatorServer: Sendable {
   private init(
     port: Int, host: String, isTLS: Bool, services: SimulatorServices, runTask: Task<Void, any Error>,
     serviceGroup: ServiceGroup,
-    persistTask: Task<Void, Never>?, stateFile: String?
+    persistTask: Task<Void, Never>?, writer: SnapshotWriter?
   ) {
     self.port = port
     self.host = host
@@ -35,7 +35,7 @@ public final class SimulatorServer: Sendable {
     self.runTask = runTask
     self.serviceGroup = serviceGroup
     self.persistTask = persistTask
-    self.stateFile = stateFile
+    self.writer = writer
   }
 
   /// Binds, starts serving, and returns once the port is known.
@@ -52,7 +52,8 @@ public final class SimulatorServer: Sendable {
       state: state, stats: SimulatorStats(),
       tokens: TokenService(settings: configuration.tokens, snapshot: snapshot?.tokens))
 
-    let router = SimulatorRouter.make(services: services)
+    let writer = configuration.stateFile.map { SnapshotWriter(services: services, file: $0, logger: logger) }
+    let router = SimulatorRouter.make(services: services, writer: writer)
     let http1 = HTTPServerBuilder.http1(
       configuration: .init(additionalChannelHandlers: [ConnectionDropHandler()], idleTimeout: .seconds(60)))
     let server: HTTPServerBuilder
@@ -84,21 +85,20 @@ public final class SimulatorServer: Sendable {
       try await runTask.value
       throw SimulatorConfigurationError(file: "", message: "the simulator stopped before it started listening")
     }
-    let persistTask = configuration.stateFile.map { file in
-      Task { await Self.persistLoop(services: services, file: file, logger: logger) }
-    }
+    let persistTask = writer.map { writer in Task { await Self.persistLoop(writer) } }
     return SimulatorServer(
       port: port, host: configuration.host, isTLS: configuration.tls != nil, services: services, runTask: runTask,
       serviceGroup: serviceGroup,
-      persistTask: persistTask, stateFile: configuration.stateFile)
+      persistTask: persistTask, writer: writer)
   }
 
   /// Stops serving and, with `--state`, writes the final state.
   public func stop() async {
     persistTask?.cancel()
+    await persistTask?.value
     await serviceGroup.triggerGracefulShutdown()
     _ = try? await runTask.value
-    if let stateFile { try? await saveState(to: stateFile) }
+    try? await writer?.save()
   }
 
   /// Runs until the server stops (the CLI waits on this).
@@ -106,24 +106,10 @@ public final class SimulatorServer: Sendable {
     try await runTask.value
   }
 
-  private func saveState(to file: String) async throws {
-    let tokens = await services.tokens.snapshot()
-    try await services.state.snapshot(tokens: tokens).write(to: file)
-  }
-
-  private static func persistLoop(services: SimulatorServices, file: String, logger: Logger) async {
-    var saved = -1
+  /// Saves what changed without a request (statuses advanced by time) every 200 ms.
+  private static func persistLoop(_ writer: SnapshotWriter) async {
     while !Task.isCancelled {
-      let revision = await services.state.revision
-      if revision != saved {
-        do {
-          let tokens = await services.tokens.snapshot()
-          try await services.state.snapshot(tokens: tokens).write(to: file)
-          saved = revision
-        } catch {
-          logger.error("cannot write simulator state", metadata: ["file": "\(file)", "error": "\(error)"])
-        }
-      }
+      await writer.saveIfChanged()
       try? await Task.sleep(for: .milliseconds(200))
     }
   }

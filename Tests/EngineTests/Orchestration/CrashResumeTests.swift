@@ -87,8 +87,13 @@ import VRASimulator
       }
       var generator = SystemRandomNumberGenerator()
       var killedMidRun = 0
+      let session = try await SimulatorSession.start(harness)
+      func totalDeployments() async throws -> Int {
+        try await session.get("/deployment/api/deployments?$top=1").decode(Page<Deployment>.self).totalElements ?? 0
+      }
       for trial in 0..<trials {
         let state = "trial-\(trial).db"
+        let before = try await totalDeployments()
         let first = try Self.start(
           ["apply", "plan.yaml", "--state", state], simulator: harness.server.baseURL, in: directory)
         try await Task.sleep(for: .milliseconds(Int.random(in: 50...1500, using: &generator)))
@@ -102,14 +107,17 @@ import VRASimulator
         let store = try await SQLStateStore.openSQLite(at: directory.appendingPathComponent(state).path)
         let runs = try await store.runs(limit: 5)
         try await store.close()
-        guard let run = runs.first else { continue }  // killed before the run was even recorded
+        guard let run = runs.first else {
+          // Killed before the run was even recorded: then nothing may have reached vRA either.
+          #expect(try await totalDeployments() == before, "trial \(trial): no run recorded, yet vRA changed")
+          continue
+        }
         if run.status != .succeeded {
           let resumed = try Self.start(
             ["apply", "plan.yaml", "--state", state, "--resume", run.id.rawValue], simulator: harness.server.baseURL,
             in: directory)
           #expect(try await Self.waitForExit(resumed) == 0, "trial \(trial): the resumed run succeeds")
         }
-        let session = try await SimulatorSession.start(harness)
         let deployments = try await session.get("/deployment/api/deployments?search=\(run.id)&$top=100")
           .decode(Page<Deployment>.self).content
         let counts = Dictionary(grouping: deployments, by: \.name).mapValues(\.count)
@@ -118,6 +126,59 @@ import VRASimulator
       }
       #expect(killedMidRun >= trials / 2, "most trials really were killed mid-run (\(killedMidRun)/\(trials))")
       #expect(await harness.server.stats().duplicateDeploymentNames == 0)
+    }
+  }
+
+  /// The embedded simulator dies with the engine (one process): a resume must still find, in the
+  /// simulator's saved state, every deployment whose id the engine recorded.
+  @Test func killedRunsOnTheEmbeddedSimulatorResumeToCompletion() async throws {
+    let trials = 4
+    var generator = SystemRandomNumberGenerator()
+    for trial in 0..<trials {
+      let first = try Deploy.start(
+        ["plan.yaml"], command: "apply",
+        files: [
+          "plan.yaml": Self.plan, "network.yaml": EngineTemplates.network, "machine.yaml": EngineTemplates.machine,
+          "app.yaml": EngineTemplates.app,
+        ], simulator: nil)
+      defer { try? FileManager.default.removeItem(at: first.directory) }
+      let state = first.directory.appendingPathComponent(".vra-engine/state.db").path
+      // Kill it once some stage is in flight (so ids were recorded), plus a random moment more.
+      let deadline = ContinuousClock.now + .seconds(60)
+      while true {
+        try #require(ContinuousClock.now < deadline, "trial \(trial): no stage was submitted within 60 s")
+        if FileManager.default.fileExists(atPath: state) {
+          let store = try await SQLStateStore.openSQLite(at: state)
+          var submitted = false
+          if let run = try await store.runs(limit: 1).first {
+            submitted = try await store.stages(of: run.id).contains { $0.deploymentId != nil }
+          }
+          try await store.close()
+          if submitted { break }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+      }
+      try await Task.sleep(for: .milliseconds(Int.random(in: 0...1500, using: &generator)))
+      kill(first.process.processIdentifier, SIGKILL)
+      _ = try await CrashResumeTests.waitForExit(first.process)
+
+      let store = try await SQLStateStore.openSQLite(at: state)
+      let run = try #require(try await store.runs(limit: 1).first)
+      try await store.close()
+      if run.status != .succeeded {
+        let resumed = try await Deploy.run(
+          ["plan.yaml", "--resume", run.id.rawValue], command: "apply", simulator: nil, in: first.directory)
+        #expect(resumed.status == 0, "trial \(trial): \(resumed.stderr)")
+      }
+      // Every stage's deployment exists once in the embedded simulator's saved state.
+      var configuration = SimulatorConfiguration()
+      configuration.port = 0
+      configuration.stateFile = first.directory.appendingPathComponent(".vra-engine/simulator.json").path
+      let simulator = try await SimulatorServer.start(configuration: configuration)
+      let client = try Deploy.client(simulator.baseURL)
+      let names = try await client.deployments().collect().map(\.name).filter { $0.hasSuffix(run.id.rawValue) }
+      await simulator.stop()
+      #expect(names.count == 6 && Set(names).count == 6, "trial \(trial): \(names.sorted())")
     }
   }
 }
@@ -205,4 +266,3 @@ enum CommandLineBinary {
     #expect(await harness.simulator.server.stats().count("POST /blueprint/api/blueprint-requests") == 1)
   }
 }
-

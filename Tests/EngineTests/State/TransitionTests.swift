@@ -109,7 +109,7 @@ import Testing
   /// The tables as data: every pair not listed is refused.
   @Test func stageTransitionTable() {
     let allowed: [StageStatus: Set<StageStatus>] = [
-      .pending: [.submitting, .skipped, .cancelled],
+      .pending: [.submitting, .failed, .skipped, .cancelled],
       .submitting: [.submitting, .submitted, .failed, .cancelled],
       .submitted: [.running, .succeeded, .failed, .cancelled],
       .running: [.running, .succeeded, .failed, .cancelled],

@@ -1,0 +1,24 @@
+import Engine
+
+/// A run's event stream and the progress display reading it. The orchestrator feeds `sink`;
+/// `close()` ends the stream and waits until everything emitted is shown, so the command's
+/// final lines come after the progress, never in the middle of it.
+struct EventDisplay {
+  let sink: @Sendable (RunEvent) -> Void
+  private let finish: @Sendable () -> Void
+  private let consumer: Task<Void, Never>
+
+  /// - Parameter quiet: show nothing (`--output json` keeps stdout for the report).
+  init(quiet: Bool) {
+    let (events, sink, finish) = RunEvent.stream()
+    let reporter = ProgressReporter(quiet: quiet)
+    self.sink = sink
+    self.finish = finish
+    consumer = Task { await reporter.show(events) }
+  }
+
+  func close() async {
+    finish()
+    await consumer.value
+  }
+}

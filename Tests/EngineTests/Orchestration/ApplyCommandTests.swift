@@ -1,0 +1,148 @@
+import Engine
+import Foundation
+import TestSupport
+import Testing
+import VRAModels
+import VRASimulator
+
+/// `vra-engine apply` as a user runs it: exit codes, Ctrl-C, dry runs and progress lines, from the
+/// built binary against an in-process simulator.
+@Suite(.serialized) struct ApplyCommandTests {
+  static let files = [
+    "plan.yaml": CrashResumeTests.plan, "network.yaml": EngineTemplates.network,
+    "machine.yaml": EngineTemplates.machine, "app.yaml": EngineTemplates.app,
+  ]
+  static let creates = "POST /blueprint/api/blueprint-requests"
+
+  @Test func anInvalidPlanExitsTwoAndSendsNothing() async throws {
+    try await SimulatorHarness.with { harness in
+      var files = Self.files
+      files["plan.yaml"] = """
+        name: broken
+        defaults: {project: Development}
+        stages:
+          net: {template: network.yaml}
+          db:
+            template: machine.yaml
+            inputs: {network: "${stages.nett.outputs.networkId}"}
+          app: {template: missing.yaml}
+        """
+      let run = try await Deploy.run(["plan.yaml"], command: "apply", files: files, simulator: harness)
+      #expect(run.status == 2, "stderr: \(run.stderr)")
+      #expect(run.stderr.contains("nett") && run.stderr.contains("missing.yaml"), "every problem at once")
+      #expect(run.stderr.contains("plan.yaml:"), "named with file and line: \(run.stderr)")
+      #expect(await harness.server.stats().count(Self.creates) == 0)
+    }
+  }
+
+  @Test(arguments: ["apply", "deploy"])
+  func refusedCredentialsExitThree(_ command: String) async throws {
+    try await SimulatorHarness.with { harness in
+      let arguments =
+        command == "apply"
+        ? ["plan.yaml"] : ["--template", "network.yaml", "--project", "Development", "--name", "n-1"]
+      let run = try await Deploy.run(
+        arguments, command: command, files: Self.files, simulator: harness,
+        environment: ["VRA_PASSWORD": "not-the-password-Zk4"])
+      #expect(run.status == 3, "stdout: \(run.stdout) stderr: \(run.stderr)")
+      #expect(!run.stderr.contains("not-the-password-Zk4") && !run.stdout.contains("not-the-password-Zk4"))
+      #expect(await harness.server.stats().count(Self.creates) == 0)
+    }
+  }
+
+  @Test func anUnreachableEndpointExitsThree() async throws {
+    // A port nothing listens on: bind one, note it, close it.
+    let harness = try await SimulatorHarness.start()
+    let url = harness.server.baseURL
+    await harness.server.stop()
+    let run = try await Deploy.run(
+      ["plan.yaml", "--state", "state.db"], command: "apply", files: Self.files, simulator: nil,
+      environment: ["VRA_URL": url, "VRA_USERNAME": "admin", "VRA_PASSWORD": "VMware1!"])
+    #expect(run.status == 3, "stderr: \(run.stderr)")
+  }
+
+  @Test func ctrlCCancelsTheRequestInVRAAndExits130() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.2 }) { harness in
+      let apply = try Deploy.start(["plan.yaml"], command: "apply", files: Self.files, simulator: harness)
+      defer { try? FileManager.default.removeItem(at: apply.directory) }
+      let session = try await SimulatorSession.start(harness)
+      let requestId = try await harness.http.poll(timeout: .seconds(30)) { () -> String? in
+        try await session.get("/blueprint/api/blueprint-requests").decode(Page<BlueprintRequest>.self).content.first?.id
+      }
+      kill(apply.process.processIdentifier, SIGINT)
+      let result = try await apply.finish(timeout: .seconds(60))
+      #expect(result.status == 130, "stderr: \(result.stderr)")
+      let request = try await session.get("/blueprint/api/blueprint-requests/\(requestId)")
+        .decode(BlueprintRequest.self)
+      #expect(request.status == .cancelled, "the blueprint request was cancelled through the API")
+      let store = try await SQLStateStore.openSQLite(at: apply.directory.appendingPathComponent("state.db").path)
+      let run = try #require(try await store.runs(limit: 1).first)
+      try await store.close()
+      #expect(run.status == .cancelled, "the cancel is recorded")
+    }
+  }
+
+  @Test func aSecondCtrlCExitsAtOnceAndTheStateStaysUsable() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.2 }) { harness in
+      let apply = try Deploy.start(["plan.yaml"], command: "apply", files: Self.files, simulator: harness)
+      defer { try? FileManager.default.removeItem(at: apply.directory) }
+      let session = try await SimulatorSession.start(harness)
+      _ = try await harness.http.poll(timeout: .seconds(30)) { () -> Bool? in
+        try await session.get("/blueprint/api/blueprint-requests").decode(Page<BlueprintRequest>.self).content
+          .isEmpty ? nil : true
+      }
+      kill(apply.process.processIdentifier, SIGINT)
+      kill(apply.process.processIdentifier, SIGINT)
+      let result = try await apply.finish(timeout: .seconds(30))
+      #expect(result.status == 130)
+      #expect(result.stderr.contains("exiting without waiting"), "\(result.stderr)")
+
+      // The state database opens and answers; the run can be resumed to its end.
+      let store = try await SQLStateStore.openSQLite(at: apply.directory.appendingPathComponent("state.db").path)
+      let runId = try #require(try await store.runs(limit: 1).first?.id)
+      try await store.close()
+      let shown = try await Deploy.run(
+        ["show", runId.rawValue, "--output", "json"], command: "runs", simulator: harness, in: apply.directory)
+      #expect(shown.status == 0, "stderr: \(shown.stderr)")
+      #expect(try VRAJSON.makeDecoder().decode(RunReport.self, from: Data(shown.stdout.utf8)).run.id == runId.rawValue)
+    }
+  }
+
+  @Test func aDryRunShowsEachRequestWithSecretsMaskedAndSendsNothing() async throws {
+    try await SimulatorHarness.with { harness in
+      var files = Self.files
+      files["plan.yaml"] = """
+        name: dry
+        defaults: {project: Development}
+        stages:
+          net: {template: network.yaml, inputs: {cidr: 10.9.0.0/24}}
+          db:
+            template: machine.yaml
+            inputs: {network: "${stages.net.outputs.networkId}", password: canary-Dry-31}
+          legacy:
+            blueprint: {name: legacy-app, version: "2"}
+            inputs: {adminPassword: canary-Dry-32, size: large}
+        """
+      let run = try await Deploy.run(["plan.yaml", "--dry-run"], command: "apply", files: files, simulator: harness)
+      #expect(run.status == 0, "stderr: \(run.stderr)")
+      let output = run.stdout + run.stderr
+      #expect(!output.contains("canary-Dry-31") && !output.contains("canary-Dry-32"))
+      #expect(output.contains("POST /blueprint/api/blueprint-requests"))
+      #expect(output.contains("\"cidr\": \"10.9.0.0/24\"") && output.contains("\"size\": \"large\""))
+      #expect(output.contains("layer 2: db"), "db waits for net")
+      #expect(await harness.server.stats().count(Self.creates) == 0)
+    }
+  }
+
+  @Test func withoutATerminalEachChangeIsOneLineWithItsProject() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
+      let run = try await Deploy.run(["plan.yaml"], command: "apply", files: Self.files, simulator: harness)
+      #expect(run.status == 0, "stderr: \(run.stderr)")
+      let lines = run.stderr.split(separator: "\n")
+      #expect(lines.contains { $0.hasPrefix("net [project Development]: succeeded") }, "\(run.stderr)")
+      #expect(lines.contains { $0.hasPrefix("edge [project Development]: running") })
+      #expect(lines.contains { $0.contains(" tasks") }, "request progress reaches CI logs")
+      #expect(!run.stderr.contains("\u{1B}["), "no terminal escapes in a log")
+    }
+  }
+}
