@@ -4,11 +4,14 @@ public struct StageFailure: Error, Sendable, Hashable, CustomStringConvertible {
   public var hint: String?
   /// vRA's request id or the like, when there is one to look up in vRA's UI.
   public var requestId: String?
+  /// The `error.class` recorded for it: `deployment` (vRA failed the request) unless said otherwise.
+  public var errorClass: String
 
-  public init(message: String, hint: String? = nil, requestId: String? = nil) {
+  public init(message: String, hint: String? = nil, requestId: String? = nil, errorClass: String = "deployment") {
     self.message = message
     self.hint = hint
     self.requestId = requestId
+    self.errorClass = errorClass
   }
 
   public var description: String { message + (hint.map { " (\($0))" } ?? "") }

@@ -80,11 +80,17 @@ struct StageRunner: Sendable {
         deploymentId: submission.deploymentId)
       emit(.stage(stage.name, .running, detail: deploymentName))
 
-      let end = try await tracking.waitForEnd(
-        deploymentId: submission.deploymentId, projectId: projectId, requestId: submission.requestId,
-        timeout: plan.timeout(for: stage)
-      ) { [emit] update in
-        emit(.progress(stage.name, completedTasks: update.completedTasks, totalTasks: update.totalTasks))
+      let end: TrackedUpdate
+      do {
+        end = try await tracking.waitForEnd(
+          deploymentId: submission.deploymentId, projectId: projectId, requestId: submission.requestId,
+          timeout: plan.timeout(for: stage)
+        ) { [emit] update in
+          emit(.progress(stage.name, completedTasks: update.completedTasks, totalTasks: update.totalTasks))
+        }
+      } catch let error as TrackerError {
+        guard case .timedOut(_, let after) = error else { throw error }
+        throw await timedOut(stage, after: after, submission: submission)
       }
       if submission.requestId == nil, let requestId = end.requestId {
         // Blueprint requests name the deployment request only once it exists; keep it for the report.
@@ -150,6 +156,31 @@ struct StageRunner: Sendable {
     }
   }
 
+  /// A stage past its timeout: its request is cancelled in vRA, so that nothing goes on
+  /// provisioning unwatched and the deployment's state is known (the request ends ABORTED).
+  private func timedOut(_ stage: PlanStage, after: Duration, submission: Submission) async -> StageFailure {
+    var blueprintRequestId = submission.blueprintRequestId
+    if blueprintRequestId == nil {
+      blueprintRequestId = try? await client.blueprintRequests(deploymentId: submission.deploymentId, pageSize: 10)
+        .collect().first?.id
+    }
+    var cancelled = false
+    if let blueprintRequestId {
+      do {
+        try await client.cancelBlueprintRequest(id: blueprintRequestId)
+        cancelled = true
+      } catch {
+        logger.warning(
+          "could not cancel the timed-out request", metadata: ["id": "\(blueprintRequestId)", "error": "\(error)"])
+      }
+    }
+    return StageFailure(
+      message: "the deployment did not finish within the stage's timeout of \(after)"
+        + (cancelled ? "; its request was cancelled in vRA" : "; its request may still be running in vRA"),
+      hint: "raise `timeout` for the stage, or look at the request in vRA: it may wait for an approval",
+      errorClass: "stage_timeout")
+  }
+
   /// Reads outputs and resources of a finished deployment and records them.
   private func finish(_ stage: PlanStage, deploymentId: String, deploymentName: String) async throws {
     let deployment = try await client.deployment(id: deploymentId, expand: [.resources, .lastRequest])
@@ -199,7 +230,7 @@ struct StageRunner: Sendable {
   static func errorClass(of error: any Error) -> String {
     switch error {
     case let vra as VRAError: vra.errorClass.name
-    case is StageFailure: "deployment"
+    case let failure as StageFailure: failure.errorClass
     default: "\(type(of: error))"
     }
   }

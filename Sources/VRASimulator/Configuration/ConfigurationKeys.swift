@@ -32,7 +32,8 @@ enum ConfigurationKeys {
         "users": .list(.mapping(["username": .any, "password": .any, "domain": .any])),
       ])),
     "faults": .mapping([
-      "enabled": .any, "failResources": .any, "failResourcePercent": .any, "rules": .list(faultRule),
+      "enabled": .any, "failResources": .any, "failResourcesTimes": .any, "failResourcePercent": .any,
+      "rules": .list(faultRule),
     ]),
     "tls": .mapping(["certificateFile": .any, "keyFile": .any, "clientCAFile": .any]),
   ])

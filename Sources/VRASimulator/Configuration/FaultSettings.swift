@@ -6,6 +6,9 @@ public struct FaultSettings: Codable, Sendable {
   public var enabled: Bool = false
   /// Resources with these template names fail; `name*` matches every name with that prefix.
   public var failResources: [String] = []
+  /// How many provisionings of `failResources` fail before they start to succeed (a transient
+  /// failure, for testing resubmits); nil: every one fails.
+  public var failResourcesTimes: Int?
   /// Share of all provisioned resources that fail, 0...100.
   public var failResourcePercent: Double = 0
   /// Rules applied to matching API calls, in order; added to by `POST /_sim/faults`.
@@ -21,11 +24,12 @@ public struct FaultSettings: Codable, Sendable {
     }
   }
 
-  enum CodingKeys: String, CodingKey { case enabled, failResources, failResourcePercent, rules }
+  enum CodingKeys: String, CodingKey { case enabled, failResources, failResourcesTimes, failResourcePercent, rules }
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? false
     failResources = try container.decodeIfPresent([String].self, forKey: .failResources) ?? []
+    failResourcesTimes = try container.decodeIfPresent(Int.self, forKey: .failResourcesTimes)
     failResourcePercent = try container.decodeIfPresent(Double.self, forKey: .failResourcePercent) ?? 0
     rules = try container.decodeIfPresent([FaultRule].self, forKey: .rules) ?? []
   }

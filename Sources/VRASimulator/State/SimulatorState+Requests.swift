@@ -100,17 +100,23 @@ extension SimulatorState {
     }
 
     let planner = ProvisioningPlanner(durations: configuration.durations, timeScale: configuration.timeScale)
-    let failNames = Set(configuration.faults.enabled ? configuration.faults.failResources : []).union(
-      order.failResources)
+    let configuredNames = configuration.faults.enabled ? configuration.faults.failResources : []
     let percent = configuration.faults.enabled ? configuration.faults.failResourcePercent : 0
+    let timesLeft = configuration.faults.failResourcesTimes.map { $0 - configuredResourceFailures }
     var generator = random
+    var configuredFailures = 0
     let plan = planner.planCreate(
       template: template, graph: graph, inputs: binding.boundInputs, start: now,
       shouldFail: { name in
-        FaultSettings.matches(name, anyOf: failNames)
-          || (percent > 0 && Double.random(in: 0..<100, using: &generator) < percent)
+        if FaultSettings.matches(name, anyOf: order.failResources) { return true }
+        if FaultSettings.matches(name, anyOf: configuredNames), timesLeft.map({ $0 > configuredFailures }) ?? true {
+          configuredFailures += 1
+          return true
+        }
+        return percent > 0 && Double.random(in: 0..<100, using: &generator) < percent
       })
     random = generator
+    configuredResourceFailures += configuredFailures
 
     let deploymentId = StableID.random()
     let requestId = StableID.random()

@@ -21,6 +21,8 @@ actor SimulatorState {
   /// Next step time of every request still moving, earliest first.
   var timeline = Heap<TimelineEntry>()
   var random = SystemRandomNumberGenerator()
+  /// Provisionings of `faults.failResources` that failed so far (for `faults.failResourcesTimes`).
+  var configuredResourceFailures = 0
   /// Bumped on every change; the persister saves when it moves.
   private(set) var revision = 0
 
@@ -76,6 +78,7 @@ actor SimulatorState {
     deployments = [:]
     requests = [:]
     timeline = Heap()
+    configuredResourceFailures = 0
     markChanged()
   }
 

@@ -45,11 +45,8 @@ struct RunSession {
     }
     do {
       let client = try VRAClient(configuration: effective.clientConfiguration())
-      // The embedded simulator runs 50× faster than vRA: poll it accordingly.
       let tracker = DeploymentTracker(
-        client: client,
-        configuration: simulator == nil
-          ? TrackerConfiguration() : TrackerConfiguration(minInterval: .milliseconds(100), maxInterval: .seconds(1)))
+        client: client, configuration: options.trackerConfiguration(embedded: simulator != nil))
       return RunSession(store: store, client: client, tracker: tracker, simulator: simulator)
     } catch {
       Terminal.err("error: \(error)")

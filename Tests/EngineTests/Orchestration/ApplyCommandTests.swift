@@ -145,4 +145,65 @@ import VRASimulator
       #expect(!run.stderr.contains("\u{1B}["), "no terminal escapes in a log")
     }
   }
+
+  @Test func pollFlagsSetTheTrackersInterval() async throws {
+    let plan = """
+      name: one
+      defaults: {project: Development}
+      stages:
+        net: {template: network.yaml}
+      """
+    // Cloud.Network takes 20 s × 0.1 = 2 s; count the tracker's list calls at two intervals.
+    var lists: [String: Int] = [:]
+    for interval in ["50ms", "1s"] {
+      try await SimulatorHarness.with({ $0.timeScale = 0.1 }) { harness in
+        let run = try await Deploy.run(
+          ["plan.yaml", "--poll-min", interval, "--poll-max", interval], command: "apply",
+          files: ["plan.yaml": plan, "network.yaml": EngineTemplates.network], simulator: harness)
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        lists[interval] = await harness.server.stats().count("GET /deployment/api/deployments")
+      }
+    }
+    let fast = try #require(lists["50ms"])
+    let slow = try #require(lists["1s"])
+    #expect(slow >= 1 && slow <= 6, "about one list per second over ~2 s, got \(slow)")
+    #expect(fast >= slow * 4, "50 ms polls many times more often: \(fast) vs \(slow)")
+
+    let bad = try await Deploy.run(["plan.yaml", "--poll-max", "soon"], command: "apply", simulator: nil)
+    #expect(bad.status == 2 && bad.stderr.contains("--poll-max"))
+  }
+
+  @Test func everyLogLineOfAStageCarriesItsExecutionContext() async throws {
+    try await SimulatorHarness.with({
+      $0.timeScale = 0.004
+      var org = OrgSeed.default
+      org.projects = ["Development", "Production"]
+      $0.orgs = [org]
+    }) { harness in
+      let plan = """
+        name: ctx
+        defaults: {project: Development, region: eu-west, constraintTags: [env:dev]}
+        stages:
+          net: {template: network.yaml}
+          app:
+            template: app.yaml
+            project: Production
+            constraintTags: [tier:web]
+            inputs: {dbHost: "${stages.net.outputs.networkId}"}
+        """
+      let run = try await Deploy.run(
+        ["plan.yaml"], command: "apply",
+        files: ["plan.yaml": plan, "network.yaml": EngineTemplates.network, "app.yaml": EngineTemplates.app],
+        simulator: harness, environment: ["VRA_ENGINE_LOG_LEVEL": "info"])
+      #expect(run.status == 0, "stderr: \(run.stderr)")
+      let calls = run.stderr.split(separator: "\n").filter { $0.contains("vRA call") }
+      let creates = calls.filter { $0.contains("http.method=POST") && $0.contains("blueprint-requests") }
+      #expect(creates.count == 2)
+      let net = try #require(creates.first { $0.contains("stage=net") })
+      #expect(net.contains("vra.project=Development") && net.contains("vra.region=eu-west"))
+      #expect(net.contains("vra.constraint_tags=env:dev") && net.contains("run.id="))
+      let app = try #require(creates.first { $0.contains("stage=app") })
+      #expect(app.contains("vra.project=Production") && app.contains("vra.constraint_tags=env:dev,tier:web"))
+    }
+  }
 }

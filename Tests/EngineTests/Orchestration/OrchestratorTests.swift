@@ -210,3 +210,79 @@ import VRASimulator
     #expect(refreshes >= 5, "\(refreshes) refreshes in \(ContinuousClock.now - started)")
   }
 }
+
+/// Per-stage `retries` and `timeout`, against faults the simulator injects.
+@Suite(.serialized) struct StageRetryAndTimeoutTests {
+  static let plan = """
+    name: flaky
+    defaults: {project: Development}
+    stages:
+      db:
+        template: machine.yaml
+        inputs: {network: none}
+        retries: 1
+    """
+
+  @Test func aFailedStageIsResubmittedOnceWhenRetriesAllowIt() async throws {
+    let harness = try await OrchestrationHarness.start {
+      $0.faults.enabled = true
+      $0.faults.failResources = ["vm"]
+      $0.faults.failResourcesTimes = 1  // the first provisioning fails, the next succeeds
+    }
+    defer { Task { await harness.stop() } }
+    let plan = try harness.plan(["plan.yaml": Self.plan, "machine.yaml": EngineTemplates.machine])
+    let orchestrator = harness.orchestrator(plan)
+    let run = try await orchestrator.run(try await orchestrator.createRun(planDigest: "test"))
+    #expect(run.status == .succeeded)
+    let stage = try #require(try await harness.store.stage(run: run.id, name: "db"))
+    #expect(stage.status == .succeeded && stage.attempt == 2)
+    #expect(harness.events.statuses(of: "db").filter { $0 == .submitting }.count == 2)
+    #expect(await harness.simulator.server.stats().count("POST /blueprint/api/blueprint-requests") == 2)
+    #expect(
+      try await harness.deploymentNames() == ["flaky-db-\(run.id)"], "the failed attempt's deployment was removed")
+  }
+
+  @Test func withoutRetriesAFailedStageStaysFailed() async throws {
+    let harness = try await OrchestrationHarness.start {
+      $0.faults.enabled = true
+      $0.faults.failResources = ["vm"]
+      $0.faults.failResourcesTimes = 1
+    }
+    defer { Task { await harness.stop() } }
+    let plan = try harness.plan([
+      "plan.yaml": Self.plan.replacingOccurrences(of: "retries: 1", with: "retries: 0"),
+      "machine.yaml": EngineTemplates.machine,
+    ])
+    let orchestrator = harness.orchestrator(plan)
+    let run = try await orchestrator.run(try await orchestrator.createRun(planDigest: "test"))
+    #expect(run.status == .failed)
+    #expect(await harness.simulator.server.stats().count("POST /blueprint/api/blueprint-requests") == 1)
+  }
+
+  @Test func aStagePastItsTimeoutFailsAndItsRequestIsCancelledInVRA() async throws {
+    let harness = try await OrchestrationHarness.start { $0.timeScale = 1 }  // a machine takes 90 s
+    defer { Task { await harness.stop() } }
+    let plan = try harness.plan([
+      "plan.yaml": """
+      name: slow
+      defaults: {project: Development}
+      stages:
+        db:
+          template: machine.yaml
+          inputs: {network: none}
+          timeout: 2s
+      """,
+      "machine.yaml": EngineTemplates.machine,
+    ])
+    let orchestrator = harness.orchestrator(plan)
+    let started = ContinuousClock.now
+    let run = try await orchestrator.run(try await orchestrator.createRun(planDigest: "test"))
+    #expect(run.status == .failed)
+    #expect(ContinuousClock.now - started < .seconds(30), "ended by the 2 s timeout, not by vRA")
+    let stage = try #require(try await harness.store.stage(run: run.id, name: "db"))
+    #expect(stage.status == .failed && stage.error?.errorClass == "stage_timeout")
+    #expect(stage.error?.message.contains("cancelled in vRA") == true, "\(stage.error?.message ?? "")")
+    let request = try await harness.client.blueprintRequest(id: try #require(stage.blueprintRequestId))
+    #expect(request.status == .cancelled)
+  }
+}
