@@ -1,6 +1,7 @@
 /// Reads durations as plan files write them: `30m`, `1h30m`, `90s`, `500ms`, `2d`, or a bare number of seconds.
-enum PlanDurationParser {
-  static func parse(_ text: String) -> Duration? {
+/// The CLI's duration flags (`--timeout`, `--poll-max`) read the same way.
+public enum PlanDurationParser {
+  public static func parse(_ text: String) -> Duration? {
     let trimmed = trim(text)
     if let seconds = Int(trimmed), seconds >= 0 { return .seconds(seconds) }
     var total = Duration.zero

@@ -11,6 +11,7 @@ public final class ProgressReporter: Sendable {
     var completed = 0
     var total = 0
     var started: Date?
+    var finished: Date?
     var context: ExecutionContext?
   }
 
@@ -58,6 +59,7 @@ public final class ProgressReporter: Sendable {
         var row = state.rows[name] ?? Row()
         if row.started == nil, status == .submitting || status == .running { row.started = Date() }
         row.status = status
+        row.finished = status.isTerminal ? Date() : nil
         row.detail = detail ?? row.detail
         state.rows[name] = row
         return "\(name)\(Self.describe(row.context)): \(status)\(detail.map { " — \($0)" } ?? "")"
@@ -99,7 +101,8 @@ public final class ProgressReporter: Sendable {
       for name in state.order {
         let row = state.rows[name] ?? Row()
         let progress = row.total > 0 ? "\(row.completed)/\(row.total)" : ""
-        let elapsed = row.started.map { String(format: "%5.0fs", Date().timeIntervalSince($0)) } ?? ""
+        let elapsed =
+          row.started.map { String(format: "%5.0fs", (row.finished ?? Date()).timeIntervalSince($0)) } ?? ""
         lines.append(
           Self.pad(name, 20) + Self.pad(row.status.rawValue, 14) + Self.pad(progress, 10) + Self.pad(elapsed, 9)
             + Self.pad(row.context?.project ?? "", 16) + (row.detail ?? ""))

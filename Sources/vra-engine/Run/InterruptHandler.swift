@@ -20,7 +20,9 @@ final class InterruptHandler {
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
       source.setEventHandler {
-        if counter.value.add(1, ordering: .relaxed).newValue == 1 {
+        // Signals that arrive close together are coalesced into one event; `data` counts them.
+        let count = counter.value.add(max(Int(source.data), 1), ordering: .relaxed).newValue
+        if count == 1 {
           FileHandle.standardError.write(Data("cancelling the run (Ctrl-C again to exit now)...\n".utf8))
           onFirst()
         } else {

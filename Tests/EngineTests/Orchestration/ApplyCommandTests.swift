@@ -83,7 +83,13 @@ import VRASimulator
   }
 
   @Test func aSecondCtrlCExitsAtOnceAndTheStateStaysUsable() async throws {
-    try await SimulatorHarness.with({ $0.timeScale = 0.2 }) { harness in
+    try await SimulatorHarness.with({
+      $0.timeScale = 0.2
+      $0.faults.enabled = true
+    }) { harness in
+      // vRA is slow to accept the cancel: the first Ctrl-C would wait 8 s for it.
+      try await harness.server.addFault(
+        FaultRule(method: "POST", path: "/blueprint/api/blueprint-requests/", delaySeconds: 8))
       let apply = try Deploy.start(["plan.yaml"], command: "apply", files: Self.files, simulator: harness)
       defer { try? FileManager.default.removeItem(at: apply.directory) }
       let session = try await SimulatorSession.start(harness)
@@ -92,9 +98,14 @@ import VRASimulator
           .isEmpty ? nil : true
       }
       kill(apply.process.processIdentifier, SIGINT)
+      _ = try await harness.http.poll(timeout: .seconds(10)) { () -> Bool? in
+        apply.stderrText().contains("cancelling the run") ? true : nil
+      }
+      let secondAt = ContinuousClock.now
       kill(apply.process.processIdentifier, SIGINT)
-      let result = try await apply.finish(timeout: .seconds(30))
+      let result = try await apply.finish(timeout: .seconds(25))
       #expect(result.status == 130)
+      #expect(ContinuousClock.now - secondAt < .seconds(4), "the second Ctrl-C does not wait for vRA")
       #expect(result.stderr.contains("exiting without waiting"), "\(result.stderr)")
 
       // The state database opens and answers; the run can be resumed to its end.
