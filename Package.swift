@@ -33,6 +33,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     .target(
@@ -105,6 +106,10 @@ let package = Package(
         "VRASimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       swiftSettings: strict
     ),
@@ -173,7 +178,10 @@ let package = Package(
     ),
     .testTarget(
       name: "EngineTests",
-      dependencies: ["Engine", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate", "TestSupport"],
+      dependencies: [
+        "Engine", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate", "TestSupport",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ],
       exclude: ["Fixtures"],
       swiftSettings: strict
     ),

@@ -29,6 +29,7 @@ struct ApplyCommand: AsyncParsableCommand {
   @Flag(help: "Print the layers and every request that would be sent, then exit.") var dryRun = false
   @Option(help: ArgumentHelp("Report format: text or json.", valueName: "text|json")) var output: String = "text"
   @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var telemetry: TelemetryOptions
 
   func validate() throws {
     guard ["text", "json"].contains(output) else {
@@ -53,6 +54,7 @@ struct ApplyCommand: AsyncParsableCommand {
       return
     }
 
+    let metrics = try await telemetry.startMetrics()
     let session = try await RunSession.open(connection)
     let display = EventDisplay(quiet: output == "json")
     let orchestrator = Orchestrator(
@@ -69,11 +71,13 @@ struct ApplyCommand: AsyncParsableCommand {
     } catch let exit as ExitCode {
       await display.close()
       await session.close()
+      await metrics?.stop()
       throw exit
     } catch {
       await display.close()
       Terminal.err("error: \(error)")
       await session.close()
+      await metrics?.stop()
       throw ExitCodes.authOrConnectivity
     }
     await display.close()
@@ -84,6 +88,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
     let exitCode = await ExitCodes.of(finalStatus, runId: runId, store: session.store)
     await session.close()
+    await metrics?.stop()
     if exitCode != ExitCodes.ok { throw exitCode }
   }
 

@@ -61,6 +61,7 @@ struct DeployCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Report format: text or json.", valueName: "text|json")) var output: String = "text"
   @OptionGroup var limitOptions: TemplateLimitOptions
   @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var telemetry: TelemetryOptions
 
   /// The name of the plan's only stage.
   static let stageName = "deploy"
@@ -108,6 +109,7 @@ struct DeployCommand: AsyncParsableCommand {
       local = (.template(path: URL(fileURLWithPath: template), template: parsed), report.boundInputs)
     }
 
+    let metrics = try await telemetry.startMetrics()
     let session = try await RunSession.open(connection)
     let exitCode: ExitCode
     do {
@@ -115,9 +117,11 @@ struct DeployCommand: AsyncParsableCommand {
       exitCode = try await deploy(source, inputs: inputs, session: session)
     } catch {
       await session.close()
+      await metrics?.stop()
       throw error
     }
     await session.close()
+    await metrics?.stop()
     if exitCode.rawValue != 0 { throw exitCode }
   }
 

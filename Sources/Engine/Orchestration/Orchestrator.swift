@@ -78,15 +78,20 @@ public struct Orchestrator: Sendable {
         parallelism: plan.defaults.parallelism, perProjectLimit: plan.defaults.perProjectLimit,
         onFailure: plan.defaults.onFailure == .continue ? .continue : .stop))
 
+    let metrics = StageMetrics()
     let outcomes = await scheduler.run(known: known) { [plan, emit] stage in
       let planned = stagesByName[stage.name]!
       let context = plan.executionContext(for: planned, runId: runId)
       emit(.stageContext(context))
-      return await ExecutionContext.$current.withValue(context) { await runner.run(planned) }
+      let started = ContinuousClock.now
+      let outcome = await ExecutionContext.$current.withValue(context) { await runner.run(planned) }
+      metrics.record(outcome, duration: ContinuousClock.now - started)
+      return outcome
     }
     let store = self.store
     for (name, outcome) in outcomes {
       if case .skipped(let reason) = outcome {
+        metrics.record(outcome, duration: nil)
         _ = try? await shielded { try await store.recordStageStatus(run: runId, stage: name, to: .skipped) }
         emit(.stage(name, .skipped, detail: reason))
       }

@@ -5,10 +5,12 @@ import Metrics
 /// kinds); project and deployment ids never become labels.
 struct TrackerMetrics: Sendable {
   static let ticks = "engine_tracker_ticks_total"
-  static let apiCalls = "engine_tracker_api_calls_total"
+  /// Every API call the tracker made (a "poll"), by kind: list, recheck_list, deployment, request.
+  static let apiCalls = "engine_tracker_polls_total"
   static let callsPerTick = "engine_tracker_api_calls_per_tick"
   static let interval = "engine_tracker_poll_interval_seconds"
-  static let watched = "engine_tracker_watched_deployments"
+  /// Deployments whose request is being followed to its end.
+  static let watched = "engine_deployments_in_flight"
   static let activeProjects = "engine_tracker_active_projects"
   static let updates = "engine_tracker_updates_total"
   static let errors = "engine_tracker_errors_total"

@@ -6,11 +6,14 @@ import Metrics
 ///
 /// Dimensions are bounded: route templates (never ids), status codes, error classes.
 struct ClientMetrics: Sendable {
-  static let calls = "vra_client_calls_total"
-  static let callDuration = "vra_client_call_duration_seconds"
-  static let attempts = "vra_client_attempts_total"
-  static let retries = "vra_client_retries_total"
-  static let tokenRefreshes = "vra_client_token_refreshes_total"
+  /// One per logical call (retries included): method, route, status_class, error_class.
+  static let calls = "vra_http_requests_total"
+  /// Duration of a logical call, retries and waits included: method, route, status_class.
+  static let callDuration = "vra_http_request_duration_seconds"
+  /// One per HTTP attempt: method, route, status (0 when no answer came).
+  static let attempts = "vra_http_attempts_total"
+  static let retries = "vra_http_retries_total"
+  static let tokenRefreshes = "vra_token_refreshes_total"
 
   let factory: any MetricsFactory
 
@@ -19,12 +22,20 @@ struct ClientMetrics: Sendable {
   }
 
   func recordCall(method: String, route: String, status: Int, errorClass: String?, duration: Duration) {
+    let statusClass = Self.statusClass(status)
     let dimensions = [
-      ("method", method), ("route", route), ("status", String(status)), ("error_class", errorClass ?? "none"),
+      ("method", method), ("route", route), ("status_class", statusClass), ("error_class", errorClass ?? "none"),
     ]
     Counter(label: Self.calls, dimensions: dimensions, factory: factory).increment()
-    CoreMetrics.Timer(label: Self.callDuration, dimensions: [("method", method), ("route", route)], factory: factory)
-      .record(duration: duration)
+    CoreMetrics.Timer(
+      label: Self.callDuration, dimensions: [("method", method), ("route", route), ("status_class", statusClass)],
+      factory: factory
+    ).record(duration: duration)
+  }
+
+  /// `2xx`, `4xx`, `5xx`, ... or `none` when no answer came (a transport error, a cancel).
+  static func statusClass(_ status: Int) -> String {
+    (100..<600).contains(status) ? "\(status / 100)xx" : "none"
   }
 
   func recordAttempt(method: String, route: String, status: Int) {

@@ -46,9 +46,9 @@ struct LoggingAndMetricsTests {
       #expect(text(failed, "http.status") == "404")
       #expect(text(failed, "http.path") == "/deployment/api/deployments/no-such-deployment")
 
-      #expect(metrics.counterTotal(label: "vra_client_calls_total") >= 3)
-      #expect(metrics.counterTotal(label: "vra_client_retries_total") == 1)
-      #expect(metrics.counterTotal(label: "vra_client_token_refreshes_total") == 1)
+      #expect(metrics.counterTotal(label: "vra_http_requests_total") >= 3)
+      #expect(metrics.counterTotal(label: "vra_http_retries_total") == 1)
+      #expect(metrics.counterTotal(label: "vra_token_refreshes_total") == 1)
       let spans = tracer.finishedSpans.map(\.operationName)
       #expect(spans.contains("vRA GET /iaas/api/projects"))
       #expect(spans.contains("vRA GET /deployment/api/deployments/{id}"))

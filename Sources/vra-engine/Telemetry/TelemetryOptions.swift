@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+
+/// `--metrics-port` (and its host), shared by the commands that run deployments.
+struct TelemetryOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Serve Prometheus metrics at http://HOST:PORT/metrics while the command runs (0: any free port, "
+        + "printed on stderr).", valueName: "port"))
+  var metricsPort: Int?
+
+  @Option(help: ArgumentHelp("The address the metrics endpoint listens on.", valueName: "host"))
+  var metricsHost: String = "127.0.0.1"
+
+  func validate() throws {
+    if let metricsPort, !(0...65535).contains(metricsPort) {
+      throw ValidationError("--metrics-port must be 0...65535, not \(metricsPort)")
+    }
+  }
+
+  /// Starts the metrics endpoint when `--metrics-port` is given; nil otherwise.
+  func startMetrics() async throws(ExitCode) -> MetricsEndpoint? {
+    guard let metricsPort else { return nil }
+    do {
+      return try await MetricsEndpoint.start(host: metricsHost, port: metricsPort)
+    } catch {
+      Terminal.err("error: cannot serve metrics on \(metricsHost):\(metricsPort): \(error)")
+      throw ExitCodes.usageOrValidation
+    }
+  }
+}
