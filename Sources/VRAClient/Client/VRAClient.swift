@@ -13,8 +13,9 @@ public final class VRAClient: Sendable {
   public let configuration: VRAClientConfiguration
   let executor: CallExecutor
 
-  /// - Parameter httpClient: defaults to the process-wide `SharedHTTPClient.instance`;
-  ///   a client you pass stays yours to shut down.
+  /// - Parameter httpClient: defaults to the process-wide `SharedHTTPClient.instance`, which the
+  ///   process shuts down once on exit with `SharedHTTPClient.shutdown()`; a client you pass
+  ///   stays yours to shut down.
   public init(configuration: VRAClientConfiguration, httpClient: HTTPClient = SharedHTTPClient.instance) throws {
     var configuration = configuration
     configuration.authentication = configuration.authentication.resolved(for: configuration.endpoint)
