@@ -89,6 +89,35 @@ struct LoggingAndMetricsTests {
       #expect(injections.contains { $0.values[InMemoryTracer.traceIDKey] == call.spanContext.traceID })
     }
   }
+
+  @Test("with a W3C tracer, the simulator receives a traceparent naming the call's span")
+  func w3cTraceparentReachesTheServer() async throws {
+    let tracer = W3CTestTracer()
+    try await ClientFixture.withFaultySimulator { harness in
+      let token = try await ClientFixture.refreshToken(harness)
+      var configuration = ClientFixture.configuration(harness, authentication: .refreshToken(token))
+      configuration.tracer = tracer
+      let client = try VRAClient(configuration: configuration)
+      // Two attempts (503, then 200): each attempt carries the call's context.
+      try await harness.server.addFault(FaultRule(method: "GET", path: "/iaas/api/projects", status: 503, times: 1))
+      let before = await harness.server.stats().traceparentHeaders
+      _ = try await client.iaasProjects()
+
+      let spans = tracer.recorder.finishedSpans.filter { $0.operationName == "vRA GET /iaas/api/projects" }
+      let span = try #require(spans.first)
+      let received = await harness.server.recentCalls().filter { $0.path == "/iaas/api/projects" }
+      #expect(received.count == 2)
+      let pattern = /00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})/
+      for call in received {
+        let header = try #require(call.traceparent, "the attempt answered \(call.status) arrived without traceparent")
+        let match = try #require(try pattern.wholeMatch(in: header), "not a W3C traceparent: \(header)")
+        #expect(String(match.output.1) == span.traceID)
+        #expect(String(match.output.2) == span.spanID)
+      }
+      // The token exchange is a call of its own, with its own span and header.
+      #expect(await harness.server.stats().traceparentHeaders - before >= 3)
+    }
+  }
 }
 
 /// A metadata value as text (`MetadataValue` compares by case, not by what it prints).
