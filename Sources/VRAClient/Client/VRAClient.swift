@@ -20,8 +20,8 @@ public final class VRAClient: Sendable {
     var configuration = configuration
     configuration.authentication = configuration.authentication.resolved(for: configuration.endpoint)
     self.configuration = configuration
-    let redactor = Redactor()
-    for secret in configuration.authentication.secrets { redactor.register(secret) }
+    let redactor = Redactor(extraSensitiveFields: configuration.sensitiveFields)
+    for secret in configuration.authentication.secrets + configuration.secretValues { redactor.register(secret) }
     let provider = configuration.authentication.makeProvider()
     let key = TokenCacheRegistry.Key(
       endpoint: configuration.endpoint.absoluteString.lowercased(), organization: configuration.organization,
