@@ -5,6 +5,7 @@ enum SimulatorRouter {
   static func make(services: SimulatorServices) -> Router<SimulatorContext> {
     let router = Router(context: SimulatorContext.self)
     // Outermost first: count every call, then faults, then authentication.
+    router.add(middleware: RequestIdMiddleware())
     router.add(middleware: StatsMiddleware(stats: services.stats))
     router.add(middleware: FaultMiddleware(services: services))
     router.add(middleware: AuthMiddleware(services: services))
