@@ -51,7 +51,9 @@ final class CallExecutor: Sendable {
         span.attributes["vra.attempts"] = error.attempts
         span.attributes["error.type"] = error.errorClass.name
         span.setStatus(SpanStatus(code: .error, message: error.errorClass.name))
-        finish(request, start: start, status: error.status, attempts: error.attempts, requestId: nil, error: error)
+        finish(
+          request, start: start, status: error.status, attempts: error.attempts, requestId: error.requestId,
+          error: error)
         throw error
       }
     }
@@ -114,7 +116,9 @@ final class CallExecutor: Sendable {
           _ = try await replaceToken(token, for: request, attempts: attempts)
           continue
         }
-        error = ErrorClassifier.classify(response, request: request, attempts: attempts, redactor: redactor)
+        var classified = ErrorClassifier.classify(response, request: request, attempts: attempts, redactor: redactor)
+        classified.requestId = response.vraRequestId
+        error = classified
         retryAfter = RetryAfter.parse(response.headers.first(name: "Retry-After"))
       case .failure(let failure):
         if failure.kind == .cancelled || Task.isCancelled {

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 extension VRAClient {
@@ -34,5 +35,26 @@ extension VRAClient {
       }
     }
     throw unknownOutcome!
+  }
+
+  /// Prefix of the deployment names the client makes up for creates that name none.
+  public static let generatedDeploymentNamePrefix = "vra-engine-"
+
+  /// The name a create is sent with: the caller's, or a fresh unique one when the caller
+  /// gave none (nil or empty).
+  ///
+  /// The name is what makes an ambiguous create findable afterwards: without one, vRA (and
+  /// the simulator) invent a name the client never learns, the lookup cannot find the
+  /// deployment the first attempt made, and sending again would make a second one. vRA lets
+  /// the requester choose any unused name, so choosing one up front changes nothing else;
+  /// the answer carries it like any other name.
+  func deploymentName(for requested: String?, what: String) -> String {
+    if let requested, !requested.isEmpty { return requested }
+    let suffix = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+    let name = Self.generatedDeploymentNamePrefix + suffix
+    configuration.logger.debug(
+      "no deployment name given; using a generated one so that the create can be looked up",
+      metadata: ["vra.object": "\(what)", "vra.deployment_name": "\(name)"])
+    return name
   }
 }

@@ -13,14 +13,15 @@ public final class VRAClient: Sendable {
   public let configuration: VRAClientConfiguration
   let executor: CallExecutor
 
-  /// - Parameter httpClient: defaults to the process-wide `SharedHTTPClient.instance`;
-  ///   a client you pass stays yours to shut down.
+  /// - Parameter httpClient: defaults to the process-wide `SharedHTTPClient.instance`, which the
+  ///   process shuts down once on exit with `SharedHTTPClient.shutdown()`; a client you pass
+  ///   stays yours to shut down.
   public init(configuration: VRAClientConfiguration, httpClient: HTTPClient = SharedHTTPClient.instance) throws {
     var configuration = configuration
     configuration.authentication = configuration.authentication.resolved(for: configuration.endpoint)
     self.configuration = configuration
-    let redactor = Redactor()
-    for secret in configuration.authentication.secrets { redactor.register(secret) }
+    let redactor = Redactor(extraSensitiveFields: configuration.sensitiveFields)
+    for secret in configuration.authentication.secrets + configuration.secretValues { redactor.register(secret) }
     let provider = configuration.authentication.makeProvider()
     let key = TokenCacheRegistry.Key(
       endpoint: configuration.endpoint.absoluteString.lowercased(), organization: configuration.organization,

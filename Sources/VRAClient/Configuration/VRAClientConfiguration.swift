@@ -23,13 +23,22 @@ public struct VRAClientConfiguration: Sendable {
   public var tracer: (any Tracer)?
   /// Request and answer bodies are logged (redacted) at trace level only when this is true.
   public var logBodies: Bool
+  /// Field names whose values are hidden in every log line and error message, on top of the
+  /// built-in ones (`password`, `token`, `secret`, `apiKey`, `privateKey`, ...); compared
+  /// case-insensitively. Typically the names of a template's `encrypted: true` inputs.
+  public var sensitiveFields: Set<String>
+  /// Values hidden wherever they appear (Vault values, the values of encrypted inputs),
+  /// whatever field, message or header carries them. Values shorter than 6 characters are
+  /// not scrubbed: hiding every short string would ruin the logs without protecting anything.
+  public var secretValues: [Secret]
 
   public init(
     endpoint: URL, organization: String = "default", authentication: Authentication, tls: TLSOptions = .systemTrust,
     retry: RetryPolicy = .standard, timeouts: Timeouts = Timeouts(), apiVersions: APIVersionPins = APIVersionPins(),
     userAgent: String = "vra-engine/\(VRAEngineVersion.current)",
     logger: Logger = Logger(label: "vra-engine.client"), metricsFactory: (any MetricsFactory)? = nil,
-    tracer: (any Tracer)? = nil, logBodies: Bool = true
+    tracer: (any Tracer)? = nil, logBodies: Bool = true, sensitiveFields: Set<String> = [],
+    secretValues: [Secret] = []
   ) {
     self.endpoint = endpoint
     self.organization = organization
@@ -43,5 +52,7 @@ public struct VRAClientConfiguration: Sendable {
     self.metricsFactory = metricsFactory
     self.tracer = tracer
     self.logBodies = logBodies
+    self.sensitiveFields = sensitiveFields
+    self.secretValues = secretValues
   }
 }

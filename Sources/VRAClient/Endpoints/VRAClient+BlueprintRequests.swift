@@ -8,14 +8,20 @@ extension VRAClient {
   ///
   /// Never creates two deployments: after an ambiguous failure the deployment is looked up
   /// by `deploymentName` (and project), and its blueprint request returned if it exists.
+  /// A request for a new deployment without a `deploymentName` is sent with a generated,
+  /// unique one (`generatedDeploymentNamePrefix` + 12 hex digits), so that lookup always works.
   public func createBlueprintRequest(_ request: BlueprintRequest) async throws -> BlueprintRequest {
-    try await createOnce(
+    var request = request
+    if request.deploymentId == nil {
+      request.deploymentName = deploymentName(for: request.deploymentName, what: "blueprint request")
+    }
+    return try await createOnce(
       what: "blueprint request",
-      create: {
+      create: { [request] in
         try await self.send(
           .POST, Self.blueprintRequests, body: request, safety: .creating, as: BlueprintRequest.self)
       },
-      lookup: {
+      lookup: { [request] in
         guard let name = request.deploymentName else { return nil }
         let filter = DeploymentFilter(projects: request.projectId.map { [$0] } ?? [], name: name)
         guard

@@ -23,20 +23,23 @@ extension VRAClient {
 
   /// `POST /catalog/api/items/{id}/request`: one deployment of a catalog item.
   ///
-  /// After an ambiguous failure the deployment is looked up by name before requesting again.
+  /// After an ambiguous failure the deployment is looked up by name before requesting again;
+  /// a request without a `deploymentName` is sent with a generated, unique one so that it can be.
   public func requestCatalogItem(
     id: String, _ request: CatalogItemRequest
   ) async throws
     -> [CatalogItemRequestResponse]
   {
-    try await createOnce(
+    var request = request
+    request.deploymentName = deploymentName(for: request.deploymentName, what: "catalog item request")
+    return try await createOnce(
       what: "catalog item request",
-      create: {
+      create: { [request] in
         try await self.send(
           .POST, "\(Self.catalogItems)/\(Query.segment(id))/request", route: "\(Self.catalogItems)/{id}/request",
           body: request, safety: .creating, as: [CatalogItemRequestResponse].self)
       },
-      lookup: {
+      lookup: { [request] in
         guard let name = request.deploymentName else { return nil }
         let filter = DeploymentFilter(projects: request.projectId.map { [$0] } ?? [], name: name)
         guard

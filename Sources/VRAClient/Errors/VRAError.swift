@@ -13,6 +13,8 @@ public struct VRAError: Error, Sendable, Hashable, CustomStringConvertible {
   public var errorCode: Int?
   public var messageId: String?
   public var serverErrorId: String?
+  /// The id vRA (or its ingress) gave the failed answer (`x-request-id`), for vRA's logs.
+  public var requestId: String?
   public var method: String
   /// Path of the request, without the query (which may hold filters worth keeping out of logs).
   public var path: String
@@ -56,6 +58,7 @@ public struct VRAError: Error, Sendable, Hashable, CustomStringConvertible {
     if status != 0 { detail.append("HTTP \(status)") }
     if let errorCode { detail.append("errorCode \(errorCode)") }
     if let serverErrorId { detail.append("serverErrorId \(serverErrorId)") }
+    if let requestId { detail.append("request id \(requestId)") }
     if attempts > 1 { detail.append("\(attempts) attempts") }
     var text = "\(method) \(path): \(message) (\(detail.joined(separator: ", ")))"
     if let hint { text += ". Hint: \(hint)" }

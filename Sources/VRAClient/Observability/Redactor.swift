@@ -55,10 +55,10 @@ final class Redactor: Sendable {
     result = result.replacing(/(?i)bearer\s+[A-Za-z0-9._~+\/=-]+/) { _ in "Bearer \(mask)" }
     result = result.replacing(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/) { _ in mask }
     // JSON `"field": "value"` and form `field=value` for sensitive field names.
-    result = result.replacing(/"([A-Za-z_]+)"\s*:\s*"((?:[^"\\]|\\.)*)"/) { match in
+    result = result.replacing(/"([A-Za-z0-9_.\-]+)"\s*:\s*"((?:[^"\\]|\\.)*)"/) { match in
       isSensitive(String(match.output.1), extra: extra) ? "\"\(match.output.1)\":\"\(mask)\"" : String(match.output.0)
     }
-    result = result.replacing(/(^|[&?\s])([A-Za-z_]+)=([^&\s]*)/) { match in
+    result = result.replacing(/(^|[&?\s])([A-Za-z0-9_.\-]+)=([^&\s]*)/) { match in
       isSensitive(String(match.output.2), extra: extra)
         ? "\(match.output.1)\(match.output.2)=\(mask)" : String(match.output.0)
     }

@@ -24,7 +24,7 @@ enum RetryDecision: Sendable, Equatable {
   /// For an attempt that got no answer.
   static func forTransport(_ failure: TransportFailure, safety: CallSafety) -> RetryDecision {
     switch failure.kind {
-    case .cancelled, .tls: return .fail(outcomeUnknown: false)
+    case .cancelled, .tls, .clientShutDown: return .fail(outcomeUnknown: false)
     default: break
     }
     switch safety {

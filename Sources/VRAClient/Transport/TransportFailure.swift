@@ -16,6 +16,8 @@ struct TransportFailure: Error, Sendable {
     case timeout
     case tls
     case cancelled
+    /// The HTTP client was shut down (the process is exiting): nothing was sent.
+    case clientShutDown
     case other
   }
 
@@ -76,6 +78,10 @@ struct TransportFailure: Error, Sendable {
       return TransportFailure(kind: .connectTimeout, mayHaveReachedServer: false, detail: "TLS handshake timed out")
     case .readTimeout, .deadlineExceeded:
       return TransportFailure(kind: .timeout, mayHaveReachedServer: true, detail: "no answer before the timeout")
+    case .alreadyShutdown:
+      return TransportFailure(
+        kind: .clientShutDown, mayHaveReachedServer: false, detail: "the HTTP client was already shut down",
+        hint: "a call was made after SharedHTTPClient.shutdown() (or after its own HTTPClient was shut down)")
     case .remoteConnectionClosed:
       return TransportFailure(
         kind: .connectionClosed, mayHaveReachedServer: true,

@@ -5,7 +5,9 @@ enum SimulatorRouter {
   /// - Parameter writer: with `--state`, saves each change before it is answered.
   static func make(services: SimulatorServices, writer: SnapshotWriter? = nil) -> Router<SimulatorContext> {
     let router = Router(context: SimulatorContext.self)
-    // Outermost first: count every call, persist changes, then faults, then authentication.
+    // Outermost first: a request id on every answer, count every call, persist changes, then faults,
+    // then authentication.
+    router.add(middleware: RequestIdMiddleware())
     router.add(middleware: StatsMiddleware(stats: services.stats))
     if let writer { router.add(middleware: PersistMiddleware(writer: writer)) }
     router.add(middleware: FaultMiddleware(services: services))

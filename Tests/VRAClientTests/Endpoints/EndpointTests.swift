@@ -62,6 +62,44 @@ struct EndpointTests {
     }
   }
 
+  @Test("createProject makes a project that both project APIs list; a taken name is a conflict")
+  func createProject() async throws {
+    try await SimulatorHarness.with { harness in
+      let client = try await ClientFixture.client(harness)
+      let before = try await client.projects().collect()
+      let created = try await client.createProject(
+        ProjectSpecification(name: "Operations", description: "ops tier", operationTimeout: 600))
+      #expect(!created.id.isEmpty)
+      #expect(created.name == "Operations")
+      #expect(created.description == "ops tier")
+      #expect(created.operationTimeout == 600)
+      #expect(created.links?["self"]?.href == "/iaas/api/projects/\(created.id)")
+      #expect(try await client.project(id: created.id).name == "Operations")
+      #expect(try await client.iaasProjects().content.contains { $0.id == created.id })
+      #expect(try await client.projects().collect().count == before.count + 1)
+
+      let error = await vraError { _ = try await client.createProject(ProjectSpecification(name: "Operations")) }
+      #expect(error?.errorClass == .conflict)
+      #expect(error?.status == 409)
+      #expect(error?.attempts == 1)
+      #expect(try await client.projects().collect().count == before.count + 1)
+    }
+  }
+
+  @Test("a project create dropped after commit is found, not made twice")
+  func createProjectDropped() async throws {
+    try await ClientFixture.withFaultySimulator { harness in
+      let client = try await ClientFixture.client(harness)
+      try await harness.server.addFault(
+        FaultRule(method: "POST", path: "/iaas/api/projects", dropAfterCommit: true, times: 1))
+      let project = try await client.createProject(ProjectSpecification(name: "Dropped"))
+      let named = try await client.projects().collect().filter { $0.name == "Dropped" }
+      #expect(await harness.server.stats().connectionsDropped == 1)
+      #expect(named.map(\.id) == [project.id])
+      #expect(await harness.server.stats().count("POST /iaas/api/projects") == 1)
+    }
+  }
+
   @Test("pagination walks every page lazily")
   func pagination() async throws {
     try await SimulatorHarness.with { harness in

@@ -89,6 +89,75 @@ struct LoggingAndMetricsTests {
       #expect(injections.contains { $0.values[InMemoryTracer.traceIDKey] == call.spanContext.traceID })
     }
   }
+
+  @Test("vRA's x-request-id reaches the call's log line, each attempt's line and the error")
+  func requestIdIsLogged() async throws {
+    let handler = InMemoryLogHandler()
+    var logger = Logger(label: "request-ids") { _ in handler }
+    logger.logLevel = .debug
+    try await ClientFixture.withFaultySimulator { harness in
+      // The simulator answers every call, error or not, with an id of its own.
+      let about = try await harness.http.call(.GET, "/iaas/api/about")
+      let refused = try await harness.http.call(.GET, "/iaas/api/projects", checkFidelity: false)
+      #expect(refused.status == 401)
+      let uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/
+      #expect(about.header("x-request-id").flatMap { try? uuid.wholeMatch(in: $0) } != nil)
+      #expect(refused.header("x-request-id").flatMap { try? uuid.wholeMatch(in: $0) } != nil)
+      #expect(about.header("x-request-id") != refused.header("x-request-id"))
+
+      let client = try await ClientFixture.client(harness, logger: logger)
+      try await harness.server.addFault(FaultRule(method: "GET", path: "/iaas/api/projects", status: 503, times: 1))
+      _ = try await client.iaasProjects()
+      let error = await vraError { _ = try await client.deployment(id: "no-such-deployment") }
+
+      let projectEntries = handler.entries.filter { text($0, "http.path") == "/iaas/api/projects" }
+      let attempts = projectEntries.filter { "\($0.message)" == "vRA attempt" }
+      let calls = projectEntries.filter { "\($0.message)" == "vRA call" }
+      #expect(attempts.count == 2)
+      let attemptIds = attempts.compactMap { text($0, "vra.request_id") }
+      #expect(attemptIds.count == 2)
+      #expect(Set(attemptIds).count == 2, "each attempt is its own vRA request")
+      #expect(attemptIds.allSatisfy { (try? uuid.wholeMatch(in: $0)) != nil })
+      let call = try #require(calls.first)
+      #expect(text(call, "vra.request_id") == attemptIds.last, "the call line names the attempt that answered")
+
+      let failures = handler.entries.filter { "\($0.message)" == "vRA call failed" }
+      let failed = try #require(failures.first)
+      let failedId = try #require(text(failed, "vra.request_id"))
+      #expect((try? uuid.wholeMatch(in: failedId)) != nil)
+      #expect(error?.requestId == failedId)
+      #expect(error?.description.contains(failedId) == true)
+    }
+  }
+
+  @Test("with a W3C tracer, the simulator receives a traceparent naming the call's span")
+  func w3cTraceparentReachesTheServer() async throws {
+    let tracer = W3CTestTracer()
+    try await ClientFixture.withFaultySimulator { harness in
+      let token = try await ClientFixture.refreshToken(harness)
+      var configuration = ClientFixture.configuration(harness, authentication: .refreshToken(token))
+      configuration.tracer = tracer
+      let client = try VRAClient(configuration: configuration)
+      // Two attempts (503, then 200): each attempt carries the call's context.
+      try await harness.server.addFault(FaultRule(method: "GET", path: "/iaas/api/projects", status: 503, times: 1))
+      let before = await harness.server.stats().traceparentHeaders
+      _ = try await client.iaasProjects()
+
+      let spans = tracer.recorder.finishedSpans.filter { $0.operationName == "vRA GET /iaas/api/projects" }
+      let span = try #require(spans.first)
+      let received = await harness.server.recentCalls().filter { $0.path == "/iaas/api/projects" }
+      #expect(received.count == 2)
+      let pattern = /00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})/
+      for call in received {
+        let header = try #require(call.traceparent, "the attempt answered \(call.status) arrived without traceparent")
+        let match = try #require(try pattern.wholeMatch(in: header), "not a W3C traceparent: \(header)")
+        #expect(String(match.output.1) == span.traceID)
+        #expect(String(match.output.2) == span.spanID)
+      }
+      // The token exchange is a call of its own, with its own span and header.
+      #expect(await harness.server.stats().traceparentHeaders - before >= 3)
+    }
+  }
 }
 
 /// A metadata value as text (`MetadataValue` compares by case, not by what it prints).

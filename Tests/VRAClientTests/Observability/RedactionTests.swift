@@ -69,6 +69,75 @@ struct RedactionTests {
     }
   }
 
+  static let canaryField = "Canary-Field-4b8d2e6a"
+  static let canaryValue = "Canary-Value-91c3f07d"
+  static let sensitiveTemplate = """
+    formatVersion: 1
+    inputs:
+      licenseKey:
+        type: string
+      note:
+        type: string
+    resources:
+      net:
+        type: Cloud.Network
+        properties:
+          networkType: existing
+    """
+
+  /// Deploys with a canary in a field only the configuration marks sensitive (`licenseKey`) and
+  /// another inside a harmless field (`note`), then sends the same with an input the template
+  /// lacks (refused; vRA may echo inputs in errors). Returns everything logged at trace level,
+  /// and the refusal's description.
+  static func logsOfSensitiveCalls(
+    _ harness: SimulatorHarness, configure: (inout VRAClientConfiguration) -> Void
+  ) async throws -> (logs: String, error: String) {
+    let handler = InMemoryLogHandler()
+    var logger = Logger(label: "sensitive") { _ in handler }
+    logger.logLevel = .trace
+    let token = try await ClientFixture.refreshToken(harness)
+    var configuration = ClientFixture.configuration(harness, authentication: .refreshToken(token), logger: logger)
+    configure(&configuration)
+    let client = try VRAClient(configuration: configuration)
+    let projectId = try await ClientFixture.developmentProjectId(client)
+    var inputs: [String: JSONValue] = [
+      "licenseKey": .string(Self.canaryField), "note": .string("ticket \(Self.canaryValue) attached"),
+    ]
+    let request = try await client.createBlueprintRequest(
+      BlueprintRequest(content: Self.sensitiveTemplate, deploymentName: nil, projectId: projectId, inputs: inputs))
+    #expect(request.inputs?["licenseKey"] != nil, "the simulator echoes the inputs, so the answer body carries them")
+    inputs["unexpected"] = .string(Self.canaryValue)
+    let error = await vraError {
+      _ = try await client.createBlueprintRequest(
+        BlueprintRequest(content: Self.sensitiveTemplate, deploymentName: nil, projectId: projectId, inputs: inputs))
+    }
+    #expect(error != nil)
+    let logs = handler.entries.map { entry in
+      "\(entry.level) \(entry.message) \(entry.metadata) \(entry.error.map { "\($0)" } ?? "")"
+    }.joined(separator: "\n")
+    return (logs, error.map { "\($0)" } ?? "")
+  }
+
+  @Test("configured sensitive fields and secret values never reach the logs, even at trace level")
+  func configuredSensitiveFields() async throws {
+    try await SimulatorHarness.with { harness in
+      // Control: without the configuration both canaries are logged, so the check below can fail.
+      let unprotected = try await Self.logsOfSensitiveCalls(harness) { _ in }
+      #expect(unprotected.logs.contains(Self.canaryField))
+      #expect(unprotected.logs.contains(Self.canaryValue))
+
+      let protected = try await Self.logsOfSensitiveCalls(harness) { configuration in
+        configuration.sensitiveFields = ["LicenseKey"]
+        configuration.secretValues = [Secret(Self.canaryValue)]
+      }
+      #expect(protected.logs.contains("body"), "trace-level body logging must have run for the test to mean anything")
+      #expect(protected.logs.contains("licenseKey"), "the field itself is still logged, only its value is hidden")
+      #expect(!protected.logs.contains(Self.canaryField))
+      #expect(!protected.logs.contains(Self.canaryValue))
+      #expect(!protected.error.contains(Self.canaryValue))
+    }
+  }
+
   @Test("VRAError descriptions and Secret never print the secret")
   func secretDescriptions() {
     let secret = Secret("hunter2-hunter2")

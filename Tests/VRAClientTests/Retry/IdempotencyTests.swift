@@ -28,6 +28,47 @@ struct IdempotencyTests {
     }
   }
 
+  @Test("no deployment name given, connection dropped after commit: exactly one deployment, generated name")
+  func droppedAfterCommitWithoutName() async throws {
+    try await ClientFixture.withFaultySimulator({ $0.uniqueDeploymentNames = false }) { harness in
+      let client = try await ClientFixture.client(harness)
+      let projectId = try await ClientFixture.developmentProjectId(client)
+      try await harness.server.addFault(
+        FaultRule(method: "POST", path: "/blueprint/api/blueprint-requests", dropAfterCommit: true, times: 1))
+      let request = try await client.createBlueprintRequest(
+        BlueprintRequest(content: ClientFixture.template, deploymentName: nil, projectId: projectId))
+      let stats = await harness.server.stats()
+      let all = try await client.deployments().collect()
+      #expect(stats.connectionsDropped == 1)
+      #expect(stats.deploymentsCreated == 1)
+      #expect(stats.count("POST /blueprint/api/blueprint-requests") == 1)
+      #expect(all.count == 1)
+      let name = try #require(all.first).name
+      #expect(name.hasPrefix(VRAClient.generatedDeploymentNamePrefix))
+      #expect(request.deploymentName == name)
+      #expect(request.deploymentId == all.first?.id)
+    }
+  }
+
+  @Test("generated deployment names are unique per create; a given name is kept")
+  func generatedNamesAreUnique() async throws {
+    try await SimulatorHarness.with { harness in
+      let client = try await ClientFixture.client(harness)
+      let projectId = try await ClientFixture.developmentProjectId(client)
+      var names: Set<String> = []
+      for _ in 0..<3 {
+        let request = try await client.createBlueprintRequest(
+          BlueprintRequest(content: ClientFixture.template, deploymentName: "", projectId: projectId))
+        names.insert(try #require(request.deploymentName))
+      }
+      #expect(names.count == 3)
+      #expect(names.allSatisfy { $0.hasPrefix(VRAClient.generatedDeploymentNamePrefix) })
+      let named = try await client.createBlueprintRequest(
+        BlueprintRequest(content: ClientFixture.template, deploymentName: "chosen-name", projectId: projectId))
+      #expect(named.deploymentName == "chosen-name")
+    }
+  }
+
   @Test("503 before anything happened: the create is retried and makes one deployment")
   func unavailableCreateIsRetried() async throws {
     try await ClientFixture.withFaultySimulator({ $0.uniqueDeploymentNames = false }) { harness in
@@ -79,6 +120,29 @@ struct IdempotencyTests {
       #expect(answer.first?.deploymentName == "from-catalog")
       #expect(await harness.server.stats().deploymentsCreated == 1)
       #expect(try await client.deployments(DeploymentFilter(name: "from-catalog")).collect().count == 1)
+    }
+  }
+
+  @Test("a catalog request without a deployment name, dropped after commit: exactly one deployment")
+  func catalogRequestWithoutNameDropped() async throws {
+    try await ClientFixture.withFaultySimulator({ $0.uniqueDeploymentNames = false }) { harness in
+      let client = try await ClientFixture.client(harness)
+      let projectId = try await ClientFixture.developmentProjectId(client)
+      let blueprint = try await client.createBlueprint(
+        Blueprint(name: "catalog-unnamed-bp", content: ClientFixture.template, projectId: projectId))
+      let blueprintId = try #require(blueprint.id)
+      _ = try await client.createBlueprintVersion(
+        blueprintId: blueprintId, BlueprintVersionRequest(version: "1", release: true))
+      try await harness.server.addFault(
+        FaultRule(method: "POST", path: "/catalog/api/items/", dropAfterCommit: true, times: 1))
+      let answer = try await client.requestCatalogItem(
+        id: blueprintId, CatalogItemRequest(deploymentName: nil, projectId: projectId))
+      let all = try await client.deployments().collect()
+      #expect(await harness.server.stats().connectionsDropped == 1)
+      #expect(await harness.server.stats().deploymentsCreated == 1)
+      #expect(all.count == 1)
+      #expect(answer.first?.deploymentId == all.first?.id)
+      #expect(all.first?.name.hasPrefix(VRAClient.generatedDeploymentNamePrefix) == true)
     }
   }
 }

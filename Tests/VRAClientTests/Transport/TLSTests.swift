@@ -1,4 +1,6 @@
 import Foundation
+import InMemoryLogging
+import Logging
 import TestSupport
 import Testing
 import VRAClient
@@ -70,6 +72,27 @@ struct TLSTests {
       #expect(strangerError?.errorClass == .transport)
       #expect(strangerError?.message.contains("TLS") == true)
       #expect(strangerError?.hint?.contains("client certificate") == true)
+    }
+  }
+
+  @Test("insecureSkipVerify accepts an unknown CA and logs its warning exactly once across clients and calls")
+  func insecureWarningOnce() async throws {
+    // The warning is once per process, and this is the only test that turns verification off.
+    let handler = InMemoryLogHandler()
+    var logger = Logger(label: "insecure") { _ in handler }
+    logger.logLevel = .trace
+    try await Self.withTLSSimulator(requireClientCertificate: false) { harness, _ in
+      for _ in 0..<3 {
+        let client = try VRAClient(
+          configuration: ClientFixture.configuration(
+            harness, authentication: .password(username: "admin", password: "VMware1!", domain: "vsphere.local"),
+            retry: .none, tls: TLSOptions(insecureSkipVerify: true), logger: logger))
+        for _ in 0..<10 { #expect(try await !client.iaasProjects().content.isEmpty) }
+      }
+      let warnings = handler.entries.filter { "\($0.message)".contains("insecureSkipVerify") }
+      #expect(warnings.count == 1)
+      #expect(warnings.first?.level == .warning)
+      #expect(handler.entries.filter { "\($0.message)" == "vRA call" }.count >= 30)
     }
   }
 

@@ -17,4 +17,14 @@ struct RedactorTests {
     #expect(redactor.redact("refresh_token=abc&scope=openid") == "refresh_token=<redacted>&scope=openid")
     #expect(redactor.redact("plain message, nothing secret") == "plain message, nothing secret")
   }
+
+  @Test("extra sensitive field names are hidden, whatever their case, digits or dashes")
+  func extraFields() {
+    let redactor = Redactor(extraSensitiveFields: ["licenseKey", "vm-license2"])
+    #expect(
+      redactor.redact(#"{"LICENSEKEY":"abc","vm-license2":"def","size":"small"}"#)
+        == #"{"LICENSEKEY":"<redacted>","vm-license2":"<redacted>","size":"small"}"#)
+    #expect(redactor.redact("vm-license2=xyz&size=small") == "vm-license2=<redacted>&size=small")
+    #expect(Redactor().redact(#"{"licenseKey":"abc"}"#) == #"{"licenseKey":"abc"}"#)
+  }
 }
