@@ -23,7 +23,8 @@ struct CancelCommand: AsyncParsableCommand {
       switch outcome {
       case .cancelled(let stages):
         Terminal.err(
-          "run \(runId) cancelled" + (stages.isEmpty ? "" : "; requests cancelled in vRA: \(stages.joined(separator: ", "))"))
+          "run \(runId) cancelled"
+            + (stages.isEmpty ? "" : "; requests cancelled in vRA: \(stages.joined(separator: ", "))"))
       case .alreadyFinished(let status):
         Terminal.err("run \(runId) already ended \(status); nothing to cancel")
       }

@@ -21,7 +21,9 @@ public struct RunCanceller: Sendable {
   }
 
   public func cancel(_ runId: RunID) async throws -> Outcome {
-    guard let run = try await store.run(runId) else { throw StageFailure(message: "no run \(runId) in the state store") }
+    guard let run = try await store.run(runId) else {
+      throw StageFailure(message: "no run \(runId) in the state store")
+    }
     guard run.status == .running || run.status == .pending || run.status == .cancelling else {
       return .alreadyFinished(run.status)
     }
@@ -69,8 +71,7 @@ public struct RunCanceller: Sendable {
         deploymentId: deploymentId, projectId: projectId, requestId: stage.requestId, timeout: .seconds(300),
         progress: { _ in })
     }
-    if let current = try await store.stage(run: runId, name: stage.name), current.status.canTransition(to: .cancelled)
-    {
+    if let current = try await store.stage(run: runId, name: stage.name), current.status.canTransition(to: .cancelled) {
       try await store.recordStageStatus(run: runId, stage: stage.name, to: .cancelled)
     }
   }

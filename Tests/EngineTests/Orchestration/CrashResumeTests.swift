@@ -205,4 +205,3 @@ enum CommandLineBinary {
     #expect(await harness.simulator.server.stats().count("POST /blueprint/api/blueprint-requests") == 1)
   }
 }
-

@@ -1,7 +1,7 @@
 import Engine
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VRAModels
 import VRASimulator
 
@@ -38,7 +38,8 @@ import VRASimulator
       let store = try await SQLStateStore.openSQLite(at: directory.appendingPathComponent(".vra-engine/state.db").path)
       let runId = try #require(try await store.runs(limit: 1).first?.id)
       try await store.close()
-      let (shown, _) = try await Self.run(["runs", "show", runId.rawValue, "--output", "json"], simulator: url, in: directory)
+      let (shown, _) = try await Self.run(
+        ["runs", "show", runId.rawValue, "--output", "json"], simulator: url, in: directory)
       #expect(shown == 0)
 
       let session = try await SimulatorSession.start(harness)
