@@ -103,20 +103,15 @@ struct ProvisioningPlanner {
 
   func scaled(_ seconds: Double) -> TimeInterval { max(0, seconds * timeScale) }
 
-  /// `count: 3` or `count: '${input.n}'`; anything unresolvable provisions one instance.
+  /// `count: 3` or `count: '${input.n}'` (evaluated by `ExpressionEvaluator`); anything unresolvable
+  /// provisions one instance.
   static func instanceCount(_ value: JSONValue?, inputs: [String: JSONValue]) -> Int {
     guard let value else { return 1 }
-    if let number = value.intValue { return min(max(number, 0), 100) }
-    if let text = value.stringValue {
-      let trimmed = text.trimmingCharacters(in: .whitespaces)
-      if trimmed.hasPrefix("${input."), trimmed.hasSuffix("}") {
-        let name = String(trimmed.dropFirst("${input.".count).dropLast())
-        if let number = inputs[name]?.intValue { return min(max(number, 0), 100) }
-        if let text = inputs[name]?.stringValue, let number = Int(text) { return min(max(number, 0), 100) }
-      }
-      if let number = Int(trimmed) { return min(max(number, 0), 100) }
-    }
-    return 1
+    let resolved = ExpressionEvaluator(inputs: inputs).evaluate(value)
+    let number =
+      resolved.intValue ?? resolved.stringValue.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard let number else { return 1 }
+    return min(max(number, 0), 100)
   }
 
   static func instanceNames(_ name: String, count: Int, hasCount: Bool) -> [String] {
