@@ -2,9 +2,10 @@ import Hummingbird
 
 /// Assembles the middleware chain and every route family.
 enum SimulatorRouter {
-  static func make(services: SimulatorServices) -> Router<SimulatorContext> {
+  static func make(services: SimulatorServices, observer: ResponseObserver? = nil) -> Router<SimulatorContext> {
     let router = Router(context: SimulatorContext.self)
-    // Outermost first: count every call, then faults, then authentication.
+    // Outermost first: the optional observer, count every call, then faults, then authentication.
+    if let observer { router.add(middleware: ObserverMiddleware(observer: observer)) }
     router.add(middleware: StatsMiddleware(stats: services.stats))
     router.add(middleware: FaultMiddleware(services: services))
     router.add(middleware: AuthMiddleware(services: services))
