@@ -62,15 +62,11 @@ struct ProvisioningPlanner {
     let lastFinish = finishOf.values.max() ?? provisioningStart
     if let failure {
       steps = steps.filter { $0.at < failure.at || ($0.at == failure.at && !$0.isResourceStart) }
-      steps.append(
-        ScheduledStep(
-          at: failure.at,
-          kind: .resourceFailed(
-            failure.instance,
-            message: "Provisioning of '\(failure.instance)' failed: no placement satisfies the constraints "
-              + "(simulated fault)")))
-      steps.append(
-        ScheduledStep(at: failure.at, kind: .failed(message: "Request failed: '\(failure.instance)' failed")))
+      let reason =
+        "Provisioning of '\(failure.instance)' failed: no placement satisfies the constraints (simulated fault)"
+      steps.append(ScheduledStep(at: failure.at, kind: .resourceFailed(failure.instance, message: reason)))
+      // vRA's failed request carries the failing resource's reason, which is what users get to read.
+      steps.append(ScheduledStep(at: failure.at, kind: .failed(message: "Request failed: \(reason)")))
     } else {
       steps.append(ScheduledStep(at: lastFinish, kind: .status(.completion)))
       steps.append(ScheduledStep(at: lastFinish.addingTimeInterval(scaled(durations.completion)), kind: .succeeded))
