@@ -17,6 +17,9 @@ public struct Blueprint: Codable, Sendable, Identifiable {
   public var totalReleasedVersions: Int?
   public var valid: Bool?
   public var validationMessages: [BlueprintValidationMessage]?
+  /// How the last sync from a content source (e.g. a Git repository) went; nil for a blueprint
+  /// that does not come from one.
+  public var contentSourceSyncStatus: ContentSourceSyncStatus?
   public var createdAt: Date?
   public var createdBy: String?
   public var updatedAt: Date?
@@ -43,4 +46,13 @@ public struct BlueprintStatus: OpenEnum {
   public static let versioned: Self = "VERSIONED"
   public static let released: Self = "RELEASED"
   public static let documented: [Self] = [.draft, .versioned, .released]
+}
+
+/// `SUCCESSFUL`, `FAILED`: the last sync of a blueprint from its content source.
+public struct ContentSourceSyncStatus: OpenEnum {
+  public let rawValue: String
+  public init(rawValue: String) { self.rawValue = rawValue }
+  public static let successful: Self = "SUCCESSFUL"
+  public static let failed: Self = "FAILED"
+  public static let documented: [Self] = [.successful, .failed]
 }

@@ -25,7 +25,8 @@ struct ValidateCommand: ParsableCommand {
 
       Text output is one compiler-style line per finding, `file:line:column: error: message [path]`; \
       --output json prints {"valid", "errors": [{"path", "message", "line", "column", "code", "file", ...}], \
-      "warnings": [...]}.
+      "warnings": [...], "secrets": [{"name", "path", "line", "column", "file", "message"}]}. Each ${secret.X} \
+      reference is listed (text: an info line), never resolved: vRA resolves it at request time.
 
       Exit codes: 0 valid (warnings allowed), 2 invalid template or inputs, unreadable files or bad flags.
       """)
@@ -62,6 +63,7 @@ struct ValidateCommand: ParsableCommand {
       Terminal.out(JSONText.render(report.jsonValue, pretty: true))
     } else {
       for finding in report.findings { Terminal.out(finding.description) }
+      for secret in report.secrets { Terminal.out(secret.description) }
       Terminal.out(summary(of: report))
     }
     if !report.isValid { throw ExitCodes.usageOrValidation }

@@ -13,7 +13,7 @@ public struct SchemaValidator {
       guard let definition = catalog.definition(ref, in: file) else { return ["\(path): unresolved \(ref)"] }
       return validate(value, against: definition, path: path)
     }
-    if value == .null { return [] }  // optional fields may be null
+    if value == .null { return [] }  // optional fields may be null; required ones are checked by their object
     let type = schema["type"]?.stringValue
     var problems: [String] = []
     switch type {
@@ -23,8 +23,12 @@ public struct SchemaValidator {
       // A bare `type: object` (Java Object / Map) accepts any value.
       if properties == nil && additional == nil { return [] }
       guard let object = value.objectValue else { return ["\(path): expected object, got \(value.typeName)"] }
-      for key in schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where object[key] == nil {
-        problems.append("\(path): missing required field '\(key)'")
+      for key in schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+        if object[key] == nil {
+          problems.append("\(path): missing required field '\(key)'")
+        } else if object[key] == .null {
+          problems.append("\(path): required field '\(key)' is null")
+        }
       }
       for (key, item) in object {
         if let property = properties?[key] {

@@ -6,38 +6,55 @@ import Testing
 import VRAModels
 import VRASimulator
 
-/// A simulator started for one test, on 127.0.0.1 with an ephemeral port, with a
-/// plain HTTP caller that checks every answer against the vRA specs.
+/// A simulator started for one test, on 127.0.0.1 with an ephemeral port, with a plain HTTP caller.
+///
+/// Every JSON body the simulator sends, to any client, is checked against the vRA specs; `stop()`
+/// (which `with` calls) records an issue for each distinct problem.
 public struct SimulatorHarness: Sendable {
   public let server: SimulatorServer
   public let http: APICaller
+  public let fidelity: FidelityRecorder
+  let sourceLocation: SourceLocation
 
   public static func start(
-    _ configure: (inout SimulatorConfiguration) -> Void = { _ in }
+    _ configure: (inout SimulatorConfiguration) -> Void = { _ in },
+    fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
   ) async throws
     -> SimulatorHarness
   {
+    // Plain literals, not `#_sourceLocation`: callers' modules need not import Testing.
+    let sourceLocation = SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     var configuration = SimulatorConfiguration()
     configuration.host = "127.0.0.1"
     configuration.port = 0
     configuration.timeScale = 0.01
     configure(&configuration)
-    let server = try await SimulatorServer.start(configuration: configuration)
-    return SimulatorHarness(server: server, http: APICaller(baseURL: server.baseURL))
+    let fidelity = FidelityRecorder()
+    let server = try await SimulatorServer.start(configuration: configuration, responseObserver: fidelity.observer)
+    return SimulatorHarness(
+      server: server, http: APICaller(baseURL: server.baseURL, checksEachAnswer: false), fidelity: fidelity,
+      sourceLocation: sourceLocation)
+  }
+
+  /// Stops the simulator, then fails the test for every spec problem any of its answers had.
+  public func stop() async {
+    await server.stop()
+    await fidelity.recordIssues(sourceLocation: sourceLocation)
   }
 
   /// Runs `body` with a fresh simulator and always stops it.
   public static func with<T: Sendable>(
     _ configure: (inout SimulatorConfiguration) -> Void = { _ in },
+    fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column,
     _ body: (SimulatorHarness) async throws -> T
   ) async throws -> T {
-    let harness = try await start(configure)
+    let harness = try await start(configure, fileID: fileID, filePath: filePath, line: line, column: column)
     do {
       let result = try await body(harness)
-      await harness.server.stop()
+      await harness.stop()
       return result
     } catch {
-      await harness.server.stop()
+      await harness.stop()
       throw error
     }
   }
@@ -62,8 +79,14 @@ public struct APIResponse: Sendable {
 /// refresh, so each test sees exactly what the simulator answered.
 public struct APICaller: Sendable {
   public let baseURL: String
+  /// Whether `call` checks each answer against the specs itself; off for a harness's caller, whose
+  /// simulator already hands every answer to the harness's `FidelityRecorder`.
+  public let checksEachAnswer: Bool
 
-  public init(baseURL: String) { self.baseURL = baseURL }
+  public init(baseURL: String, checksEachAnswer: Bool = true) {
+    self.baseURL = baseURL
+    self.checksEachAnswer = checksEachAnswer
+  }
 
   public func call(
     _ method: HTTPMethod, _ path: String, token: String? = nil, json: JSONValue? = nil, form: String? = nil,
@@ -87,7 +110,7 @@ public struct APICaller: Sendable {
     let result = APIResponse(
       status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
       body: Data(buffer: body))
-    if checkFidelity {
+    if checkFidelity && checksEachAnswer {
       let problems = Fidelity.problems(method: method.rawValue, path: path, status: result.status, body: result.body)
       #expect(
         problems.isEmpty, "simulator answer does not follow the vRA spec: \(problems)", sourceLocation: sourceLocation)

@@ -36,6 +36,9 @@ import VRAModels
       file: "vra-blueprint.json", definition: "Blueprint", property: "status",
       documented: BlueprintStatus.documented.map(\.rawValue)),
     Case(
+      file: "vra-blueprint.json", definition: "Blueprint", property: "contentSourceSyncStatus",
+      documented: ContentSourceSyncStatus.documented.map(\.rawValue)),
+    Case(
       file: "vra-blueprint.json", definition: "BlueprintVersion", property: "status",
       documented: BlueprintStatus.documented.map(\.rawValue)),
     Case(
@@ -65,6 +68,19 @@ import VRAModels
     #expect(!status.isFailure)
     #expect(RequestStatus.successful.isTerminal)
     #expect(RequestStatus.failed.isFailure)
+  }
+
+  @Test func blueprintContentSourceSyncStatusDecodesKnownAndUnknownValues() throws {
+    let failed = #"{"id":"b1","name":"x","contentSourceSyncStatus":"FAILED"}"#
+    let blueprint = try VRAJSON.makeDecoder().decode(Blueprint.self, from: Data(failed.utf8))
+    #expect(blueprint.contentSourceSyncStatus == .failed)
+    let newer = #"{"id":"b1","name":"x","contentSourceSyncStatus":"PARTIAL"}"#
+    let status = try VRAJSON.makeDecoder().decode(Blueprint.self, from: Data(newer.utf8)).contentSourceSyncStatus
+    #expect(status?.rawValue == "PARTIAL" && status?.isDocumented == false)
+    let absent = try VRAJSON.makeDecoder().decode(Blueprint.self, from: Data(#"{"id":"b1"}"#.utf8))
+    #expect(absent.contentSourceSyncStatus == nil)
+    let encoded = String(decoding: try VRAJSON.makeEncoder().encode(absent), as: UTF8.self)
+    #expect(!encoded.contains("contentSourceSyncStatus"), "nil is left out, as vRA leaves it out")
   }
 
   @Test func statusRoundTripsAsItsRawString() throws {

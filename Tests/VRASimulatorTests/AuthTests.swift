@@ -102,6 +102,27 @@ import VRASimulator
     }
   }
 
+  @Test func revokedAccessTokenIs401() async throws {
+    try await SimulatorHarness.with { harness in
+      let (access, _) = try await harness.http.login()
+      let (other, _) = try await harness.http.login()
+      #expect(try await harness.http.call(.GET, "/iaas/api/projects", token: access).status == 200)
+      let revoke = try await harness.http.call(.POST, "/_sim/tokens/revoke", json: ["accessToken": .string(access)])
+      #expect(revoke.status == 200)
+      #expect(revoke.json["revoked"]?.intValue == 1)
+      for path in ["/iaas/api/projects", "/deployment/api/deployments", "/blueprint/api/blueprints"] {
+        let response = try await harness.http.call(.GET, path, token: access)
+        #expect(response.status == 401, "\(path)")
+        let error = try response.decode(ServiceErrorResponse.self)
+        #expect(error.statusCode == 401)
+        #expect(error.message?.lowercased().contains("revoked") == true, "\(error)")
+      }
+      #expect(
+        try await harness.http.call(.GET, "/iaas/api/projects", token: other).status == 200,
+        "only the revoked token is refused")
+    }
+  }
+
   @Test func expiredRefreshTokenCannotBeExchanged() async throws {
     try await SimulatorHarness.with({ $0.tokens.refreshTokenLifetime = 0.5 }) { harness in
       let (_, refresh) = try await harness.http.login()

@@ -25,12 +25,36 @@ import VRASimulator
     }
   }
 
-  @Test func faultHeaderIsRefusedWhenFaultsAreOff() async throws {
+  @Test(arguments: [("X-Sim-Fault", "status=503"), ("X-Sim-Fail-Resource", "vm")])
+  func faultHeadersAreRefusedWhenFaultsAreOff(header: String, value: String) async throws {
     try await SimulatorHarness.with { harness in
       let session = try await SimulatorSession.start(harness)
       let response = try await harness.http.call(
-        .GET, "/deployment/api/deployments", token: session.token, headers: [("X-Sim-Fault", "status=503")])
+        .GET, "/deployment/api/deployments", token: session.token, headers: [(header, value)])
       #expect(response.status == 400)
+      let error = try response.decode(ServiceErrorResponse.self)
+      #expect(error.message?.contains(header) == true, "\(error)")
+      // Nothing is created behind a refused header: the request is refused before the handler runs.
+      let blueprintId = try await session.createBlueprint(name: "quiet", content: SampleTemplates.single)
+      let refused = try await session.post(
+        "/blueprint/api/blueprint-requests",
+        ["blueprintId": .string(blueprintId), "projectId": .string(session.projectId), "deploymentName": "quiet-1"],
+        headers: [(header, value)])
+      #expect(refused.status == 400)
+      let deployments = try await session.get("/deployment/api/deployments").decode(Page<Deployment>.self)
+      #expect(deployments.content.isEmpty)
+    }
+  }
+
+  @Test func failResourceHeaderFailsTheNamedResourceWhenFaultsAreOn() async throws {
+    try await SimulatorHarness.with({ $0.faults.enabled = true }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      let blueprintId = try await session.createBlueprint(name: "doomed", content: SampleTemplates.single)
+      let order = try await session.requestDeployment(
+        blueprintId: blueprintId, name: "doomed-1", headers: [("X-Sim-Fail-Resource", "vm")])
+      let deployment = try await session.waitForDeployment(try #require(order.deploymentId))
+      #expect(deployment.lastRequest?.status == .failed)
+      #expect(deployment.status == .createFailed)
     }
   }
 

@@ -1,7 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import TestSupport
 import Testing
 import VRAModels
+import VRASimulator
 
 /// The fidelity checker itself must catch drift, or every other test's spec check proves nothing.
 @Suite struct FidelityCheckerTests {
@@ -37,5 +39,41 @@ import VRAModels
     #expect(
       Fidelity.problems(method: "GET", path: "/deployment/api/deployments/d", status: 404, body: Data(right.utf8))
         .isEmpty)
+  }
+
+  @Test func nullInARequiredFieldFails() {
+    // Deployment requires `name`; an optional field may still be null.
+    let null = #"{"id":"5b2a7a5e-1c1e-4c4f-9d7e-0a4f7e1d2c3b","name":null}"#
+    let problems = Fidelity.problems(
+      method: "GET", path: "/deployment/api/deployments/d", status: 200, body: Data(null.utf8))
+    #expect(problems.contains { $0.contains("required field 'name' is null") }, "\(problems)")
+    let optionalNull = #"{"id":"5b2a7a5e-1c1e-4c4f-9d7e-0a4f7e1d2c3b","name":"n","description":null}"#
+    #expect(
+      Fidelity.problems(
+        method: "GET", path: "/deployment/api/deployments/d", status: 200, body: Data(optionalNull.utf8)
+      ).isEmpty)
+  }
+
+  @Test func theHarnessChecksAnswersToEveryClient() async throws {
+    try await SimulatorHarness.with { harness in
+      let before = await harness.fidelity.checked
+      // Not through the harness's APICaller: any client's answers are seen.
+      let response = try await HTTPClient.shared.execute(
+        HTTPClientRequest(url: harness.server.baseURL + "/deployment/api/deployments"), timeout: .seconds(10))
+      #expect(response.status.code == 401)
+      _ = try await response.body.collect(upTo: 1 << 20)
+      #expect(await harness.fidelity.checked == before + 1)
+      #expect(await harness.fidelity.report.isEmpty)
+    }
+    // A recorder flags a drifted body, and counts repeats once.
+    let recorder = FidelityRecorder()
+    let drifted = ObservedResponse(
+      method: "GET", path: "/deployment/api/deployments/d", query: "", status: 200,
+      body: Data(#"{"id":"5b2a7a5e-1c1e-4c4f-9d7e-0a4f7e1d2c3b","name":"n","colour":"blue"}"#.utf8))
+    await recorder.check(drifted)
+    await recorder.check(drifted)
+    let report = await recorder.report
+    #expect(report.count == 1 && report[0].contains("'colour' is not in the definition"), "\(report)")
+    #expect(report.first?.hasSuffix("(2 answers)") == true)
   }
 }

@@ -14,6 +14,8 @@ public enum ExpressionScanner {
   public struct Result: Sendable, Hashable {
     /// Bodies of the expressions found (the text between `${` and `}`), in order.
     public var expressions: [String] = []
+    /// Where each of `expressions` is written, `${` to `}` included, in Unicode scalars of the text.
+    public var ranges: [Range<Int>] = []
     public var references: [ExpressionReference] = []
     public var errors: [SyntaxError] = []
   }
@@ -72,6 +74,7 @@ public enum ExpressionScanner {
       }
       let body = Array(scalars[bodyStart..<end])
       result.expressions.append(String(scalars: body))
+      result.ranges.append(start..<(end + 1))
       var parser: ExpressionParser?
       do {
         let tokens = try ExpressionLexer.tokens(of: body)

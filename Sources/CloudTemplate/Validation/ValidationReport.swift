@@ -12,11 +12,17 @@ public struct ValidationReport: Sendable, Hashable {
   /// encrypted inputs are in here in clear.
   public var boundInputs: [String: JSONValue]
   public var findings: [ValidationFinding]
+  /// The `${secret.X}` references: listed for the reader, neither errors nor warnings.
+  public var secrets: [SecretReference]
 
-  public init(template: Template?, boundInputs: [String: JSONValue], findings: [ValidationFinding]) {
+  public init(
+    template: Template?, boundInputs: [String: JSONValue], findings: [ValidationFinding],
+    secrets: [SecretReference] = []
+  ) {
     self.template = template
     self.boundInputs = boundInputs
     self.findings = findings
+    self.secrets = secrets
   }
 
   public var errors: [ValidationFinding] { findings.filter(\.isError) }
@@ -41,15 +47,19 @@ public struct ValidationReport: Sendable, Hashable {
     findings += gathered.problems.map(ValidationFinding.init)
     let result = gathered.validate(against: template)
     findings += result.violations.map { ValidationFinding($0, templateFile: template.fileName) }
-    return ValidationReport(template: template, boundInputs: result.boundInputs, findings: findings)
+    return ValidationReport(
+      template: template, boundInputs: result.boundInputs, findings: findings,
+      secrets: SecretReference.all(in: template))
   }
 
-  /// `{"valid": bool, "errors": [...], "warnings": [...]}`, each entry a `ValidationFinding.jsonValue`.
+  /// `{"valid": bool, "errors": [...], "warnings": [...], "secrets": [...]}`, each error and warning a
+  /// `ValidationFinding.jsonValue`, each secret a `SecretReference.jsonValue`.
   public var jsonValue: JSONValue {
     .object([
       "valid": .bool(isValid),
       "errors": .array(errors.map(\.jsonValue)),
       "warnings": .array(warnings.map(\.jsonValue)),
+      "secrets": .array(secrets.map(\.jsonValue)),
     ])
   }
 }

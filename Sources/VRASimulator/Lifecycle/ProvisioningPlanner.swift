@@ -62,15 +62,11 @@ struct ProvisioningPlanner {
     let lastFinish = finishOf.values.max() ?? provisioningStart
     if let failure {
       steps = steps.filter { $0.at < failure.at || ($0.at == failure.at && !$0.isResourceStart) }
-      steps.append(
-        ScheduledStep(
-          at: failure.at,
-          kind: .resourceFailed(
-            failure.instance,
-            message: "Provisioning of '\(failure.instance)' failed: no placement satisfies the constraints "
-              + "(simulated fault)")))
-      steps.append(
-        ScheduledStep(at: failure.at, kind: .failed(message: "Request failed: '\(failure.instance)' failed")))
+      let reason =
+        "Provisioning of '\(failure.instance)' failed: no placement satisfies the constraints (simulated fault)"
+      steps.append(ScheduledStep(at: failure.at, kind: .resourceFailed(failure.instance, message: reason)))
+      // vRA's failed request carries the failing resource's reason, which is what users get to read.
+      steps.append(ScheduledStep(at: failure.at, kind: .failed(message: "Request failed: \(reason)")))
     } else {
       steps.append(ScheduledStep(at: lastFinish, kind: .status(.completion)))
       steps.append(ScheduledStep(at: lastFinish.addingTimeInterval(scaled(durations.completion)), kind: .succeeded))
@@ -103,20 +99,15 @@ struct ProvisioningPlanner {
 
   func scaled(_ seconds: Double) -> TimeInterval { max(0, seconds * timeScale) }
 
-  /// `count: 3` or `count: '${input.n}'`; anything unresolvable provisions one instance.
+  /// `count: 3` or `count: '${input.n}'` (evaluated by `ExpressionEvaluator`); anything unresolvable
+  /// provisions one instance.
   static func instanceCount(_ value: JSONValue?, inputs: [String: JSONValue]) -> Int {
     guard let value else { return 1 }
-    if let number = value.intValue { return min(max(number, 0), 100) }
-    if let text = value.stringValue {
-      let trimmed = text.trimmingCharacters(in: .whitespaces)
-      if trimmed.hasPrefix("${input."), trimmed.hasSuffix("}") {
-        let name = String(trimmed.dropFirst("${input.".count).dropLast())
-        if let number = inputs[name]?.intValue { return min(max(number, 0), 100) }
-        if let text = inputs[name]?.stringValue, let number = Int(text) { return min(max(number, 0), 100) }
-      }
-      if let number = Int(trimmed) { return min(max(number, 0), 100) }
-    }
-    return 1
+    let resolved = ExpressionEvaluator(inputs: inputs).evaluate(value)
+    let number =
+      resolved.intValue ?? resolved.stringValue.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard let number else { return 1 }
+    return min(max(number, 0), 100)
   }
 
   static func instanceNames(_ name: String, count: Int, hasCount: Bool) -> [String] {

@@ -9,6 +9,7 @@ struct FaultMiddleware: RouterMiddleware {
   typealias Context = SimulatorContext
   let services: SimulatorServices
   static let faultHeader = HTTPField.Name("X-Sim-Fault")!
+  static let failResourceHeader = HTTPField.Name("X-Sim-Fail-Resource")!
 
   func handle(
     _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -28,7 +29,12 @@ struct FaultMiddleware: RouterMiddleware {
       }
       rules.append(rule)
     }
-    if let resource = request.headers[HTTPField.Name("X-Sim-Fail-Resource")!], await services.state.faultsEnabled {
+    // Like X-Sim-Fault: refused, not silently ignored, when faults are off, so a test that relies on
+    // a fault never passes against a simulator that would not inject it.
+    if let resource = request.headers[Self.failResourceHeader] {
+      guard await services.state.faultsEnabled else {
+        throw APIError.badRequest("X-Sim-Fail-Resource is accepted only when the simulator runs with faults enabled")
+      }
       context.failResources.insert(resource)
     }
     rules += await services.state.takeFaultRules(method: request.method.rawValue, path: path)

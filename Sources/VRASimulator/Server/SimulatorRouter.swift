@@ -2,11 +2,16 @@ import Hummingbird
 
 /// Assembles the middleware chain and every route family.
 enum SimulatorRouter {
-  /// - Parameter writer: with `--state`, saves each change before it is answered.
-  static func make(services: SimulatorServices, writer: SnapshotWriter? = nil) -> Router<SimulatorContext> {
+  /// - Parameters:
+  ///   - writer: with `--state`, saves each change before it is answered.
+  ///   - observer: sees every answer before it is sent (tests check each body against the specs).
+  static func make(
+    services: SimulatorServices, writer: SnapshotWriter? = nil, observer: ResponseObserver? = nil
+  ) -> Router<SimulatorContext> {
     let router = Router(context: SimulatorContext.self)
-    // Outermost first: a request id on every answer, count every call, persist changes, then faults,
-    // then authentication.
+    // Outermost first: the optional observer, a request id on every answer, count every call,
+    // persist changes, then faults, then authentication.
+    if let observer { router.add(middleware: ObserverMiddleware(observer: observer)) }
     router.add(middleware: RequestIdMiddleware())
     router.add(middleware: StatsMiddleware(stats: services.stats))
     if let writer { router.add(middleware: PersistMiddleware(writer: writer)) }

@@ -38,9 +38,10 @@ public final class SimulatorServer: Sendable {
     self.writer = writer
   }
 
-  /// Binds, starts serving, and returns once the port is known.
+  /// Binds, starts serving, and returns once the port is known. `responseObserver`, when given, sees
+  /// every answer before it is sent (tests use it to check each body against the specs).
   public static func start(
-    configuration: SimulatorConfiguration, logger: Logger? = nil
+    configuration: SimulatorConfiguration, logger: Logger? = nil, responseObserver: ResponseObserver? = nil
   ) async throws
     -> SimulatorServer
   {
@@ -53,7 +54,7 @@ public final class SimulatorServer: Sendable {
       tokens: TokenService(settings: configuration.tokens, snapshot: snapshot?.tokens))
 
     let writer = configuration.stateFile.map { SnapshotWriter(services: services, file: $0, logger: logger) }
-    let router = SimulatorRouter.make(services: services, writer: writer)
+    let router = SimulatorRouter.make(services: services, writer: writer, observer: responseObserver)
     let http1 = HTTPServerBuilder.http1(
       configuration: .init(additionalChannelHandlers: [ConnectionDropHandler()], idleTimeout: .seconds(60)))
     let server: HTTPServerBuilder

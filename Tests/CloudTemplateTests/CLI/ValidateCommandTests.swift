@@ -218,6 +218,60 @@ struct ValidateCommandTests {
     #expect(text.stdout.contains("input 'password': ******** does not match the pattern ^[a-z]+$"))
   }
 
+  static let secretsTemplate = """
+    formatVersion: 1
+    inputs:
+      user:
+        type: string
+        default: admin
+    resources:
+      vm:
+        type: Cloud.vSphere.Machine
+        properties:
+          password: ${secret.vmPassword}
+          remoteAccess:
+            key: '${input.user}:${secret["sshKey"]}'
+    outputs:
+      token:
+        value: ${secret.apiToken}
+    """
+
+  @Test func secretReferencesAreListedNeverResolved() throws {
+    let path = try Scratch.file("secrets.yaml", Self.secretsTemplate)
+    let secretValue = "SECRET-VALUE-never-looked-up"
+    let environment = ["VRA_SECRET_VMPASSWORD": secretValue, "vmPassword": secretValue]
+    let text = try CLIRunner.run(["validate", path], environment: environment)
+    #expect(text.status == 0, "a secret reference is not an error: \(text.everything)")
+    let infos = text.stdout.split(separator: "\n").map(String.init).filter { $0.contains(": info: ") }
+    var expected: [String] = []
+    for (needle, name, pointer) in [
+      ("secret.vmPassword", "vmPassword", "/resources/vm/properties/password"),
+      ("secret[\"sshKey\"]", "sshKey", "/resources/vm/properties/remoteAccess/key"),
+      ("secret.apiToken", "apiToken", "/outputs/token/value"),
+    ] {
+      let position = try #require(Fixture.position(of: needle, in: Self.secretsTemplate))
+      expected.append(
+        "\(path):\(position.line):\(position.column): info: secret '\(name)' is resolved by vRA at request time [\(pointer)]"
+      )
+    }
+    #expect(infos == expected, "\(text.stdout)")
+    #expect(text.stdout.hasSuffix("0 errors, 0 warnings)\n"), "secrets are neither errors nor warnings")
+    #expect(!text.everything.contains(secretValue))
+
+    let json = try CLIRunner.run(["validate", path, "--output", "json"], environment: environment)
+    #expect(json.status == 0)
+    let report = try json.json()
+    let secrets = try #require(report["secrets"] as? [[String: Any]])
+    #expect(secrets.compactMap { $0["name"] as? String } == ["vmPassword", "sshKey", "apiToken"])
+    #expect(secrets.allSatisfy { $0["file"] as? String == path && $0["line"] is Int && $0["column"] is Int })
+    #expect(secrets.first?["path"] as? String == "/resources/vm/properties/password")
+    #expect((report["warnings"] as? [Any])?.isEmpty == true)
+    #expect(!json.everything.contains(secretValue))
+
+    let none = try CLIRunner.run(["validate", try Scratch.file("plain.yaml", Self.brokenTemplate), "--output", "json"])
+    #expect((try none.json()["secrets"] as? [Any])?.isEmpty == true)
+  }
+
   @Test func unreadableFilesAndBadFlagsExitTwo() throws {
     let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
     let missing = try CLIRunner.run(["validate", "/nonexistent/template.yaml"])

@@ -54,7 +54,7 @@ struct OrchestrationHarness {
   func stop() async {
     await tracker.shutdown()
     try? await store.close()
-    await simulator.server.stop()
+    await simulator.stop()
     try? FileManager.default.removeItem(at: directory)
   }
 

@@ -103,7 +103,7 @@ struct RetryTests {
     // A port that was just bound and released: nothing listens there.
     let harness = try await SimulatorHarness.start()
     let url = harness.server.baseURL
-    await harness.server.stop()
+    await harness.stop()
     let client = try VRAClient(
       configuration: VRAClientConfiguration(
         endpoint: URL(string: url)!, authentication: .accessToken("unused-token"), retry: ClientFixture.fastRetry,
