@@ -42,15 +42,7 @@ struct DeployCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("The project to deploy into, by name or id.", valueName: "name|id")) var project: String?
   @Option(help: ArgumentHelp("The deployment's name.", valueName: "deployment")) var name: String?
 
-  @Option(
-    name: .customLong("input"),
-    help: ArgumentHelp("An input value; repeat for more inputs.", valueName: "name=value"))
-  var inputValues: [String] = []
-
-  @Option(
-    name: .customLong("inputs"),
-    help: ArgumentHelp("A YAML or JSON file mapping input names to values.", valueName: "file"))
-  var inputsFile: String?
+  @OptionGroup var inputs: InputOptions
 
   @Flag(inversion: .prefixedNo, help: "Wait until the deployment ends (default), or return once vRA accepted it.")
   var wait = true
@@ -97,8 +89,7 @@ struct DeployCommand: AsyncParsableCommand {
 
   func run() async throws {
     let environment = ProcessInfo.processInfo.environment
-    let sources = InputSources(
-      flags: inputValues, file: inputsFile, environment: environment, limits: limitOptions.limits)
+    let sources = inputs.sources(limits: limitOptions.limits, environment: environment)
 
     // A local template is checked before anything is opened or sent.
     var local: (source: StageSource, inputs: [String: JSONValue])?

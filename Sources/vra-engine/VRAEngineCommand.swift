@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VRAClient
 import VRAModels
 
 /// The `vra-engine` command line: thin wrappers that parse flags and call the modules.
@@ -21,10 +22,17 @@ struct VRAEngineCommand: AsyncParsableCommand {
     do {
       var command = try parseAsRoot()
       if var asyncCommand = command as? any AsyncParsableCommand {
-        try await asyncCommand.run()
+        do {
+          try await asyncCommand.run()
+        } catch {
+          await SharedHTTPClient.shutdown()
+          throw error
+        }
       } else {
         try command.run()
       }
+      // The process-wide HTTP client closes its connections cleanly before the process exits.
+      await SharedHTTPClient.shutdown()
     } catch {
       // ArgumentParser exits 64 (EX_USAGE) for flags it cannot parse; vra-engine documents 2.
       if exitCode(for: error) == .validationFailure {

@@ -33,15 +33,7 @@ struct ValidateCommand: ParsableCommand {
 
   @Argument(help: "The cloud template (YAML) to check.") var template: String
 
-  @Option(
-    name: .customLong("input"),
-    help: ArgumentHelp("An input value; repeat for more inputs.", valueName: "name=value"))
-  var inputValues: [String] = []
-
-  @Option(
-    name: .customLong("inputs"),
-    help: ArgumentHelp("A YAML or JSON file mapping input names to values.", valueName: "file"))
-  var inputsFile: String?
+  @OptionGroup var inputs: InputOptions
 
   @Option(help: ArgumentHelp("Report format: text or json.", valueName: "text|json")) var output: String = "text"
 
@@ -55,9 +47,7 @@ struct ValidateCommand: ParsableCommand {
   }
 
   func run() throws {
-    let sources = InputSources(
-      flags: inputValues, file: inputsFile, environment: ProcessInfo.processInfo.environment,
-      limits: limitOptions.limits)
+    let sources = inputs.sources(limits: limitOptions.limits)
     let report = ValidationReport.check(templateAt: template, inputs: sources)
     if output == "json" {
       Terminal.out(JSONText.render(report.jsonValue, pretty: true))
