@@ -149,7 +149,7 @@ let package = Package(
     .testTarget(
       name: "CloudTemplateTests",
       dependencies: [
-        "CloudTemplate",
+        "CloudTemplate", "TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       swiftSettings: strict

@@ -20,7 +20,7 @@ struct InputsSchemaPropertyTests {
   static let caseCount = 600
 
   @Test("accept/reject agrees on generated templates and inputs")
-  func agreement() throws {
+  func agreement() async throws {
     // A fresh seed each run, printed on failure; VRA_PROPERTY_SEED replays one.
     let given = ProcessInfo.processInfo.environment["VRA_PROPERTY_SEED"]
     var rng = try given.map { try #require(Xoshiro(seed: $0), "VRA_PROPERTY_SEED is not a seed") } ?? Xoshiro()
@@ -44,7 +44,7 @@ struct InputsSchemaPropertyTests {
       }
       checked.append((testCase, InputsSchema.jsonSchema(for: template), result))
     }
-    let verdicts = try JSONSchemaOracle.validate(checked.map { ($0.schema, JSONValue.object($0.0.inputs)) })
+    let verdicts = try await JSONSchemaOracle.validate(checked.map { ($0.schema, JSONValue.object($0.0.inputs)) })
     var accepted = 0
     var disagreements = 0
     for ((testCase, schema, local), standard) in zip(checked, verdicts) {
@@ -86,7 +86,7 @@ struct InputsSchemaPropertyTests {
   }
 
   @Test("the oracle itself rejects what JSON Schema rejects")
-  func oracleSanity() throws {
+  func oracleSanity() async throws {
     let schema: JSONValue = [
       "type": "object", "required": ["n"], "additionalProperties": false,
       "properties": [
@@ -99,7 +99,7 @@ struct InputsSchemaPropertyTests {
       (["n": 1, "s": "abc"], false), (["n": 1, "s": "ba"], false), (["n": 1, "x": 1], false), (["n": true], false),
       (["n": 1, "c": 2], true), (["n": 1, "c": 3], false), (["n": 1, "c": true], false),
     ]
-    let verdicts = try JSONSchemaOracle.validate(cases.map { (schema, $0.0) })
+    let verdicts = try await JSONSchemaOracle.validate(cases.map { (schema, $0.0) })
     #expect(verdicts == cases.map(\.1))
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import CloudTemplate
@@ -24,7 +25,7 @@ enum JSONSchemaOracle {
   }
 
   /// The standard verdict for every (schema, instance) pair, in order.
-  static func validate(_ cases: [(schema: JSONValue, instance: JSONValue)]) throws -> [Bool] {
+  static func validate(_ cases: [(schema: JSONValue, instance: JSONValue)]) async throws -> [Bool] {
     let directory = try Scratch.directory()
     let scriptURL = directory.appendingPathComponent("oracle.py")
     let casesURL = directory.appendingPathComponent("cases.jsonl")
@@ -49,8 +50,7 @@ enum JSONSchemaOracle {
     process.standardOutput = output
     process.standardError = error
     process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
+    try await ChildProcess.run(process)
     let verdicts = try String(contentsOf: outputURL, encoding: .utf8).split(separator: "\n")
     guard process.terminationStatus == 0, verdicts.count == cases.count else {
       let message = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""

@@ -17,48 +17,48 @@ public struct TestCertificates: Sendable {
   private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
   /// Generates everything into a new temporary directory.
-  public static func make() throws -> TestCertificates {
+  public static func make() async throws -> TestCertificates {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vra-tls-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let certs = TestCertificates(directory: directory)
-    try certs.makeCA("ca", subject: "/CN=vra-engine test CA")
-    try certs.makeCA("other-ca", subject: "/CN=unrelated test CA")
-    try certs.makeLeaf(
+    try await certs.makeCA("ca", subject: "/CN=vra-engine test CA")
+    try await certs.makeCA("other-ca", subject: "/CN=unrelated test CA")
+    try await certs.makeLeaf(
       "server", ca: "ca", subject: "/CN=127.0.0.1",
       extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth")
-    try certs.makeLeaf("client", ca: "ca", subject: "/CN=vra-engine client", extensions: "extendedKeyUsage=clientAuth")
-    try certs.makeLeaf(
+    try await certs.makeLeaf(
+      "client", ca: "ca", subject: "/CN=vra-engine client", extensions: "extendedKeyUsage=clientAuth")
+    try await certs.makeLeaf(
       "other-client", ca: "other-ca", subject: "/CN=stranger", extensions: "extendedKeyUsage=clientAuth")
     return certs
   }
 
-  private func makeCA(_ name: String, subject: String) throws {
-    try openssl(
+  private func makeCA(_ name: String, subject: String) async throws {
+    try await openssl(
       "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", subject, "-keyout", path("\(name).key"),
       "-out", path("\(name).pem"), "-addext", "basicConstraints=critical,CA:TRUE",
       "-addext", "keyUsage=critical,keyCertSign,cRLSign")
   }
 
-  private func makeLeaf(_ name: String, ca: String, subject: String, extensions: String) throws {
-    try openssl(
+  private func makeLeaf(_ name: String, ca: String, subject: String, extensions: String) async throws {
+    try await openssl(
       "req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", path("\(name).key"), "-out",
       path("\(name).csr"))
     try extensions.write(toFile: path("\(name).ext"), atomically: true, encoding: .utf8)
-    try openssl(
+    try await openssl(
       "x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(ca).pem"), "-CAkey", path("\(ca).key"),
       "-CAcreateserial", "-days", "2", "-out", path("\(name).pem"), "-extfile", path("\(name).ext"))
   }
 
-  private func openssl(_ arguments: String...) throws {
+  private func openssl(_ arguments: String...) async throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["openssl"] + arguments
     let errors = Pipe()
     process.standardError = errors
     process.standardOutput = FileHandle.nullDevice
-    try process.run()
+    try await ChildProcess.run(process)
     let output = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
     guard process.terminationStatus == 0 else {
       throw CertificateError(
         message: "openssl \(arguments.first ?? "") failed: \(String(decoding: output, as: UTF8.self))")

@@ -152,15 +152,14 @@ import VRAModels
     try await Self.interrupt(second.process, via: again)
   }
 
-  @Test func helpListsOnlyCommandsThatWork() throws {
+  @Test func helpListsOnlyCommandsThatWork() async throws {
     let process = Process()
     process.executableURL = try Self.executable
     process.arguments = ["--help"]
     let output = Pipe()
     process.standardOutput = output
-    try process.run()
+    try await ChildProcess.run(process)  // the help text fits a pipe's buffer
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
     let subcommands = text.components(separatedBy: "SUBCOMMANDS:").last ?? ""
     let names = subcommands.split(separator: "\n").compactMap { line -> String? in
       line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil
@@ -171,14 +170,13 @@ import VRAModels
       ])
   }
 
-  @Test func badFlagsExitWithTheUsageCode() throws {
+  @Test func badFlagsExitWithTheUsageCode() async throws {
     let process = Process()
     process.executableURL = try Self.executable
     process.arguments = ["simulator", "--tls-cert", "only-a-cert.pem"]
     process.standardError = FileHandle.nullDevice
     process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
+    try await ChildProcess.run(process)
     #expect(process.terminationStatus == 2, "vra-engine's usage exit code, not ArgumentParser's 64")
   }
 }

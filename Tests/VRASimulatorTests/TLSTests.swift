@@ -33,7 +33,7 @@ import VRASimulator
   }
 
   @Test func servesHTTPSWithTheGivenCertificate() async throws {
-    let certs = try TestCertificates.make()
+    let certs = try await TestCertificates.make()
     defer { certs.remove() }
     let settings = TLSSettings(certificateFile: certs.serverCert, keyFile: certs.serverKey)
     try await SimulatorHarness.with({ $0.tls = settings }) { harness in
@@ -47,7 +47,7 @@ import VRASimulator
   }
 
   @Test func mutualTLSAcceptsOnlyClientsSignedByTheClientCA() async throws {
-    let certs = try TestCertificates.make()
+    let certs = try await TestCertificates.make()
     defer { certs.remove() }
     let settings = TLSSettings(
       certificateFile: certs.serverCert, keyFile: certs.serverKey, clientCAFile: certs.caCert)

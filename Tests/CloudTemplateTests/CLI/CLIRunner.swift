@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `vra-engine` executable as a user does and captures what it prints.
@@ -37,7 +38,7 @@ struct CLIRunner {
 
   /// Runs `vra-engine arguments...` with the current environment minus every `VRA_INPUT_` variable,
   /// plus `environment`. Output goes to files, so a large output cannot block the process on a pipe.
-  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+  static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
     let directory = try Scratch.directory()
     let stdoutURL = directory.appendingPathComponent("stdout")
     let stderrURL = directory.appendingPathComponent("stderr")
@@ -54,8 +55,7 @@ struct CLIRunner {
     process.standardOutput = stdout
     process.standardError = stderr
     process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
+    try await ChildProcess.run(process)
     try stdout.close()
     try stderr.close()
     return Outcome(

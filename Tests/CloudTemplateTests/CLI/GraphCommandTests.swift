@@ -11,8 +11,8 @@ struct GraphCommandTests {
     "vsphere-two-tier-linux-application-type1.yaml"
   ).path
 
-  @Test func jsonGivesResourcesTheHandCheckedEdgesAndLayers() throws {
-    let outcome = try CLIRunner.run(["graph", Self.twoTier, "--format", "json"])
+  @Test func jsonGivesResourcesTheHandCheckedEdgesAndLayers() async throws {
+    let outcome = try await CLIRunner.run(["graph", Self.twoTier, "--format", "json"])
     #expect(outcome.status == 0, "\(outcome.stderr)")
     let graph = try outcome.json()
     #expect(Set(graph.keys) == ["resources", "edges", "layers"])
@@ -31,15 +31,15 @@ struct GraphCommandTests {
     #expect(layers == [["Cloud_Network_2"], ["tier2_linux"], ["tier1_linux"], ["Cloud_LoadBalancer_1"]])
   }
 
-  @Test func jsonIsTheDefaultFormat() throws {
-    let outcome = try CLIRunner.run(["graph", Self.webApplication])
+  @Test func jsonIsTheDefaultFormat() async throws {
+    let outcome = try await CLIRunner.run(["graph", Self.webApplication])
     #expect(outcome.status == 0)
     let layers = try #require(try outcome.json()["layers"] as? [[String]])
     #expect(layers == [["webNetwork"], ["webServer1", "webServer2"], ["webLB"]])
   }
 
-  @Test func dotDrawsEveryEdgeFromTheDependentResource() throws {
-    let outcome = try CLIRunner.run(["graph", Self.twoTier, "--format", "dot"])
+  @Test func dotDrawsEveryEdgeFromTheDependentResource() async throws {
+    let outcome = try await CLIRunner.run(["graph", Self.twoTier, "--format", "dot"])
     #expect(outcome.status == 0)
     #expect(outcome.stdout.hasPrefix("digraph "))
     #expect(outcome.stdout.contains(#""tier1_linux" -> "tier2_linux" [label="dependsOn", style=dashed];"#))
@@ -48,8 +48,8 @@ struct GraphCommandTests {
     #expect(outcome.stdout.hasSuffix("}\n"))
   }
 
-  @Test func mermaidDrawsEveryEdge() throws {
-    let outcome = try CLIRunner.run(["graph", Self.webApplication, "--format", "mermaid"])
+  @Test func mermaidDrawsEveryEdge() async throws {
+    let outcome = try await CLIRunner.run(["graph", Self.webApplication, "--format", "mermaid"])
     #expect(outcome.status == 0)
     let lines = outcome.stdout.split(separator: "\n").map(String.init)
     #expect(lines.first == "flowchart BT")
@@ -62,7 +62,7 @@ struct GraphCommandTests {
       ])
   }
 
-  @Test func aCycleExitsTwoAndPrintsItsPath() throws {
+  @Test func aCycleExitsTwoAndPrintsItsPath() async throws {
     let path = try Scratch.file(
       "cycle.yaml",
       """
@@ -78,24 +78,24 @@ struct GraphCommandTests {
         c:
           type: Cloud.Network
       """)
-    let outcome = try CLIRunner.run(["graph", path])
+    let outcome = try await CLIRunner.run(["graph", path])
     #expect(outcome.status == 2)
     #expect(outcome.stdout.isEmpty)
     #expect(outcome.stderr.contains("\(path):3:3: error: dependency cycle: a -> b -> a"), "\(outcome.stderr)")
-    #expect(try CLIRunner.run(["validate", path]).stdout.contains("dependency cycle: a -> b -> a"))
+    #expect(try await CLIRunner.run(["validate", path]).stdout.contains("dependency cycle: a -> b -> a"))
   }
 
-  @Test func badFormatOrTemplateExitsTwo() throws {
-    #expect(try CLIRunner.run(["graph", Self.webApplication, "--format", "png"]).status == 2)
+  @Test func badFormatOrTemplateExitsTwo() async throws {
+    #expect(try await CLIRunner.run(["graph", Self.webApplication, "--format", "png"]).status == 2)
     let broken = try Scratch.file("broken.yaml", "resources: [\n")
-    let outcome = try CLIRunner.run(["graph", broken])
+    let outcome = try await CLIRunner.run(["graph", broken])
     #expect(outcome.status == 2)
     #expect(outcome.stderr.contains("\(broken):"))
     #expect(outcome.stderr.contains("error: YAML syntax error"))
   }
 
-  @Test func inputsSchemaPrintsTheSchemaWithSortedKeys() throws {
-    let outcome = try CLIRunner.run(["inputs-schema", Self.webApplication])
+  @Test func inputsSchemaPrintsTheSchemaWithSortedKeys() async throws {
+    let outcome = try await CLIRunner.run(["inputs-schema", Self.webApplication])
     #expect(outcome.status == 0, "\(outcome.stderr)")
     let schema = try outcome.json()
     #expect(schema["type"] as? String == "object")

@@ -33,13 +33,13 @@ struct HostileInputCommandTests {
   ]
 
   @Test("exits 2 with one message naming the file and line", arguments: cases)
-  func refused(_ hostile: Case) throws {
+  func refused(_ hostile: Case) async throws {
     let file = try Scratch.directory().appendingPathComponent("hostile.yaml")
     try Data(hostile.bytes).write(to: file)
 
     let clock = ContinuousClock()
     let start = clock.now
-    let text = try CLIRunner.run(["validate", file.path])
+    let text = try await CLIRunner.run(["validate", file.path])
     #expect(clock.now - start < .seconds(20), "validate took \(clock.now - start)")
     #expect(text.status == 2, "\(text.everything)")
     let errors = text.everything.split(separator: "\n").filter { $0.contains(": error: ") }
@@ -47,7 +47,7 @@ struct HostileInputCommandTests {
     #expect(errors.first?.hasPrefix("\(file.path):\(hostile.line):") == true, "\(errors)")
     #expect(text.stdout.hasSuffix("\(file.path): invalid (1 error, 0 warnings)\n"), "\(text.stdout)")
 
-    let json = try CLIRunner.run(["validate", file.path, "--output", "json"])
+    let json = try await CLIRunner.run(["validate", file.path, "--output", "json"])
     #expect(json.status == 2)
     let reported = try #require(try json.json()["errors"] as? [[String: Any]])
     #expect(reported.count == 1, "\(reported)")

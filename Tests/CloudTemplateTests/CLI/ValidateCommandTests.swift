@@ -54,25 +54,25 @@ struct ValidateCommandTests {
         type: Cloud.vSphere.Machine
     """
 
-  @Test func aValidCorpusTemplateExitsZero() throws {
+  @Test func aValidCorpusTemplateExitsZero() async throws {
     let path = Fixture.corpusDirectory.appendingPathComponent("vsphere-web-application.yaml").path
-    let outcome = try CLIRunner.run(["validate", path])
+    let outcome = try await CLIRunner.run(["validate", path])
     #expect(outcome.status == 0, "\(outcome.everything)")
     #expect(outcome.stdout.contains("valid (7 resources"))
     #expect(!outcome.stdout.contains("error:"))
   }
 
-  @Test func aCorpusTemplateWithItsRequiredInputsExitsZero() throws {
+  @Test func aCorpusTemplateWithItsRequiredInputsExitsZero() async throws {
     let path = Fixture.corpusDirectory.appendingPathComponent("apps-web-application-v1.yaml").path
-    #expect(try CLIRunner.run(["validate", path]).status == 2, "password has no default")
-    let outcome = try CLIRunner.run(["validate", path, "--input", "password=\(Self.canary)"])
+    #expect(try await CLIRunner.run(["validate", path]).status == 2, "password has no default")
+    let outcome = try await CLIRunner.run(["validate", path, "--input", "password=\(Self.canary)"])
     #expect(outcome.status == 0, "\(outcome.everything)")
     #expect(!outcome.everything.contains(Self.canary))
   }
 
-  @Test func aBrokenTemplateListsEveryErrorWithItsPosition() throws {
+  @Test func aBrokenTemplateListsEveryErrorWithItsPosition() async throws {
     let file = try Scratch.file("broken.yaml", Self.brokenTemplate)
-    let outcome = try CLIRunner.run(["validate", file])
+    let outcome = try await CLIRunner.run(["validate", file])
     #expect(outcome.status == 2)
     let lines = outcome.stdout.split(separator: "\n").map(String.init).filter { $0.contains(": error: ") }
     #expect(lines.count == 3, "\(outcome.stdout)")
@@ -91,9 +91,9 @@ struct ValidateCommandTests {
     #expect(outcome.stdout.hasSuffix("invalid (3 errors, 0 warnings)\n"))
   }
 
-  @Test func theJSONReportHasTheDocumentedShape() throws {
+  @Test func theJSONReportHasTheDocumentedShape() async throws {
     let path = try Scratch.file("broken.yaml", Self.brokenTemplate)
-    let outcome = try CLIRunner.run(["validate", path, "--output", "json", "--input", "size=9"])
+    let outcome = try await CLIRunner.run(["validate", path, "--output", "json", "--input", "size=9"])
     #expect(outcome.status == 2)
     let report = try outcome.json()
     #expect(report["valid"] as? Bool == false)
@@ -115,7 +115,7 @@ struct ValidateCommandTests {
     #expect(unknownInput["line"] as? Int == position.line)
     #expect(unknownInput["column"] as? Int == position.column)
 
-    let valid = try CLIRunner.run([
+    let valid = try await CLIRunner.run([
       "validate", Fixture.corpusDirectory.appendingPathComponent("vcenter.yaml").path, "--output", "json",
     ])
     #expect(valid.status == 0, "\(valid.everything)")
@@ -125,11 +125,11 @@ struct ValidateCommandTests {
     #expect(validReport["warnings"] is [Any])
   }
 
-  @Test func violationsFromEachSourceNameTheirSource() throws {
+  @Test func violationsFromEachSourceNameTheirSource() async throws {
     let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
     let good = "password=\(String(repeating: "a", count: 40))"
 
-    let fromFlag = try CLIRunner.run(["validate", path, "--input", "count=9", "--input", good])
+    let fromFlag = try await CLIRunner.run(["validate", path, "--input", "count=9", "--input", good])
     #expect(fromFlag.status == 2)
     let maximum = try #require(Fixture.position(of: "maximum", in: Self.inputsTemplate))
     #expect(
@@ -137,20 +137,20 @@ struct ValidateCommandTests {
         "\(path):\(maximum.line):\(maximum.column): error: input 'count': 9 is greater than the maximum 5 (from --input) [/count]"
       ), "\(fromFlag.stdout)")
 
-    let fromFlagText = try CLIRunner.run(["validate", path, "--input", "count=2.5", "--input", good])
+    let fromFlagText = try await CLIRunner.run(["validate", path, "--input", "count=2.5", "--input", good])
     #expect(fromFlagText.status == 2)
     #expect(fromFlagText.stdout.contains("\"2.5\" is not an integer (from --input)"), "\(fromFlagText.stdout)")
     #expect(!fromFlagText.stdout.contains("must be given"), "a value that failed coercion was still given")
 
     let file = try Scratch.file("values.yaml", "count: \"3\"\nsize: medium\n")
-    let fromFile = try CLIRunner.run(["validate", path, "--inputs", file, "--input", good])
+    let fromFile = try await CLIRunner.run(["validate", path, "--inputs", file, "--input", good])
     #expect(fromFile.status == 2)
     #expect(
       fromFile.stdout.contains("\(file):1:1: error: input 'count': \"3\" is a string, expected an integer"),
       "values in the file keep their YAML type: \(fromFile.stdout)")
     #expect(fromFile.stdout.contains("\(file):2:1: error: input 'size': \"medium\" is not one of the allowed values"))
 
-    let fromEnvironment = try CLIRunner.run(
+    let fromEnvironment = try await CLIRunner.run(
       ["validate", path, "--input", good], environment: ["VRA_INPUT_COUNT": "0", "VRA_INPUT_SIZEE": "small"])
     #expect(fromEnvironment.status == 2)
     #expect(
@@ -162,11 +162,11 @@ struct ValidateCommandTests {
         "environment: warning: VRA_INPUT_SIZEE matches no input of this template; it is ignored (did you mean VRA_INPUT_size?)"
       ))
 
-    let allGood = try CLIRunner.run(["validate", path, "--input", good], environment: ["VRA_INPUT_count": "4"])
+    let allGood = try await CLIRunner.run(["validate", path, "--input", good], environment: ["VRA_INPUT_count": "4"])
     #expect(allGood.status == 0, "\(allGood.everything)")
   }
 
-  @Test func flagsOverrideTheFileWhichOverridesTheEnvironment() throws {
+  @Test func flagsOverrideTheFileWhichOverridesTheEnvironment() async throws {
     let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
     let password = "password=\(String(repeating: "a", count: 40))"
     let badFile = try Scratch.file("values.json", #"{"count": 99, "size": "large"}"#)
@@ -175,26 +175,30 @@ struct ValidateCommandTests {
 
     // The flag hides the file's bad count; the file hides the environment's bad count.
     #expect(
-      try CLIRunner.run(
+      try await CLIRunner.run(
         ["validate", path, "--inputs", badFile, "--input", "count=1", "--input", password],
         environment: badEnvironment
       ).status == 0)
     #expect(
-      try CLIRunner.run(["validate", path, "--inputs", goodFile, "--input", password], environment: badEnvironment)
-        .status == 0)
+      try await CLIRunner.run(
+        ["validate", path, "--inputs", goodFile, "--input", password], environment: badEnvironment
+      )
+      .status == 0)
     // Without the higher source, the lower one's bad value is what is checked.
-    #expect(try CLIRunner.run(["validate", path, "--inputs", badFile, "--input", password]).status == 2)
-    #expect(try CLIRunner.run(["validate", path, "--input", password], environment: badEnvironment).status == 2)
+    #expect(try await CLIRunner.run(["validate", path, "--inputs", badFile, "--input", password]).status == 2)
+    #expect(try await CLIRunner.run(["validate", path, "--input", password], environment: badEnvironment).status == 2)
     // Among flags, the last one wins.
     #expect(
-      try CLIRunner.run(["validate", path, "--input", "count=9", "--input", "count=3", "--input", password]).status == 0
+      try await CLIRunner.run(["validate", path, "--input", "count=9", "--input", "count=3", "--input", password])
+        .status == 0
     )
     #expect(
-      try CLIRunner.run(["validate", path, "--input", "count=3", "--input", "count=9", "--input", password]).status == 2
+      try await CLIRunner.run(["validate", path, "--input", "count=3", "--input", "count=9", "--input", password])
+        .status == 2
     )
   }
 
-  @Test func theEncryptedCanaryIsNeverPrinted() throws {
+  @Test func theEncryptedCanaryIsNeverPrinted() async throws {
     let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
     let file = try Scratch.file("values.yaml", "count: 2\npassword: \(Self.canary)\n")
     let wrongType = try Scratch.file("values.yaml", "count: 2\npassword: [\"\(Self.canary)\"]\n")
@@ -207,13 +211,14 @@ struct ValidateCommandTests {
     ]
     for (arguments, environment) in runs {
       for output in ["text", "json"] {
-        let outcome = try CLIRunner.run(["validate", path, "--output", output] + arguments, environment: environment)
+        let outcome = try await CLIRunner.run(
+          ["validate", path, "--output", output] + arguments, environment: environment)
         #expect(outcome.status == 2, "\(arguments)")
         #expect(!outcome.everything.contains(Self.canary), "\(arguments) \(output): \(outcome.everything)")
         #expect(!outcome.everything.contains("Zq81"))
       }
     }
-    let text = try CLIRunner.run(["validate", path, "--inputs", file])
+    let text = try await CLIRunner.run(["validate", path, "--inputs", file])
     #expect(text.stdout.contains("input 'password': ******** is shorter than 40 characters"), "\(text.stdout)")
     #expect(text.stdout.contains("input 'password': ******** does not match the pattern ^[a-z]+$"))
   }
@@ -236,11 +241,11 @@ struct ValidateCommandTests {
         value: ${secret.apiToken}
     """
 
-  @Test func secretReferencesAreListedNeverResolved() throws {
+  @Test func secretReferencesAreListedNeverResolved() async throws {
     let path = try Scratch.file("secrets.yaml", Self.secretsTemplate)
     let secretValue = "SECRET-VALUE-never-looked-up"
     let environment = ["VRA_SECRET_VMPASSWORD": secretValue, "vmPassword": secretValue]
-    let text = try CLIRunner.run(["validate", path], environment: environment)
+    let text = try await CLIRunner.run(["validate", path], environment: environment)
     #expect(text.status == 0, "a secret reference is not an error: \(text.everything)")
     let infos = text.stdout.split(separator: "\n").map(String.init).filter { $0.contains(": info: ") }
     var expected: [String] = []
@@ -258,7 +263,7 @@ struct ValidateCommandTests {
     #expect(text.stdout.hasSuffix("0 errors, 0 warnings)\n"), "secrets are neither errors nor warnings")
     #expect(!text.everything.contains(secretValue))
 
-    let json = try CLIRunner.run(["validate", path, "--output", "json"], environment: environment)
+    let json = try await CLIRunner.run(["validate", path, "--output", "json"], environment: environment)
     #expect(json.status == 0)
     let report = try json.json()
     let secrets = try #require(report["secrets"] as? [[String: Any]])
@@ -268,34 +273,36 @@ struct ValidateCommandTests {
     #expect((report["warnings"] as? [Any])?.isEmpty == true)
     #expect(!json.everything.contains(secretValue))
 
-    let none = try CLIRunner.run(["validate", try Scratch.file("plain.yaml", Self.brokenTemplate), "--output", "json"])
+    let none = try await CLIRunner.run([
+      "validate", try Scratch.file("plain.yaml", Self.brokenTemplate), "--output", "json",
+    ])
     #expect((try none.json()["secrets"] as? [Any])?.isEmpty == true)
   }
 
-  @Test func unreadableFilesAndBadFlagsExitTwo() throws {
+  @Test func unreadableFilesAndBadFlagsExitTwo() async throws {
     let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
-    let missing = try CLIRunner.run(["validate", "/nonexistent/template.yaml"])
+    let missing = try await CLIRunner.run(["validate", "/nonexistent/template.yaml"])
     #expect(missing.status == 2)
     #expect(missing.stdout.contains("/nonexistent/template.yaml:1:1: error: cannot read the template"))
-    let missingInputs = try CLIRunner.run(["validate", path, "--inputs", "/nonexistent/inputs.yaml"])
+    let missingInputs = try await CLIRunner.run(["validate", path, "--inputs", "/nonexistent/inputs.yaml"])
     #expect(missingInputs.status == 2)
     #expect(missingInputs.stdout.contains("/nonexistent/inputs.yaml:1:1: error: cannot read the inputs file"))
     let notAMapping = try Scratch.file("list.yaml", "- a\n- b\n")
-    let listInputs = try CLIRunner.run(["validate", path, "--inputs", notAMapping])
+    let listInputs = try await CLIRunner.run(["validate", path, "--inputs", notAMapping])
     #expect(listInputs.status == 2)
     #expect(listInputs.stdout.contains("must be a mapping of input names to values"))
-    #expect(try CLIRunner.run(["validate", path, "--output", "xml"]).status == 2)
-    #expect(try CLIRunner.run(["validate", path, "--max-size", "0"]).status == 2)
-    let tooSmall = try CLIRunner.run(["validate", path, "--max-size", "10"])
+    #expect(try await CLIRunner.run(["validate", path, "--output", "xml"]).status == 2)
+    #expect(try await CLIRunner.run(["validate", path, "--max-size", "0"]).status == 2)
+    let tooSmall = try await CLIRunner.run(["validate", path, "--max-size", "10"])
     #expect(tooSmall.status == 2)
     #expect(tooSmall.stdout.contains("larger than the 10-byte limit"))
-    let malformed = try CLIRunner.run(["validate", path, "--input", "=3"])
+    let malformed = try await CLIRunner.run(["validate", path, "--input", "=3"])
     #expect(malformed.status == 2)
     #expect(malformed.stdout.contains("--input: error: --input number 1 has an empty name"))
   }
 
-  @Test func helpStatesThePrecedence() throws {
-    let help = try CLIRunner.run(["validate", "--help"])
+  @Test func helpStatesThePrecedence() async throws {
+    let help = try await CLIRunner.run(["validate", "--help"])
     #expect(help.status == 0)
     #expect(help.stdout.contains("Highest precedence first"))
     let order = ["--input name=value", "--inputs FILE", "VRA_INPUT_<NAME>"].map {

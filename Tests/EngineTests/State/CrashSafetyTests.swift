@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import VRAModels
 
@@ -16,7 +17,7 @@ import VRAModels
     /// middle of a transaction, the connection never closed. The parent reopens the file.
     @Test func aKilledProcessLeavesItsCommittedWritesAndNoPartialOne() async throws {
       try await withStateFile { path in
-        let (status, reason, output) = try CrashChild.run(statePath: path)
+        let (status, reason, output) = try await CrashChild.run(statePath: path)
         #expect(reason == .uncaughtSignal && status == SIGKILL, "child should die by SIGKILL: \(output)")
 
         let store = try await SQLStateStore.openSQLite(at: path)
@@ -111,19 +112,22 @@ import VRAModels
   }
 
   /// Starts this test binary running only `writeThenDieMidTransaction` and waits for it.
-  static func run(statePath: String) throws -> (Int32, Process.TerminationReason, String) {
+  static func run(statePath: String) async throws -> (Int32, Process.TerminationReason, String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     process.arguments = ["--testing-library", "swift-testing", "--filter", "CrashChild"]
     var environment = ProcessInfo.processInfo.environment
     environment[environmentKey] = statePath
     process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    // A file, not a pipe: nobody reads while the child runs, and a full pipe would block it.
+    let log = URL(fileURLWithPath: statePath + ".log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: log)
+    defer { try? handle.close() }
+    process.standardOutput = handle
+    process.standardError = handle
+    try await ChildProcess.run(process)
+    let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
     return (process.terminationStatus, process.terminationReason, String(output.suffix(2000)))
   }
 }

@@ -12,7 +12,7 @@ struct TLSTests {
   static func withTLSSimulator<T: Sendable>(
     requireClientCertificate: Bool, _ body: (SimulatorHarness, TestCertificates) async throws -> T
   ) async throws -> T {
-    let certificates = try TestCertificates.make()
+    let certificates = try await TestCertificates.make()
     defer { certificates.remove() }
     return try await SimulatorHarness.with({
       $0.tls = TLSSettings(
