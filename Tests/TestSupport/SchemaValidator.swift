@@ -83,7 +83,7 @@ public enum Fidelity {
   public static func problems(method: String, path: String, status: Int, body: Data) -> [String] {
     let catalog = SpecCatalog.shared
     let pathOnly = String(path.split(separator: "?", maxSplits: 1).first ?? "")
-    guard let json = try? JSONDecoder().decode(JSONValue.self, from: body) else {
+    guard let json = FastJSON.parse(body) else {
       return body.isEmpty ? [] : ["\(method) \(pathOnly) \(status): body is not JSON"]
     }
     if status >= 400 {

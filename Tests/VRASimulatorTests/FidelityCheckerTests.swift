@@ -22,6 +22,9 @@ import VRASimulator
       #"{"id":"d","name":"n","colour":"blue"}"#,
       #"{"id":"d","name":42}"#,
       #"{"id":"d","name":"n","status":"ALMOST_DONE"}"#,
+      // Booleans and numbers are told apart both ways.
+      #"{"id":"5b2a7a5e-1c1e-4c4f-9d7e-0a4f7e1d2c3b","name":"n","deleted":1}"#,
+      #"{"id":"5b2a7a5e-1c1e-4c4f-9d7e-0a4f7e1d2c3b","name":true}"#,
     ]
     for body in cases {
       let problems = Fidelity.problems(
@@ -70,8 +73,8 @@ import VRASimulator
     let drifted = ObservedResponse(
       method: "GET", path: "/deployment/api/deployments/d", query: "", status: 200,
       body: Data(#"{"id":"5b2a7a5e-1c1e-4c4f-9d7e-0a4f7e1d2c3b","name":"n","colour":"blue"}"#.utf8))
-    await recorder.check(drifted)
-    await recorder.check(drifted)
+    recorder.check(drifted)
+    recorder.check(drifted)
     let report = await recorder.report
     #expect(report.count == 1 && report[0].contains("'colour' is not in the definition"), "\(report)")
     #expect(report.first?.hasSuffix("(2 answers)") == true)
