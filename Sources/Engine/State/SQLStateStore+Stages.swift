@@ -116,7 +116,7 @@ extension SQLStateStore {
   /// `change` edits the record and returns extra event data.
   private func transitionStage(
     _ operation: String, run: RunID, stage name: String, to next: StageStatus,
-    _ change: @Sendable (inout StageRecord) throws -> [String: JSONValue]
+    _ change: @escaping @Sendable (inout StageRecord) throws -> [String: JSONValue]
   ) async throws -> StageRecord {
     try await write("\(operation) (stage \(name) of run \(run))") { db, now in
       guard var stage = try await StateQueries.fetchStage(db, run: run, name: name) else {

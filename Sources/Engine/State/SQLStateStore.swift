@@ -76,33 +76,40 @@ public actor SQLStateStore: StateStore {
   // MARK: Transactions
 
   /// Runs `body` as one write transaction: committed when it returns, rolled back when it throws.
-  func write<T>(_ operation: String, _ body: (any SQLDatabase, Date) async throws -> T) async throws -> T {
+  ///
+  /// A write, once started, runs to its end whatever happens to the calling task: a cancelled run
+  /// must still record what vRA accepted (the ids of a request it just submitted), and a transaction
+  /// cut short by cancellation would leave the connection inside it, failing every later write.
+  func write<T: Sendable>(
+    _ operation: String, _ body: @escaping @Sendable (any SQLDatabase, Date) async throws -> T
+  ) async throws -> T {
     try await withGate {
-      let db = backend.database
+      let (db, backend, logger) = (backend.database, backend, logger)
       let now = StoredValues.stored(clock())
-      do {
-        try await Self.execute(db, backend.beginWriteTransaction)
-      } catch {
-        throw Self.mapped(error, operation)
-      }
-      do {
-        let result = try await body(db, now)
-        if let hook = beforeNextCommit {
-          beforeNextCommit = nil
-          try hook()
-        }
-        try await Self.execute(db, backend.commitTransaction)
-        return result
-      } catch {
+      let hook = beforeNextCommit
+      beforeNextCommit = nil
+      return try await Task.detached {
         do {
-          try await Self.execute(db, backend.rollbackTransaction)
-        } catch let rollbackError {
-          logger.error(
-            "state store rollback failed",
-            metadata: ["operation": "\(operation)", "error.detail": "\(rollbackError)"])
+          try await Self.execute(db, backend.beginWriteTransaction)
+        } catch {
+          throw Self.mapped(error, operation)
         }
-        throw Self.mapped(error, operation)
-      }
+        do {
+          let result = try await body(db, now)
+          try hook?()
+          try await Self.execute(db, backend.commitTransaction)
+          return result
+        } catch {
+          do {
+            try await Self.execute(db, backend.rollbackTransaction)
+          } catch let rollbackError {
+            logger.error(
+              "state store rollback failed",
+              metadata: ["operation": "\(operation)", "error.detail": "\(rollbackError)"])
+          }
+          throw Self.mapped(error, operation)
+        }
+      }.value
     }
   }
 

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import VRAModels
 
@@ -63,6 +64,34 @@ import VRAModels
       }
       #expect(outcomes.filter { $0 }.count == 1)
       #expect(try await store.events(of: run.id).filter { $0.kind == "stage.status" }.count == 1)
+    }
+  }
+}
+
+/// A write the calling task stops waiting for still runs to its end.
+@Suite struct CancelledWriteTests {
+  @Test func aWriteWhoseCallerIsCancelledMidTransactionIsCommittedAndTheStoreStaysUsable() async throws {
+    try await withStore { store, _ in
+      let run = try await store.makeRun(stages: ["net", "db"])
+      try await store.recordIntent(run: run.id, stage: "net", deploymentName: "net-1", projectId: "p", attempt: 1)
+      // Cancel the caller while its transaction is open: after the statements, before COMMIT.
+      let caller = Mutex<Task<StageRecord, any Error>?>(nil)
+      await store.runBeforeNextCommit { caller.withLock { $0?.cancel() } }
+      let (ready, go) = AsyncStream<Void>.makeStream()
+      let task = Task {
+        for await _ in ready { break }  // starts once `caller` is set
+        return try await store.recordSubmitted(
+          run: run.id, stage: "net", blueprintRequestId: "bpr-1", requestId: nil, deploymentId: "dep-1")
+      }
+      caller.withLock { $0 = task }
+      go.yield()
+      _ = try? await task.value
+      #expect(task.isCancelled, "the hook really cancelled the caller")
+      // What vRA accepted is recorded, and the next write finds no transaction left open.
+      let net = try #require(try await store.stage(run: run.id, name: "net"))
+      #expect(net.status == .submitted && net.deploymentId == "dep-1")
+      try await store.recordIntent(run: run.id, stage: "db", deploymentName: "db-1", projectId: "p", attempt: 1)
+      #expect(try await store.stage(run: run.id, name: "db")?.status == .submitting)
     }
   }
 }

@@ -120,10 +120,13 @@ import VRAModels
     environment[environmentKey] = statePath
     process.environment = environment
     // A file, not a pipe: nobody reads while the child runs, and a full pipe would block it.
-    let log = URL(fileURLWithPath: statePath + ".log")
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("crash-child-\(UUID().uuidString).log")
     FileManager.default.createFile(atPath: log.path, contents: nil)
     let handle = try FileHandle(forWritingTo: log)
-    defer { try? handle.close() }
+    defer {
+      try? handle.close()
+      try? FileManager.default.removeItem(at: log)
+    }
     process.standardOutput = handle
     process.standardError = handle
     try await ChildProcess.run(process)
