@@ -74,6 +74,7 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ],
       swiftSettings: strict
     ),
@@ -173,7 +174,10 @@ let package = Package(
     ),
     .testTarget(
       name: "EngineTests",
-      dependencies: ["Engine", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate", "TestSupport"],
+      dependencies: [
+        "Engine", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate", "TestSupport",
+        .product(name: "InMemoryLogging", package: "swift-log"),
+      ],
       exclude: ["Fixtures"],
       swiftSettings: strict
     ),
