@@ -187,7 +187,7 @@ public actor VaultClient {
       if let current, !current.isExpired(at: now), !forceLogin {
         logger.warning(
           "vault token renewal failed; the current token stays in use until it expires",
-          metadata: ["error.class": "\(error.code)"])
+          metadata: ["error.class": "\(error.code)", "error.message": "\(error.message)"])
         let postponed = current.postponed(from: now)
         state = .ready(postponed)
         scheduleRenewal(of: postponed)
@@ -221,7 +221,9 @@ public actor VaultClient {
             switch error {
             case .unreachable, .sealed, .cancelled: throw error
             default:
-              logger.info("vault token renewal refused; logging in again", metadata: ["error.class": "\(error.code)"])
+              logger.info(
+                "vault token renewal refused; logging in again",
+                metadata: ["error.class": "\(error.code)", "error.message": "\(error.message)"])
             }
           }
         }
@@ -354,7 +356,9 @@ public actor VaultClient {
     var known = configuration.authentication.secretValues.map(\.exposed)
     if case .ready(let lease) = state { known.append(lease.token.exposed) }
     return messages.prefix(5).map { message in
-      var text = String(message.prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines)
+      // Vault wraps messages as "1 error occurred:\n\t* ...": one line reads better in a log.
+      var text = message.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+      text = String(text.prefix(300))
       for secret in known where secret.count >= 4 { text = text.replacingOccurrences(of: secret, with: "<redacted>") }
       return text
     }

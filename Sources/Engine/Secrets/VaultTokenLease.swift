@@ -54,7 +54,7 @@ struct VaultTokenLease: Sendable {
   func isDueForRenewal(at now: ContinuousClock.Instant) -> Bool { renewAt.map { now >= $0 } ?? false }
 
   /// Whether a renewal granted less than the token was created with (its max TTL is near).
-  var isCapped: Bool { ttlSeconds + 1 < creationTTLSeconds }
+  var isCapped: Bool { ttlSeconds < creationTTLSeconds }
 
   /// This lease with the next renewal attempt halfway to expiry (at least 250 ms away), after a
   /// failed renewal that left the token still valid.

@@ -1,5 +1,7 @@
 import Engine
 import Foundation
+import InMemoryLogging
+import Logging
 import Testing
 import VRAClient
 
@@ -60,8 +62,12 @@ struct VaultSecretRenewalTests {
   func appRoleReLogin() async throws {
     try await VaultSecretTests.withSeededServer { server in
       let role = try await server.createAppRole("short", policies: ["reader"], tokenTTL: 3, tokenMaxTTL: 6)
+      let handler = InMemoryLogHandler()
+      var logger = Logger(label: "renewal") { _ in handler }
+      logger.logLevel = .debug
       let client = try VaultClient(
-        environment: server.environment(["VAULT_ROLE_ID": role.roleID, "VAULT_SECRET_ID": role.secretID]))
+        environment: server.environment(["VAULT_ROLE_ID": role.roleID, "VAULT_SECRET_ID": role.secretID]),
+        logger: logger)
       let started = ContinuousClock.now
       while ContinuousClock.now - started < .seconds(9) {
         #expect(try await client.read(Self.path, key: "user").exposed == "admin")
@@ -70,6 +76,10 @@ struct VaultSecretRenewalTests {
       let statistics = await client.statistics
       #expect(statistics.renewals >= 1, "\(statistics)")
       #expect(statistics.logins >= 2, "\(statistics)")
+      // The cap is seen in the renewal's answer: the client logs in before the server refuses to renew.
+      let messages = handler.entries.map { "\($0.message)" }
+      #expect(messages.contains("vault token renewal capped by its max TTL; logging in again"))
+      #expect(!messages.contains { $0.contains("refused") || $0.contains("failed") }, "\(messages)")
     }
   }
 
