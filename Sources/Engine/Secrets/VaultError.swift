@@ -80,6 +80,7 @@ public enum VaultError: Error, Sendable, Hashable, CustomStringConvertible {
       "grant the token's policy 'read' on \(path), or use a role whose policies do"
     case .tokenInvalid:
       "issue a new token, or use AppRole (VAULT_ROLE_ID + VAULT_SECRET_ID) so the engine can log in again"
+        + " (a token created without the default policy cannot look itself up and is refused too)"
     case .secretNotFound(_, true): "check the mount name (the first path segment) with: bao secrets list"
     case .secretNotFound(let path, false):
       "check the path with: bao kv get -mount=\(path.mount) \(path.path) (it may have been deleted)"

@@ -116,12 +116,13 @@ struct OpenBaoDevServer {
   /// One call to `/v1/<path>` with `token` (the root token when nil; none when `anonymous`).
   @discardableResult
   func call(
-    _ method: HTTPMethod, _ path: String, token: String? = nil, anonymous: Bool = false,
+    _ method: HTTPMethod, _ path: String, token: String? = nil, anonymous: Bool = false, namespace: String? = nil,
     body: [String: any Sendable]? = nil
   ) async throws -> (Int, [String: Any]) {
     var request = HTTPClientRequest(url: address.absoluteString + "/v1/" + path)
     request.method = method
     if !anonymous { request.headers.add(name: "X-Vault-Token", value: token ?? rootToken) }
+    if let namespace { request.headers.add(name: "X-Vault-Namespace", value: namespace) }
     if let body {
       request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
     }
@@ -140,9 +141,10 @@ struct OpenBaoDevServer {
 
   /// Like `call`, but a status outside 2xx throws.
   @discardableResult
-  func admin(_ method: HTTPMethod, _ path: String, _ body: [String: any Sendable]? = nil) async throws -> [String: Any]
-  {
-    let (status, json) = try await call(method, path, body: body)
+  func admin(
+    _ method: HTTPMethod, _ path: String, _ body: [String: any Sendable]? = nil, namespace: String? = nil
+  ) async throws -> [String: Any] {
+    let (status, json) = try await call(method, path, namespace: namespace, body: body)
     guard (200..<300).contains(status) else {
       throw Failure(description: "\(method) /v1/\(path) answered \(status): \(json)")
     }

@@ -44,6 +44,23 @@ struct VaultSecretTests {
     }
   }
 
+  @Test("VAULT_NAMESPACE: the secret is read in the namespace, not at the root")
+  func namespace() async throws {
+    try await Self.withSeededServer { server in
+      try await server.admin(.POST, "sys/namespaces/team-a", [:])
+      try await server.admin(
+        .POST, "sys/mounts/secret", ["type": "kv", "options": ["version": "2"]], namespace: "team-a")
+      try await server.admin(.POST, "secret/data/vra", ["data": ["user": "team-a-admin"]], namespace: "team-a")
+      let inNamespace = SecretResolver(
+        environment: server.environment(["VAULT_TOKEN": server.rootToken, "VAULT_NAMESPACE": "team-a"]))
+      let user = try await inNamespace.resolve("vault:secret/vra#user")
+      #expect(user.exposed == "team-a-admin")
+      let atRoot = SecretResolver(environment: server.environment(["VAULT_TOKEN": server.rootToken]))
+      let rootUser = try await atRoot.resolve("vault:secret/vra#user")
+      #expect(rootUser.exposed == "admin")
+    }
+  }
+
   @Test("AppRole: role id + secret id log in once, even for concurrent first reads, and read")
   func appRoleRead() async throws {
     try await Self.withSeededServer { server in
