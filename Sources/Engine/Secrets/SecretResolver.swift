@@ -39,6 +39,12 @@ public actor SecretResolver {
     return try await resolve(reference)
   }
 
+  /// `text` resolved when it is a reference (`SecretReference.isReference`), else `text` itself
+  /// as a literal secret: for settings and inputs that accept both.
+  public func resolveIfReference(_ text: String) async throws(SecretResolutionError) -> Secret {
+    SecretReference.isReference(text) ? try await resolve(text) : Secret(text)
+  }
+
   /// The value `reference` points at.
   public func resolve(_ reference: SecretReference) async throws(SecretResolutionError) -> Secret {
     switch reference {

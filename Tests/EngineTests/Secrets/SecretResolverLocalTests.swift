@@ -17,6 +17,16 @@ struct SecretResolverLocalTests {
     }
   }
 
+  @Test("resolveIfReference: a literal stays as it is, a reference is resolved, a malformed one fails")
+  func literalOrReference() async throws {
+    let resolver = SecretResolver(environment: ["PW": "from-env"])
+    #expect(try await resolver.resolveIfReference("plain p4ss:word").exposed == "plain p4ss:word")
+    #expect(try await resolver.resolveIfReference("env:PW").exposed == "from-env")
+    await #expect(throws: SecretResolutionError.invalidReference(.environmentNameEmpty(reference: "env:"))) {
+      try await resolver.resolveIfReference("env:")
+    }
+  }
+
   @Test(
     "file: reads the content without one trailing newline",
     arguments: [
