@@ -3,10 +3,15 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Testing
 
 #if canImport(Glibc)
   import Glibc
 #endif
+
+/// Every suite that starts an OpenBao dev server, one test at a time: one server at a time keeps
+/// the renewal timings honest and the load off the rest of the test run on a small machine.
+@Suite(.serialized) enum SecretsAgainstOpenBao {}
 
 /// A real OpenBao dev server (`bao server -dev`) on 127.0.0.1, one per test, plus the admin
 /// calls the tests set data up with (over the HTTP API, with the root token).
