@@ -13,7 +13,12 @@ extension SecretsAgainstOpenBao {
     /// A server with `secret/vra` = {password, user, port: 8443} and a `reader` policy on it.
     static func withSeededServer<T>(_ body: (OpenBaoDevServer) async throws -> T) async throws -> T {
       try await OpenBaoDevServer.with { server in
-        try await server.writeSecret("vra", ["password": password, "user": "admin", "port": 8443])
+        try await server.writeSecret(
+          "vra",
+          [
+            "password": password, "user": "admin", "port": 8443, "tls": true,
+            "extra": ["zone": "a/b", "n": 1.5] as [String: any Sendable],
+          ])
         try await server.writeSecret("other", ["password": "not-for-readers"])
         try await server.writePolicy("reader", readPaths: ["secret/data/vra"])
         return try await body(server)
@@ -28,6 +33,8 @@ extension SecretsAgainstOpenBao {
         #expect(try await resolver.resolve("vault:secret/vra#password").exposed == Self.password)
         #expect(try await resolver.resolve("vault:secret/data/vra#user").exposed == "admin")
         #expect(try await resolver.resolve("vault:secret/vra#port").exposed == "8443")
+        #expect(try await resolver.resolve("vault:secret/vra#tls").exposed == "true")
+        #expect(try await resolver.resolve("vault:secret/vra#extra").exposed == #"{"n":1.5,"zone":"a/b"}"#)
         let status = try await resolver.vault().tokenStatus()
         #expect(status.policies.contains("reader"))
         #expect(status.renewable && status.ttl > 0 && status.ttl <= 300)
@@ -114,8 +121,8 @@ extension SecretsAgainstOpenBao {
             return
           }
           #expect(path == VaultSecretPath(mount: "secret", path: "vra") && key == "pasword")
-          #expect(keys == ["password", "port", "user"])
-          #expect(error.description.contains("its keys are: password, port, user"))
+          #expect(keys == ["extra", "password", "port", "tls", "user"])
+          #expect(error.description.contains("its keys are: extra, password, port, tls, user"))
           #expect(!error.description.contains(Self.password) && !error.description.contains("8443"))
         }
       }
