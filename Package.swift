@@ -75,6 +75,7 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ],
       swiftSettings: strict
     ),
@@ -181,6 +182,7 @@ let package = Package(
       dependencies: [
         "Engine", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate", "TestSupport",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "InMemoryLogging", package: "swift-log"),
       ],
       exclude: ["Fixtures"],
       swiftSettings: strict
