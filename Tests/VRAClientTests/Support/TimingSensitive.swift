@@ -1,6 +1,8 @@
 import Testing
 
-/// Suites whose assertions are about time (the 20 s refresh load, the 100 ms cancellation
-/// bound) run one after the other: on a 2-core machine the load test would otherwise
-/// starve the cancellation test's scheduler and make its bound flaky.
+/// Suites whose assertions are about elapsed time (the 20 s refresh load, the 100 ms cancellation
+/// bound, attempt timeouts). `swift test --skip TimingSensitive` runs everything else in parallel;
+/// `swift test --filter TimingSensitive` then runs these one after the other on an otherwise idle
+/// machine (README, `.ci/run`): on 2 cores, the rest of the suite running beside them would starve
+/// Swift's cooperative pool and make their bounds measure the load.
 @Suite(.serialized) enum TimingSensitive {}
