@@ -13,13 +13,21 @@ struct RunSession {
   let simulator: EmbeddedSimulator?
 
   static func open(_ options: ConnectionOptions) async throws(ExitCode) -> RunSession {
-    let settings: EndpointSettings?
+    var settings: EndpointSettings?
+    let environment = ProcessInfo.processInfo.environment
     do {
       settings = try EndpointSettings.resolve(
-        endpointFlag: options.endpoint, insecure: options.insecure, environment: ProcessInfo.processInfo.environment)
+        endpointFlag: options.endpoint, insecure: options.insecure, environment: environment)
     } catch {
       Terminal.err("error: \(error)")
       throw ExitCodes.usageOrValidation
+    }
+    do {
+      // Credentials may be references (VRA_PASSWORD=vault:secret/vra#password), read here, kept in memory.
+      settings = try await settings?.resolvingSecretReferences(with: SecretResolver(environment: environment))
+    } catch {
+      Terminal.err("error: \(error)")
+      throw error.isConnectivityOrAuth ? ExitCodes.authOrConnectivity : ExitCodes.usageOrValidation
     }
     let store: SQLStateStore
     do {
