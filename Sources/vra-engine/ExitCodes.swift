@@ -17,8 +17,14 @@ enum ExitCodes {
     case .cancelled: return cancelled
     default:
       let failed = ((try? await store.stages(of: runId)) ?? []).filter { $0.status == .failed || $0.error != nil }
-      let connectivity = !failed.isEmpty && failed.allSatisfy { DeploySummary.isConnectivity($0.error) }
+      let connectivity = !failed.isEmpty && failed.allSatisfy { isConnectivity($0.error) }
       return connectivity ? authOrConnectivity : deploymentFailed
     }
+  }
+
+  /// True when the recorded failure is about reaching or logging in to vRA (exit 3), not the deployment.
+  static func isConnectivity(_ error: RecordedError?) -> Bool {
+    guard let error else { return false }
+    return ["transport", "timeout", "unauthorized", "forbidden"].contains(error.errorClass)
   }
 }

@@ -13,11 +13,11 @@ public struct ValidationReport: Sendable, Hashable {
   public var boundInputs: [String: JSONValue]
   public var findings: [ValidationFinding]
   /// The `${secret.X}` references: listed for the reader, neither errors nor warnings.
-  public var secrets: [SecretReference]
+  public var secrets: [TemplateSecretReference]
 
   public init(
     template: Template?, boundInputs: [String: JSONValue], findings: [ValidationFinding],
-    secrets: [SecretReference] = []
+    secrets: [TemplateSecretReference] = []
   ) {
     self.template = template
     self.boundInputs = boundInputs
@@ -49,11 +49,11 @@ public struct ValidationReport: Sendable, Hashable {
     findings += result.violations.map { ValidationFinding($0, templateFile: template.fileName) }
     return ValidationReport(
       template: template, boundInputs: result.boundInputs, findings: findings,
-      secrets: SecretReference.all(in: template))
+      secrets: TemplateSecretReference.all(in: template))
   }
 
   /// `{"valid": bool, "errors": [...], "warnings": [...], "secrets": [...]}`, each error and warning a
-  /// `ValidationFinding.jsonValue`, each secret a `SecretReference.jsonValue`.
+  /// `ValidationFinding.jsonValue`, each secret a `TemplateSecretReference.jsonValue`.
   public var jsonValue: JSONValue {
     .object([
       "valid": .bool(isValid),

@@ -49,23 +49,13 @@ public struct RunCanceller: Sendable {
   /// Cancels the stage's blueprint request (found by deployment name when the submit was cut
   /// short), waits until vRA ends it, and records the stage cancelled.
   private func cancelInVRA(_ stage: StageRecord, runId: RunID) async throws {
-    var blueprintRequestId = stage.blueprintRequestId
     var deploymentId = stage.deploymentId
     if deploymentId == nil, let name = stage.deploymentName {
       let filter = DeploymentFilter(projects: stage.projectId.map { [$0] } ?? [], name: name)
       deploymentId = try await client.deployments(filter, pageSize: 10).collect().first { $0.name == name }?.id
     }
-    if blueprintRequestId == nil, let deploymentId {
-      blueprintRequestId = try await client.blueprintRequests(deploymentId: deploymentId, pageSize: 10).collect()
-        .first?.id
-    }
-    if let blueprintRequestId {
-      do {
-        try await client.cancelBlueprintRequest(id: blueprintRequestId)
-      } catch let error as VRAError where ["validation", "conflict"].contains(error.errorClass.name) {
-        // Already finished: nothing left to cancel.
-      }
-    }
+    _ = try await BlueprintRequestCanceller(client: client).cancel(
+      id: stage.blueprintRequestId, deploymentId: deploymentId)
     if let deploymentId, let projectId = stage.projectId {
       _ = try await tracking.waitForEnd(
         deploymentId: deploymentId, projectId: projectId, requestId: stage.requestId, timeout: .seconds(300),

@@ -159,20 +159,14 @@ struct StageRunner: Sendable {
   /// A stage past its timeout: its request is cancelled in vRA, so that nothing goes on
   /// provisioning unwatched and the deployment's state is known (the request ends ABORTED).
   private func timedOut(_ stage: PlanStage, after: Duration, submission: Submission) async -> StageFailure {
-    var blueprintRequestId = submission.blueprintRequestId
-    if blueprintRequestId == nil {
-      blueprintRequestId = try? await client.blueprintRequests(deploymentId: submission.deploymentId, pageSize: 10)
-        .collect().first?.id
-    }
     var cancelled = false
-    if let blueprintRequestId {
-      do {
-        try await client.cancelBlueprintRequest(id: blueprintRequestId)
-        cancelled = true
-      } catch {
-        logger.warning(
-          "could not cancel the timed-out request", metadata: ["id": "\(blueprintRequestId)", "error": "\(error)"])
-      }
+    do {
+      cancelled = try await BlueprintRequestCanceller(client: client).cancel(
+        id: submission.blueprintRequestId, deploymentId: submission.deploymentId)
+    } catch {
+      logger.warning(
+        "could not cancel the timed-out request",
+        metadata: ["deployment": "\(submission.deploymentId)", "error": "\(error)"])
     }
     return StageFailure(
       message: "the deployment did not finish within the stage's timeout of \(after)"
@@ -204,11 +198,14 @@ struct StageRunner: Sendable {
     let name = stage.name
     _ = try? await shielded {
       let record = try await store.stage(run: runId, name: name)
-      if let id = record?.blueprintRequestId, record?.status.isTerminal == false {
+      if let record, !record.status.isTerminal, record.blueprintRequestId != nil || record.deploymentId != nil {
         do {
-          try await client.cancelBlueprintRequest(id: id)
+          _ = try await BlueprintRequestCanceller(client: client).cancel(
+            id: record.blueprintRequestId, deploymentId: record.deploymentId)
         } catch {
-          logger.warning("could not cancel the blueprint request", metadata: ["id": "\(id)", "error": "\(error)"])
+          logger.warning(
+            "could not cancel the blueprint request",
+            metadata: ["deployment": "\(record.deploymentId ?? "?")", "error": "\(error)"])
         }
       }
       if let status = record?.status, status.canTransition(to: .cancelled) {

@@ -42,12 +42,6 @@ enum DeploySummary {
     return lines.joined(separator: "\n").trimmingCharacters(in: .whitespaces)
   }
 
-  /// True when the recorded failure is about reaching or logging in to vRA (exit 3), not the deployment.
-  static func isConnectivity(_ error: RecordedError?) -> Bool {
-    guard let error else { return false }
-    return ["transport", "timeout", "unauthorized", "forbidden"].contains(error.errorClass)
-  }
-
   private static func headline(_ stage: StageRecord) -> String {
     switch stage.status {
     case .submitted: "accepted by vRA, still in progress"

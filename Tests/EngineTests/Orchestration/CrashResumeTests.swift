@@ -158,6 +158,7 @@ import VRASimulator
         }
         try await Task.sleep(for: .milliseconds(20))
       }
+      // The random moment of the kill is the behaviour under test, not a wait for something.
       try await Task.sleep(for: .milliseconds(Int.random(in: 0...1500, using: &generator)))
       kill(first.process.processIdentifier, SIGKILL)
       _ = try await CrashResumeTests.waitForExit(first.process)

@@ -1,6 +1,6 @@
 /// A `${secret.X}` reference. vRA resolves it from its secret store when a request is made, so
 /// `validate` lists it and never resolves (or asks for) its value.
-public struct SecretReference: Sendable, Hashable, CustomStringConvertible {
+public struct TemplateSecretReference: Sendable, Hashable, CustomStringConvertible {
   /// The secret named, `X` in `secret.X`.
   public var name: String
   public var file: String
@@ -16,13 +16,15 @@ public struct SecretReference: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// Every `secret.` reference of `template` (input defaults, resources, outputs), in file order.
-  public static func all(in template: Template) -> [SecretReference] {
+  public static func all(in template: Template) -> [TemplateSecretReference] {
     let references =
       template.inputReferences + template.resources.flatMap(\.references) + template.outputs.flatMap(\.references)
     return
       references
       .filter { $0.kind == .secret }
-      .map { SecretReference(name: $0.name ?? "", file: template.fileName, location: $0.location, path: $0.path) }
+      .map {
+        TemplateSecretReference(name: $0.name ?? "", file: template.fileName, location: $0.location, path: $0.path)
+      }
       .sorted { ($0.location.line, $0.location.column, $0.path) < ($1.location.line, $1.location.column, $1.path) }
   }
 
