@@ -34,6 +34,8 @@ let package = Package(
     .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    // Only `Reloading` (ReloadingFileProvider): config files are parsed by our own positioned readers.
+    .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["Reloading"]),
   ],
   targets: [
     .target(
@@ -76,6 +78,8 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Configuration", package: "swift-configuration"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       swiftSettings: strict
     ),
@@ -183,6 +187,7 @@ let package = Package(
         "Engine", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate", "TestSupport",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "InMemoryLogging", package: "swift-log"),
+        .product(name: "Configuration", package: "swift-configuration"),
       ],
       exclude: ["Fixtures"],
       swiftSettings: strict

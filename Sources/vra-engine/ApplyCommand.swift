@@ -39,6 +39,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
   func run() async throws {
     let environment = ProcessInfo.processInfo.environment
+    let configuration = try await connection.loadConfiguration(telemetry: telemetry)
     let loaded: Plan
     do {
       let (plan, warnings) = try PlanLoader.loadValidated(
@@ -54,16 +55,19 @@ struct ApplyCommand: AsyncParsableCommand {
       return
     }
 
-    let metrics = try await telemetry.startMetrics()
-    let session = try await RunSession.open(connection)
+    let metrics = try await TelemetryOptions.startMetrics(configuration)
+    let session = try await RunSession.open(configuration)
+    let limits = ConcurrencyLimits(configuration.concurrencyLimits)
+    let reloading = HotReload.start(configuration, session: session, limits: limits)
+    defer { reloading?.cancel() }
     let display = EventDisplay(quiet: output == "json")
     let orchestrator = Orchestrator(
       plan: loaded, client: session.client, store: session.store, tracking: session.tracker,
-      environment: environment, events: display.sink)
+      environment: environment, limits: limits, events: display.sink)
     let finalStatus: RunStatus
     let runId: RunID
     do {
-      runId = try await startOrResume(orchestrator, store: session.store, plan: loaded)
+      runId = try await startOrResume(orchestrator, session: session, plan: loaded)
       let task = Task { try await orchestrator.run(runId) }
       let interrupts = InterruptHandler { task.cancel() }
       defer { interrupts.remove() }
@@ -92,12 +96,13 @@ struct ApplyCommand: AsyncParsableCommand {
     if exitCode != ExitCodes.ok { throw exitCode }
   }
 
-  private func startOrResume(_ orchestrator: Orchestrator, store: SQLStateStore, plan: Plan) async throws -> RunID {
+  private func startOrResume(_ orchestrator: Orchestrator, session: RunSession, plan: Plan) async throws -> RunID {
+    let store = session.store
     let digest = PlanDigest.of(file: self.plan)
     guard let resume else { return try await orchestrator.createRun(planDigest: digest) }
     let id = RunID(rawValue: resume)
     guard let record = try await store.run(id) else {
-      Terminal.err("error: no run \(resume) in \(connection.state)")
+      Terminal.err("error: no run \(resume) in \(session.configuration.statePath)")
       throw ExitCodes.usageOrValidation
     }
     if record.status == .succeeded {

@@ -11,6 +11,7 @@ enum CommandRegistry {
     ValidateCommand.self,
     GraphCommand.self,
     InputsSchemaCommand.self,
+    ConfigCommand.self,
     SimulatorCommand.self,
   ]
 }

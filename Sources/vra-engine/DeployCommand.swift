@@ -100,8 +100,9 @@ struct DeployCommand: AsyncParsableCommand {
       local = (.template(path: URL(fileURLWithPath: template), template: parsed), report.boundInputs)
     }
 
-    let metrics = try await telemetry.startMetrics()
-    let session = try await RunSession.open(connection)
+    let configuration = try await connection.loadConfiguration(telemetry: telemetry)
+    let metrics = try await TelemetryOptions.startMetrics(configuration)
+    let session = try await RunSession.open(configuration)
     let exitCode: ExitCode
     do {
       let (source, inputs) = if let local { local } else { try await remote(sources, session: session) }

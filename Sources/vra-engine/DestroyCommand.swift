@@ -22,7 +22,7 @@ struct DestroyCommand: AsyncParsableCommand {
     let failed: [String]
     do {
       guard let run = try await session.store.run(id) else {
-        Terminal.err("error: no run \(runId) in \(connection.state)")
+        Terminal.err("error: no run \(runId) in \(session.configuration.statePath)")
         await session.close()
         throw ExitCodes.usageOrValidation
       }

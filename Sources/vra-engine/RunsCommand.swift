@@ -15,10 +15,11 @@ struct RunsCommand: AsyncParsableCommand {
   struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List recent runs, newest first.")
 
-    @Option(help: ArgumentHelp("The state database.", valueName: "file")) var state: String = SQLStateStore.defaultPath
+    @OptionGroup var location: StateOptions
     @Option(help: "How many runs to list.") var limit: Int = 20
 
     func run() async throws {
+      let state = try await location.statePath()
       let store = try await StateAccess.open(state)
       let runs: [RunRecord]
       do {
@@ -48,10 +49,11 @@ struct RunsCommand: AsyncParsableCommand {
       commandName: "show", abstract: "Show a run: each stage's status, deployment, outputs and error.")
 
     @Argument(help: "The run id (see `vra-engine runs`).") var runId: String
-    @Option(help: ArgumentHelp("The state database.", valueName: "file")) var state: String = SQLStateStore.defaultPath
+    @OptionGroup var location: StateOptions
     @Option(help: ArgumentHelp("Report format: text or json.", valueName: "text|json")) var output: String = "text"
 
     func run() async throws {
+      let state = try await location.statePath()
       let store = try await StateAccess.open(state)
       let report: RunReport?
       do {

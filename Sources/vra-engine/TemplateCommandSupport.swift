@@ -1,6 +1,7 @@
 import ArgumentParser
 import CloudTemplate
 import Foundation
+import Logging
 
 /// Output helpers shared by the template commands (`validate`, `graph`, `inputs-schema`).
 enum Terminal {
@@ -8,8 +9,18 @@ enum Terminal {
     FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
   }
 
+  /// A message on stderr; with `--log-format json`, one JSON object per line like the log lines,
+  /// so everything on stderr parses.
   static func err(_ text: String) {
-    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    guard LogControl.shared.format == .json else {
+      FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+      return
+    }
+    let lines = text.split(separator: "\n").map { line in
+      let level: Logger.Level = line.hasPrefix("error") ? .error : line.hasPrefix("warning") ? .warning : .notice
+      return StderrLogHandler.json(level: level, label: "vra-engine", message: String(line), source: nil) + "\n"
+    }
+    FileHandle.standardError.write(Data(lines.joined().utf8))
   }
 
   /// A usage problem in a flag's value: the message, where to read more, and exit code 2

@@ -166,7 +166,7 @@ import VRAModels
     }
     #expect(
       Set(names.filter { $0 != "See" }) == [
-        "apply", "deploy", "runs", "cancel", "destroy", "validate", "graph", "inputs-schema", "simulator",
+        "apply", "deploy", "runs", "cancel", "destroy", "validate", "graph", "inputs-schema", "config", "simulator",
       ])
   }
 

@@ -1,13 +1,40 @@
 import Foundation
 import VRAClient
 
-/// Where vRA is and how to log in, from flags and the environment variables the Terraform
-/// provider uses (`VRA_URL`, `VRA_REFRESH_TOKEN`, `VRA_USERNAME` + `VRA_PASSWORD` + `VRA_DOMAIN`,
-/// `VRA_ACCESS_TOKEN`), so a pipeline that already drives vRA needs no new secrets.
+/// Where vRA is and how to talk to it: endpoint, credentials, TLS, org, retry, timeouts and
+/// apiVersion pins, from the layered configuration (flags, then the environment variables the
+/// Terraform provider uses: `VRA_URL`, `VRA_REFRESH_TOKEN`, `VRA_USERNAME` + `VRA_PASSWORD` +
+/// `VRA_DOMAIN`, `VRA_ACCESS_TOKEN`; then a config file's profile), so a pipeline that already
+/// drives vRA needs no new secrets.
 public struct EndpointSettings: Sendable {
   public var endpoint: URL
   public var authentication: Authentication
-  public var insecureSkipVerify: Bool
+  public var tls: TLSOptions
+  public var organization: String
+  public var retry: RetryPolicy
+  public var timeouts: Timeouts
+  public var apiVersions: APIVersionPins
+
+  public var insecureSkipVerify: Bool {
+    get { tls.insecureSkipVerify }
+    set { tls.insecureSkipVerify = newValue }
+  }
+
+  /// The settings from flags and environment alone (no config file); nil when no endpoint is set.
+  public static func resolve(
+    endpointFlag: String?, insecure: Bool, environment: [String: String]
+  ) throws(EndpointSettingsError) -> EndpointSettings? {
+    var flags: [String: (flag: String, value: String)] = [:]
+    if let endpointFlag { flags["endpoint.url"] = ("--endpoint", endpointFlag) }
+    if insecure { flags["tls.insecure"] = ("--insecure", "true") }
+    let configuration: ResolvedConfiguration
+    do {
+      configuration = try ConfigResolver.resolve(flags: flags, environment: environment, file: nil, profile: nil)
+    } catch {
+      throw EndpointSettingsError(message: error.problems.map(\.description).joined(separator: "; "), hint: nil)
+    }
+    return try resolve(from: configuration)
+  }
 
   /// The settings, or nil when no endpoint is configured at all (the caller then uses the
   /// embedded simulator).
@@ -15,58 +42,127 @@ public struct EndpointSettings: Sendable {
   /// - Throws: an endpoint without usable credentials, or credentials without an endpoint:
   ///   half a configuration is a mistake, never a reason to fall back to the simulator.
   public static func resolve(
-    endpointFlag: String?, insecure: Bool, environment: [String: String]
-  ) throws(EndpointSettingsError) -> EndpointSettings? {
-    func value(_ name: String) -> String? {
-      guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
-        return nil
-      }
-      return text
+    from configuration: ResolvedConfiguration
+  ) throws(EndpointSettingsError)
+    -> EndpointSettings?
+  {
+    func named(_ key: String) -> String {
+      let spec = ConfigCatalog.spec(key)
+      return configuration.values[key].map { "\(key) (\($0.source))" } ?? spec?.environmentName ?? key
     }
-    let credentialNames = ["VRA_REFRESH_TOKEN", "VRA_ACCESS_TOKEN", "VRA_USERNAME", "VRA_PASSWORD"]
-    guard let text = endpointFlag ?? value("VRA_URL") else {
-      if let name = credentialNames.first(where: { value($0) != nil }) {
+    let credentialKeys = ["auth.refreshToken", "auth.accessToken", "auth.username", "auth.password"]
+    guard let text = configuration.text("endpoint.url") else {
+      if let key = credentialKeys.first(where: { configuration.values[$0] != nil }) {
         throw EndpointSettingsError(
-          message: "\(name) is set but no endpoint is: set VRA_URL or pass --endpoint",
+          message:
+            "\(named(key)) is set but no endpoint is: set VRA_URL, endpoint.url in a profile, or pass --endpoint",
           hint: "without an endpoint vra-engine uses its embedded simulator, which ignores credentials")
       }
       return nil
     }
-    guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-      url.host?.isEmpty == false
-    else {
+    guard let url = URL(string: text) else {
       throw EndpointSettingsError(
         message: "'\(text)' is not an http(s) URL", hint: "for example https://vra.corp.local")
     }
-    let authentication: Authentication
-    if let token = value("VRA_REFRESH_TOKEN") {
-      authentication = .auto(token: Secret(token))
-    } else if let user = value("VRA_USERNAME") {
-      guard let password = value("VRA_PASSWORD") else {
-        throw EndpointSettingsError(message: "VRA_USERNAME is set without VRA_PASSWORD", hint: nil)
-      }
-      authentication = .password(username: user, password: Secret(password), domain: value("VRA_DOMAIN"))
-    } else if let token = value("VRA_ACCESS_TOKEN") {
-      authentication = .accessToken(Secret(token))
-    } else {
+    let authentication = try authentication(for: url, configuration, named: named)
+    let tls = TLSOptions(
+      caBundlePath: configuration.text("tls.caBundle"),
+      clientCertificatePath: configuration.text("tls.clientCertificate"),
+      clientKeyPath: configuration.text("tls.clientKey"),
+      insecureSkipVerify: configuration.flag("tls.insecure") ?? false)
+    if (tls.clientCertificatePath == nil) != (tls.clientKeyPath == nil) {
       throw EndpointSettingsError(
-        message: "no credentials for \(text)",
-        hint: "set VRA_REFRESH_TOKEN, or VRA_USERNAME + VRA_PASSWORD (+ VRA_DOMAIN), or VRA_ACCESS_TOKEN")
+        message: "tls.clientCertificate and tls.clientKey must be given together", hint: "set both, or neither")
     }
-    return EndpointSettings(endpoint: url, authentication: authentication, insecureSkipVerify: insecure)
+    let standard = RetryPolicy.standard
+    let retry = RetryPolicy(
+      maxAttempts: configuration.number("retry.maxAttempts") ?? standard.maxAttempts,
+      baseDelay: configuration.duration("retry.baseDelay") ?? standard.baseDelay,
+      maxDelay: configuration.duration("retry.maxDelay") ?? standard.maxDelay,
+      totalBudget: configuration.duration("retry.totalBudget") ?? standard.totalBudget,
+      maxRetryAfter: standard.maxRetryAfter)
+    var pins = APIVersionPins()
+    pins.iaas = configuration.text("apiVersions.iaas") ?? pins.iaas
+    pins.blueprint = configuration.text("apiVersions.blueprint") ?? pins.blueprint
+    pins.deployment = configuration.text("apiVersions.deployment") ?? pins.deployment
+    pins.catalog = configuration.text("apiVersions.catalog") ?? pins.catalog
+    pins.projectService = configuration.text("apiVersions.projectService") ?? pins.projectService
+    return EndpointSettings(
+      endpoint: url, authentication: authentication, tls: tls,
+      organization: configuration.text("endpoint.org") ?? "default", retry: retry,
+      timeouts: Timeouts(attempt: configuration.duration("timeouts.attempt") ?? Timeouts().attempt), apiVersions: pins)
   }
 
-  public init(endpoint: URL, authentication: Authentication, insecureSkipVerify: Bool = false) {
+  private static func authentication(
+    for url: URL, _ configuration: ResolvedConfiguration, named: (String) -> String
+  ) throws(EndpointSettingsError) -> Authentication {
+    let flavor = configuration.text("endpoint.flavor") ?? "auto"
+    func token(_ value: String) -> Authentication {
+      switch flavor {
+      case "onprem": .refreshToken(Secret(value))
+      case "cloud": .apiToken(Secret(value), identityURL: URL(string: "https://console.cloud.vmware.com"))
+      default: .auto(token: Secret(value))
+      }
+    }
+    let refresh = configuration.text("auth.refreshToken")
+    let user = configuration.text("auth.username")
+    let access = configuration.text("auth.accessToken")
+    func password(for user: String) throws(EndpointSettingsError) -> Authentication {
+      guard let password = configuration.text("auth.password") else {
+        throw EndpointSettingsError(
+          message: "\(named("auth.username")) is set without VRA_PASSWORD (auth.password)", hint: nil)
+      }
+      return .password(username: user, password: Secret(password), domain: configuration.text("auth.domain"))
+    }
+    func missing(_ what: String) -> EndpointSettingsError {
+      EndpointSettingsError(
+        message: "auth.method is \(configuration.text("auth.method") ?? "?") but \(what) is not set", hint: nil)
+    }
+    switch configuration.text("auth.method") ?? "auto" {
+    case "refreshToken":
+      guard let refresh else { throw missing("auth.refreshToken (VRA_REFRESH_TOKEN)") }
+      return token(refresh)
+    case "password":
+      guard let user else { throw missing("auth.username (VRA_USERNAME)") }
+      return try password(for: user)
+    case "accessToken":
+      guard let access else { throw missing("auth.accessToken (VRA_ACCESS_TOKEN)") }
+      return .accessToken(Secret(access))
+    default:
+      if let refresh { return token(refresh) }
+      if let user { return try password(for: user) }
+      if let access { return .accessToken(Secret(access)) }
+      throw EndpointSettingsError(
+        message: "no credentials for \(url.absoluteString)",
+        hint:
+          "set VRA_REFRESH_TOKEN, or VRA_USERNAME + VRA_PASSWORD (+ VRA_DOMAIN), or VRA_ACCESS_TOKEN, or auth.* in a profile"
+      )
+    }
+  }
+
+  public init(
+    endpoint: URL, authentication: Authentication, tls: TLSOptions = .systemTrust, organization: String = "default",
+    retry: RetryPolicy = .standard, timeouts: Timeouts = Timeouts(), apiVersions: APIVersionPins = APIVersionPins()
+  ) {
     self.endpoint = endpoint
     self.authentication = authentication
-    self.insecureSkipVerify = insecureSkipVerify
+    self.tls = tls
+    self.organization = organization
+    self.retry = retry
+    self.timeouts = timeouts
+    self.apiVersions = apiVersions
+  }
+
+  public init(endpoint: URL, authentication: Authentication, insecureSkipVerify: Bool) {
+    self.init(
+      endpoint: endpoint, authentication: authentication, tls: TLSOptions(insecureSkipVerify: insecureSkipVerify))
   }
 
   /// A client configuration for these settings.
   public func clientConfiguration() -> VRAClientConfiguration {
-    var tls = TLSOptions.systemTrust
-    tls.insecureSkipVerify = insecureSkipVerify
-    return VRAClientConfiguration(endpoint: endpoint, authentication: authentication, tls: tls)
+    VRAClientConfiguration(
+      endpoint: endpoint, organization: organization, authentication: authentication, tls: tls, retry: retry,
+      timeouts: timeouts, apiVersions: apiVersions)
   }
 }
 

@@ -16,6 +16,8 @@ public struct Orchestrator: Sendable {
   /// False: each stage ends once vRA accepted its request, left `submitted`, and the run stays
   /// `running` (`vra-engine deploy --no-wait`); a later run of the same id re-attaches to it.
   public let waitForCompletion: Bool
+  /// Limits that override the plan's and may change during the run (config hot reload).
+  public let limits: ConcurrencyLimits?
   private let emit: @Sendable (RunEvent) -> Void
 
   /// - Parameter waitForCompletion: false stops each stage once vRA accepted it (see `StageOutcome.submitted`).
@@ -24,8 +26,9 @@ public struct Orchestrator: Sendable {
     plan: Plan, client: VRAClient, store: any StateStore, tracking: any RequestTracking,
     environment: [String: String] = ProcessInfo.processInfo.environment,
     logger: Logger = Logger(label: "vra-engine.engine"), waitForCompletion: Bool = true,
-    events: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    limits: ConcurrencyLimits? = nil, events: @escaping @Sendable (RunEvent) -> Void = { _ in }
   ) {
+    self.limits = limits
     self.plan = plan
     self.client = client
     self.store = store
@@ -76,7 +79,7 @@ public struct Orchestrator: Sendable {
       },
       policy: SchedulingPolicy(
         parallelism: plan.defaults.parallelism, perProjectLimit: plan.defaults.perProjectLimit,
-        onFailure: plan.defaults.onFailure == .continue ? .continue : .stop))
+        onFailure: plan.defaults.onFailure == .continue ? .continue : .stop), limits: limits)
 
     let metrics = StageMetrics()
     let outcomes = await scheduler.run(known: known) { [plan, emit] stage in

@@ -19,11 +19,14 @@ public struct RolloutScheduler: Sendable {
 
   public let stages: [Stage]
   public let policy: SchedulingPolicy
+  /// Overrides of `policy`'s limits that may change during the walk (hot reload); nil: none.
+  public let limits: ConcurrencyLimits?
 
   /// - Parameter stages: in a stable order (the plan's); ready stages start in this order.
-  public init(stages: [Stage], policy: SchedulingPolicy) {
+  public init(stages: [Stage], policy: SchedulingPolicy, limits: ConcurrencyLimits? = nil) {
     self.stages = stages
     self.policy = policy
+    self.limits = limits
   }
 
   /// Runs every stage that should run and returns each stage's outcome.
@@ -58,8 +61,14 @@ public struct RolloutScheduler: Sendable {
       stage.dependencies.allSatisfy { outcomes[$0] == .succeeded || byName[$0] == nil }
     }
 
-    await withTaskGroup(of: (String, StageOutcome).self) { group in
+    // A child task that ends (with nil) when the limits change, so a raised limit starts stages
+    // at once instead of when a running stage ends.
+    var watchingLimits = false
+    await withTaskGroup(of: (String, StageOutcome)?.self) { group in
+      defer { group.cancelAll() }
       while true {
+        let changes = watchingLimits || Task.isCancelled ? nil : limits?.changes()
+        let policy = limits?.applied(to: self.policy) ?? self.policy
         // Decide what cannot run any more, then start what may.
         var changed = true
         while changed {
@@ -83,7 +92,18 @@ public struct RolloutScheduler: Sendable {
           group.addTask { (stage.name, await run(stage)) }
         }
         guard !running.isEmpty else { break }
-        guard let (name, outcome) = await group.next() else { break }
+        if let changes {
+          watchingLimits = true
+          group.addTask {
+            for await _ in changes { return nil }
+            return nil
+          }
+        }
+        guard let next = await group.next() else { break }
+        guard let (name, outcome) = next else {
+          watchingLimits = false
+          continue
+        }
         running[name] = nil
         outcomes[name] = outcome
         if case .failed = outcome, policy.onFailure == .stop, stopReason == nil {

@@ -28,6 +28,8 @@ public actor DeploymentTracker {
   var nextSubscriberId: UInt64 = 0
   var random = SystemRandomNumberGenerator()
   var isStopped = false
+  /// Poll bounds set while running (a config reload); nil: the configuration's.
+  var intervals: (min: Duration, max: Duration)?
   /// What this tracker did so far.
   public internal(set) var statistics = TrackerStatistics()
 
@@ -49,6 +51,28 @@ public actor DeploymentTracker {
 
   // MARK: - Public API
 
+  /// Changes the poll bounds of every loop, running or future (a config file edit during a run).
+  /// A loop waiting longer than the new maximum is woken at once.
+  public func updatePollIntervals(min: Duration, max: Duration) {
+    intervals = (min, Swift.max(min, max))
+    for (projectId, var loop) in projects {
+      loop.interval.rebound(minimum: min, maximum: max)
+      loop.doorbell.shorten(to: .now + loop.interval.current)
+      projects[projectId] = loop
+    }
+  }
+
+  /// The current poll bounds.
+  public var pollIntervals: (min: Duration, max: Duration) {
+    intervals ?? (configuration.minInterval, configuration.maxInterval)
+  }
+
+  private func newPollInterval() -> PollInterval {
+    var interval = PollInterval(configuration)
+    if let intervals { interval.rebound(minimum: intervals.min, maximum: intervals.max) }
+    return interval
+  }
+
   /// Registers interest in a deployment and returns its updates.
   ///
   /// - Parameters:
@@ -69,7 +93,7 @@ public actor DeploymentTracker {
       Task { await self.unsubscribe(subscriberId, from: deploymentId) }
     }
     let projectId = watches[deploymentId]?.projectId ?? projectId
-    var loop = projects[projectId] ?? ProjectLoop(interval: PollInterval(configuration))
+    var loop = projects[projectId] ?? ProjectLoop(interval: newPollInterval())
     var watch =
       watches[deploymentId] ?? Watch(deploymentId: deploymentId, projectId: projectId, registeredAtTick: loop.tick)
     watch.subscribers[subscriberId] = Subscriber(continuation: continuation, requestId: requestId)
@@ -79,7 +103,7 @@ public actor DeploymentTracker {
     let isRunning = loop.task != nil
     projects[projectId] = loop
     if isRunning {
-      loop.doorbell.shorten(to: .now + configuration.minInterval)
+      loop.doorbell.shorten(to: .now + (intervals?.min ?? configuration.minInterval))
     } else {
       let task = Task { await self.run(projectId) }
       projects[projectId]?.task = task

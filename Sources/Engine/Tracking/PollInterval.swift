@@ -4,8 +4,8 @@
 /// `maxInterval`; a change or a new watch brings it back to `minInterval`. The wait
 /// actually slept is jittered by ±`jitter`.
 struct PollInterval: Sendable {
-  let minimum: Duration
-  let maximum: Duration
+  private(set) var minimum: Duration
+  private(set) var maximum: Duration
   let factor: Double
   let jitter: Double
   private(set) var current: Duration
@@ -16,6 +16,13 @@ struct PollInterval: Sendable {
     factor = configuration.backoffFactor
     jitter = configuration.jitter
     current = configuration.minInterval
+  }
+
+  /// New bounds (a config reload); the current wait is kept inside them.
+  mutating func rebound(minimum: Duration, maximum: Duration) {
+    self.minimum = minimum
+    self.maximum = Swift.max(minimum, maximum)
+    current = Swift.min(Swift.max(current, self.minimum), self.maximum)
   }
 
   /// Back to the fast interval.

@@ -26,10 +26,8 @@ struct EmbeddedSimulator {
     configuration.faults.enabled = true
     configuration.faults.failResources = ["fail-*"]
     let server = try await SimulatorServer.start(configuration: configuration)
-    FileHandle.standardError.write(
-      Data(
-        "no vRA endpoint configured (VRA_URL or --endpoint): using the embedded simulator at \(server.baseURL)\n".utf8
-      ))
+    Terminal.err(
+      "no vRA endpoint configured (VRA_URL or --endpoint): using the embedded simulator at \(server.baseURL)")
     return EmbeddedSimulator(server: server)
   }
 

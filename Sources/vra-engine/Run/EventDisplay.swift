@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 
 /// A run's event stream and the progress display reading it. The orchestrator feeds `sink`;
 /// `close()` ends the stream and waits until everything emitted is shown, so the command's
@@ -9,9 +10,20 @@ struct EventDisplay {
   private let consumer: Task<Void, Never>
 
   /// - Parameter quiet: show nothing (`--output json` keeps stdout for the report).
+  ///
+  /// With `--log-format json` each progress line is a JSON object too (label `vra-engine.progress`),
+  /// so a log shipper reading stderr sees nothing but JSON.
   init(quiet: Bool) {
     let (events, sink, finish) = RunEvent.stream()
-    let reporter = ProgressReporter(quiet: quiet)
+    let reporter =
+      LogControl.shared.format == .json
+      ? ProgressReporter(interactive: false, quiet: quiet) { text in
+        let lines = text.split(separator: "\n").map {
+          StderrLogHandler.json(level: .notice, label: "vra-engine.progress", message: String($0), source: nil) + "\n"
+        }
+        FileHandle.standardError.write(Data(lines.joined().utf8))
+      }
+      : ProgressReporter(quiet: quiet)
     self.sink = sink
     self.finish = finish
     consumer = Task { await reporter.show(events) }

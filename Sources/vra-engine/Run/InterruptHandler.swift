@@ -23,10 +23,10 @@ final class InterruptHandler {
         // Signals that arrive close together are coalesced into one event; `data` counts them.
         let count = counter.value.add(max(Int(source.data), 1), ordering: .relaxed).newValue
         if count == 1 {
-          FileHandle.standardError.write(Data("cancelling the run (Ctrl-C again to exit now)...\n".utf8))
+          Terminal.err("cancelling the run (Ctrl-C again to exit now)...")
           onFirst()
         } else {
-          FileHandle.standardError.write(Data("exiting without waiting; resume with --resume\n".utf8))
+          Terminal.err("exiting without waiting; resume with --resume")
           exit(130)
         }
       }

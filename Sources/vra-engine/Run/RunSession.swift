@@ -11,13 +11,21 @@ struct RunSession {
   let client: VRAClient
   let tracker: DeploymentTracker
   let simulator: EmbeddedSimulator?
+  let configuration: RunConfiguration
 
-  static func open(_ options: ConnectionOptions) async throws(ExitCode) -> RunSession {
+  static func open(
+    _ options: ConnectionOptions, telemetry: TelemetryOptions? = nil
+  ) async throws(ExitCode)
+    -> RunSession
+  {
+    try await open(options.loadConfiguration(telemetry: telemetry))
+  }
+
+  static func open(_ configuration: RunConfiguration) async throws(ExitCode) -> RunSession {
     var settings: EndpointSettings?
     let environment = ProcessInfo.processInfo.environment
     do {
-      settings = try EndpointSettings.resolve(
-        endpointFlag: options.endpoint, insecure: options.insecure, environment: environment)
+      settings = try EndpointSettings.resolve(from: configuration.resolved)
     } catch {
       Terminal.err("error: \(error)")
       throw ExitCodes.usageOrValidation
@@ -31,9 +39,9 @@ struct RunSession {
     }
     let store: SQLStateStore
     do {
-      store = try await SQLStateStore.openSQLite(at: options.state)
+      store = try await SQLStateStore.openSQLite(at: configuration.statePath)
     } catch {
-      Terminal.err("error: cannot open the state database \(options.state): \(error)")
+      Terminal.err("error: cannot open the state database \(configuration.statePath): \(error)")
       throw ExitCodes.usageOrValidation
     }
     var simulator: EmbeddedSimulator?
@@ -42,7 +50,7 @@ struct RunSession {
       effective = settings
     } else {
       do {
-        let started = try await EmbeddedSimulator.start(stateDirectory: options.stateDirectory)
+        let started = try await EmbeddedSimulator.start(stateDirectory: configuration.stateDirectory)
         simulator = started
         effective = started.settings
       } catch {
@@ -54,8 +62,9 @@ struct RunSession {
     do {
       let client = try VRAClient(configuration: effective.clientConfiguration())
       let tracker = DeploymentTracker(
-        client: client, configuration: options.trackerConfiguration(embedded: simulator != nil))
-      return RunSession(store: store, client: client, tracker: tracker, simulator: simulator)
+        client: client, configuration: configuration.trackerConfiguration(embedded: simulator != nil))
+      return RunSession(
+        store: store, client: client, tracker: tracker, simulator: simulator, configuration: configuration)
     } catch {
       Terminal.err("error: \(error)")
       try? await store.close()

@@ -9,8 +9,8 @@ struct TelemetryOptions: ParsableArguments {
         + "printed on stderr).", valueName: "port"))
   var metricsPort: Int?
 
-  @Option(help: ArgumentHelp("The address the metrics endpoint listens on.", valueName: "host"))
-  var metricsHost: String = "127.0.0.1"
+  @Option(help: ArgumentHelp("The address the metrics endpoint listens on (default 127.0.0.1).", valueName: "host"))
+  var metricsHost: String?
 
   func validate() throws {
     if let metricsPort, !(0...65535).contains(metricsPort) {
@@ -18,9 +18,11 @@ struct TelemetryOptions: ParsableArguments {
     }
   }
 
-  /// Starts the metrics endpoint when `--metrics-port` is given; nil otherwise.
-  func startMetrics() async throws(ExitCode) -> MetricsEndpoint? {
-    guard let metricsPort else { return nil }
+  /// Starts the metrics endpoint when a port is configured (`--metrics-port`, `telemetry.metricsPort`);
+  /// nil otherwise.
+  static func startMetrics(_ configuration: RunConfiguration) async throws(ExitCode) -> MetricsEndpoint? {
+    guard let metricsPort = configuration.metricsPort else { return nil }
+    let metricsHost = configuration.metricsHost
     do {
       return try await MetricsEndpoint.start(host: metricsHost, port: metricsPort)
     } catch {

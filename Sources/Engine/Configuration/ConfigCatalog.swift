@@ -1,0 +1,83 @@
+/// Every setting a config file, a profile, the environment or a flag can give, in the order
+/// `config show` lists them. A key not listed here is an error in a file (`config check`).
+public enum ConfigCatalog {
+  public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+  public static let keys: [ConfigKeySpec] = [
+    .init(
+      "endpoint.url", .url, "the vRA URL; none means the embedded simulator", environment: "VRA_URL", flag: "--endpoint"
+    ),
+    .init(
+      "endpoint.flavor", .choice(["auto", "onprem", "cloud"]),
+      "auto tells vRA Cloud (*.cloud.vmware.com) from on-prem by the host name"),
+    .init("endpoint.org", .string, "the org (tenant) id or name"),
+    .init(
+      "auth.method", .choice(["auto", "refreshToken", "password", "accessToken"]),
+      "auto picks by the credentials given"),
+    .init(
+      "auth.refreshToken", .secret, "refresh token (on-prem) or API token (cloud)", environment: "VRA_REFRESH_TOKEN"),
+    .init("auth.username", .string, "user for password login", environment: "VRA_USERNAME"),
+    .init("auth.password", .secret, "password for password login", environment: "VRA_PASSWORD"),
+    .init("auth.domain", .string, "identity domain for password login", environment: "VRA_DOMAIN"),
+    .init("auth.accessToken", .secret, "a ready access token (not refreshed)", environment: "VRA_ACCESS_TOKEN"),
+    .init("tls.caBundle", .path, "PEM file of the CAs to trust instead of the system's"),
+    .init("tls.clientCertificate", .path, "PEM client certificate (with tls.clientKey)"),
+    .init("tls.clientKey", .path, "PEM key of the client certificate"),
+    .init("tls.insecure", .bool, "skip certificate verification (self-signed labs only)", flag: "--insecure"),
+    .init("apiVersions.iaas", .string, "apiVersion sent to /iaas/api"),
+    .init("apiVersions.blueprint", .string, "apiVersion sent to /blueprint/api"),
+    .init("apiVersions.deployment", .string, "apiVersion sent to /deployment/api"),
+    .init("apiVersions.catalog", .string, "apiVersion sent to /catalog/api"),
+    .init("apiVersions.projectService", .string, "apiVersion sent to /project-service/api"),
+    .init("polling.min", .duration, "shortest wait between two status polls", flag: "--poll-min", reloadable: true),
+    .init("polling.max", .duration, "longest wait between two status polls", flag: "--poll-max", reloadable: true),
+    .init("timeouts.attempt", .duration, "one HTTP attempt, connect to last byte"),
+    .init("retry.maxAttempts", .integer(1...100), "attempts of one call, the first included"),
+    .init("retry.baseDelay", .duration, "backoff before the first retry (doubles, jittered)"),
+    .init("retry.maxDelay", .duration, "longest backoff between two attempts"),
+    .init("retry.totalBudget", .duration, "longest time one call may spend retrying"),
+    .init(
+      "concurrency.parallelism", .integer(1...Int.max), "most stages in flight at once (overrides the plan's)",
+      reloadable: true),
+    .init(
+      "concurrency.perProjectLimit", .integer(1...Int.max),
+      "most stages in flight at once in one project (overrides the plan's)", reloadable: true),
+    .init("state.url", .string, "the state database: a SQLite file path or sqlite:PATH", flag: "--state"),
+    .init(
+      "telemetry.metricsPort", .integer(0...65535), "serve /metrics on this port (0: any free port)",
+      flag: "--metrics-port"),
+    .init("telemetry.metricsHost", .string, "the address /metrics listens on", flag: "--metrics-host"),
+    .init("log.level", .choice(logLevels), "the lowest level logged to stderr", flag: "--log-level", reloadable: true),
+    .init("log.format", .choice(["text", "json"]), "text lines or one JSON object per line", flag: "--log-format"),
+  ]
+
+  /// What an unset key means, for `config show` (the parts that use the keys hold the values).
+  public static let defaults: [String: String] = [
+    "endpoint.url": "the embedded simulator", "endpoint.flavor": "auto", "endpoint.org": "default",
+    "auth.method": "auto", "tls.insecure": "false", "apiVersions.iaas": "2021-07-15",
+    "apiVersions.blueprint": "2019-09-12", "apiVersions.deployment": "2020-08-25", "apiVersions.catalog": "2020-08-25",
+    "apiVersions.projectService": "2019-01-15", "polling.min": "500ms (100ms on the embedded simulator)",
+    "polling.max": "10s (1s on the embedded simulator)", "timeouts.attempt": "30s", "retry.maxAttempts": "5",
+    "retry.baseDelay": "200ms", "retry.maxDelay": "10s", "retry.totalBudget": "2m",
+    "concurrency.parallelism": "the plan's parallelism (4)", "concurrency.perProjectLimit": "the plan's (none)",
+    "state.url": SQLStateStore.defaultPath, "telemetry.metricsPort": "no metrics endpoint",
+    "telemetry.metricsHost": "127.0.0.1", "log.level": "warning", "log.format": "text",
+  ]
+
+  /// Keys a file may hold at its top level besides the settings.
+  public static let fileOnlyKeys: Set<String> = ["defaultProfile", "profiles"]
+
+  public static func spec(_ key: String) -> ConfigKeySpec? { byKey[key] }
+
+  private static let byKey = Dictionary(uniqueKeysWithValues: keys.map { ($0.key, $0) })
+
+  /// `endpoint`, `auth`, ...: the tables a file may have.
+  static let sections: [String] = {
+    var seen: [String] = []
+    for key in keys {
+      let section = String(key.key.prefix { $0 != "." })
+      if !seen.contains(section) { seen.append(section) }
+    }
+    return seen
+  }()
+}

@@ -1,0 +1,55 @@
+import CloudTemplate
+import Foundation
+
+/// The effective configuration: every setting that has a value, with where the value came from.
+/// Settings with no value take the built-in default of whoever uses them (see `EngineSettings`).
+public struct ResolvedConfiguration: Sendable {
+  public enum Source: Sendable, Hashable, CustomStringConvertible {
+    case flag(String)
+    case environment(String)
+    /// A file, at a position, inside a profile when `profile` is set.
+    case file(path: String, profile: String?, location: SourceLocation)
+
+    public var description: String {
+      switch self {
+      case .flag(let name): "flag \(name)"
+      case .environment(let name): "environment \(name)"
+      case .file(let path, let profile?, let location): "\(path):\(location.line) (profile \(profile))"
+      case .file(let path, nil, let location): "\(path):\(location.line)"
+      }
+    }
+  }
+
+  public struct Value: Sendable, Hashable {
+    public var setting: ConfigSetting
+    public var source: Source
+  }
+
+  public let values: [String: Value]
+  /// The config file read, if any.
+  public let file: String?
+  /// The profile applied, if any.
+  public let profile: String?
+
+  public init(values: [String: Value], file: String?, profile: String?) {
+    self.values = values
+    self.file = file
+    self.profile = profile
+  }
+
+  public subscript(_ key: String) -> ConfigSetting? { values[key]?.setting }
+
+  public func text(_ key: String) -> String? { values[key]?.setting.text }
+  public func flag(_ key: String) -> Bool? { values[key]?.setting.flag }
+  public func number(_ key: String) -> Int? { values[key]?.setting.number }
+  public func duration(_ key: String) -> Duration? { values[key]?.setting.duration }
+
+  /// The settings `config show` prints, secrets hidden: a literal credential shows as `<redacted>`,
+  /// a secret reference as written (it names where the secret is, not what it is).
+  public func displayValue(_ key: String) -> String? {
+    guard let value = values[key] else { return nil }
+    guard ConfigCatalog.spec(key)?.isSecret == true else { return value.setting.description }
+    let text = value.setting.description
+    return SecretReference.isReference(text) ? text : "<redacted>"
+  }
+}

@@ -1,0 +1,62 @@
+import Configuration
+import Engine
+import Foundation
+import Logging
+
+/// The effective configuration of one command, turned into what the parts need: the state
+/// path, the tracker's intervals, the concurrency limits, telemetry and log settings.
+struct RunConfiguration: Sendable {
+  let resolved: ResolvedConfiguration
+  let loader: ConfigurationLoader
+  /// The config file's provider, watched by `apply` for hot reload; nil without a file.
+  let provider: ReloadingFileProvider<ConfigFileSnapshot>?
+
+  var statePath: String {
+    guard var text = resolved.text("state.url") else { return SQLStateStore.defaultPath }
+    for prefix in ["sqlite://", "sqlite:"] where text.hasPrefix(prefix) {
+      text = String(text.dropFirst(prefix.count))
+      break
+    }
+    return text
+  }
+
+  /// Where the embedded simulator keeps its state: beside the engine state.
+  var stateDirectory: URL { URL(fileURLWithPath: statePath).deletingLastPathComponent() }
+
+  var metricsPort: Int? { resolved.number("telemetry.metricsPort") }
+  var metricsHost: String { resolved.text("telemetry.metricsHost") ?? "127.0.0.1" }
+
+  /// The poll bounds: configured, else the defaults for a real vRA or the embedded simulator
+  /// (which runs 50× faster than vRA, so it is polled accordingly).
+  func pollIntervals(embedded: Bool) -> (min: Duration, max: Duration) {
+    let defaults = embedded ? (Duration.milliseconds(100), Duration.seconds(1)) : (.milliseconds(500), .seconds(10))
+    let min = resolved.duration("polling.min") ?? defaults.0
+    let max = resolved.duration("polling.max") ?? Swift.max(defaults.1, min)
+    return (min, Swift.max(min, max))
+  }
+
+  func trackerConfiguration(embedded: Bool) -> TrackerConfiguration {
+    let (min, max) = pollIntervals(embedded: embedded)
+    var configuration = TrackerConfiguration()
+    configuration.minInterval = min
+    configuration.maxInterval = max
+    return configuration
+  }
+
+  var concurrencyLimits: ConcurrencyLimits.Values {
+    ConcurrencyLimits.Values(
+      parallelism: resolved.number("concurrency.parallelism"),
+      perProjectLimit: resolved.number("concurrency.perProjectLimit"))
+  }
+
+  /// Log level and format from the configuration (the environment's `VRA_ENGINE_LOG_LEVEL` included).
+  func applyLogSettings() {
+    LogControl.shared.level = resolved.text("log.level").flatMap(Logger.Level.init(rawValue:)) ?? .warning
+    LogControl.shared.format = resolved.text("log.format").flatMap(LogControl.Format.init(rawValue:)) ?? .text
+  }
+
+  /// This configuration with `resolved` replaced (a hot reload).
+  func replacing(_ resolved: ResolvedConfiguration) -> RunConfiguration {
+    RunConfiguration(resolved: resolved, loader: loader, provider: provider)
+  }
+}
