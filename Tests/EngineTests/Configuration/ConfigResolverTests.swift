@@ -133,4 +133,28 @@ struct ConfigResolverTests {
     }
     #expect(user == "svc" && password.exposed == "Canary-Literal-Password-77")
   }
+
+  @Test func flavorAndMethodPickTheLogin() async throws {
+    let cloud = try #require(
+      try EndpointSettings.resolve(
+        from: try await Self.resolve(
+          environment: ["VRA_ENGINE_ENDPOINT_FLAVOR": "cloud", "VRA_REFRESH_TOKEN": "api-token-1234"], profile: "lab")))
+    guard case .apiToken(let token, _) = cloud.authentication else {
+      Issue.record("\(cloud.authentication)")
+      return
+    }
+    #expect(token.exposed == "api-token-1234")
+    let onprem = try #require(
+      try EndpointSettings.resolve(
+        from: try await Self.resolve(environment: ["VRA_ENGINE_ENDPOINT_FLAVOR": "onprem"], profile: "lab")))
+    guard case .refreshToken = onprem.authentication else {
+      Issue.record("\(onprem.authentication)")
+      return
+    }
+    // An explicit method whose credentials are missing is an error, not a fallback to another login.
+    let mismatch = try await Self.resolve(environment: ["VRA_ENGINE_AUTH_METHOD": "accessToken"], profile: "lab")
+    #expect(throws: EndpointSettingsError.self) { try EndpointSettings.resolve(from: mismatch) }
+    let halfTLS = try await Self.resolve(environment: ["VRA_ENGINE_TLS_CLIENT_KEY": "/k.pem"], profile: "lab")
+    #expect(throws: EndpointSettingsError.self) { try EndpointSettings.resolve(from: halfTLS) }
+  }
 }
