@@ -29,13 +29,9 @@ public struct ConfigurationReloader: Sendable {
       group.addTask {
         var current = initial
         try? await provider.watchSnapshot { updates in
-          var first = true
+          // The first element is the current snapshot: usually the one the run started with
+          // (nothing changes), or an edit made while the run was starting.
           for await _ in updates {
-            // The first element is the snapshot the run started with.
-            if first {
-              first = false
-              continue
-            }
             current = await self.accept(provider, after: current, apply: apply)
           }
         }

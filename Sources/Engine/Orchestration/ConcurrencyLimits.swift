@@ -18,6 +18,8 @@ public final class ConcurrencyLimits: Sendable {
 
   private struct State {
     var values: Values
+    /// Counts changes, so a watcher that starts late still hears of one it missed.
+    var version: UInt64 = 0
     var watchers: [UInt64: AsyncStream<Void>.Continuation] = [:]
     var nextId: UInt64 = 0
   }
@@ -35,18 +37,21 @@ public final class ConcurrencyLimits: Sendable {
     let watchers = state.withLock { state -> [AsyncStream<Void>.Continuation] in
       guard state.values != values else { return [] }
       state.values = values
+      state.version += 1
       return Array(state.watchers.values)
     }
     for watcher in watchers { watcher.yield() }
   }
 
-  /// A stream that yields once per change from now on; it ends when its consumer is cancelled.
-  func changes() -> AsyncStream<Void> {
+  /// A stream that yields once per change after `version` (at once if one happened already); it
+  /// ends when its consumer is cancelled.
+  func changes(since version: UInt64) -> AsyncStream<Void> {
     let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     let id = state.withLock { state in
       let id = state.nextId
       state.nextId += 1
       state.watchers[id] = continuation
+      if state.version != version { continuation.yield() }
       return id
     }
     continuation.onTermination = { [weak self] _ in
@@ -55,12 +60,12 @@ public final class ConcurrencyLimits: Sendable {
     return stream
   }
 
-  /// `policy` with these limits applied.
-  func applied(to policy: SchedulingPolicy) -> SchedulingPolicy {
-    let values = current
+  /// `policy` with the current limits applied, and the version they are.
+  func applied(to policy: SchedulingPolicy) -> (policy: SchedulingPolicy, version: UInt64) {
+    let (values, version) = state.withLock { ($0.values, $0.version) }
     var effective = policy
     if let parallelism = values.parallelism { effective.parallelism = max(1, parallelism) }
     if let perProject = values.perProjectLimit { effective.perProjectLimit = max(1, perProject) }
-    return effective
+    return (effective, version)
   }
 }

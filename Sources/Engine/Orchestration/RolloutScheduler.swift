@@ -67,8 +67,7 @@ public struct RolloutScheduler: Sendable {
     await withTaskGroup(of: (String, StageOutcome)?.self) { group in
       defer { group.cancelAll() }
       while true {
-        let changes = watchingLimits || Task.isCancelled ? nil : limits?.changes()
-        let policy = limits?.applied(to: self.policy) ?? self.policy
+        let (policy, version) = limits?.applied(to: self.policy) ?? (self.policy, 0)
         // Decide what cannot run any more, then start what may.
         var changed = true
         while changed {
@@ -92,7 +91,8 @@ public struct RolloutScheduler: Sendable {
           group.addTask { (stage.name, await run(stage)) }
         }
         guard !running.isEmpty else { break }
-        if let changes {
+        if let limits, !watchingLimits, !Task.isCancelled {
+          let changes = limits.changes(since: version)
           watchingLimits = true
           group.addTask {
             for await _ in changes { return nil }

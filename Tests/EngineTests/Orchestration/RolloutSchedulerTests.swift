@@ -55,6 +55,51 @@ import Testing
     #expect(recorder.state.withLock { $0.peak } == 2, "network and cache run together, nothing else can")
   }
 
+  @Test func aRaisedLimitStartsWaitingStagesWhileOthersStillRun() async {
+    let recorder = Recorder()
+    let limits = ConcurrencyLimits(.init(parallelism: 1))
+    let (release, releaser) = AsyncStream.makeStream(of: Void.self)
+    let scheduler = RolloutScheduler(
+      stages: ["a", "b", "c"].map { Self.stage($0) }, policy: .init(parallelism: 4), limits: limits)
+    let walk = Task {
+      await scheduler.run { stage in
+        recorder.start(stage)
+        if stage.name == "a" {
+          // `a` runs until the others started: only a raised limit lets them start.
+          limits.update(.init(parallelism: 3))
+          await withTaskGroup(of: Void.self) { group in  // released, or given up on after 10 s
+            group.addTask { for await _ in release { break } }
+            group.addTask { try? await Task.sleep(for: .seconds(10)) }
+            await group.next()
+            group.cancelAll()
+          }
+        }
+        recorder.finish(stage)
+        if recorder.state.withLock({ $0.started.count }) == 3 { releaser.yield() }
+        return .succeeded
+      }
+    }
+    let outcomes = await walk.value
+    #expect(outcomes.values.allSatisfy { $0.isSuccess })
+    #expect(recorder.state.withLock { $0.peak } >= 2, "b and c started while a was running")
+  }
+
+  @Test func aLoweredLimitHoldsBackTheRest() async {
+    let recorder = Recorder()
+    let limits = ConcurrencyLimits()
+    let scheduler = RolloutScheduler(
+      stages: (0..<6).map { Self.stage("s\($0)") }, policy: .init(parallelism: 6), limits: limits)
+    limits.update(.init(parallelism: 2))
+    let outcomes = await scheduler.run { stage in
+      recorder.start(stage)
+      try? await Task.sleep(for: .milliseconds(10))
+      recorder.finish(stage)
+      return .succeeded
+    }
+    #expect(outcomes.count == 6)
+    #expect(recorder.state.withLock { $0.peak } == 2)
+  }
+
   @Test func parallelismAndPerProjectLimitsHold() async {
     let stages = (0..<12).map { Self.stage("s\($0)", project: $0 % 2 == 0 ? "even" : "odd") }
     let recorder = Recorder()
