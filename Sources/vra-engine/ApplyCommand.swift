@@ -54,12 +54,22 @@ struct ApplyCommand: AsyncParsableCommand {
       return
     }
 
+    // Every secret of the plan is read before anything is sent (and again on every resume: never stored).
+    let resolver = SecretResolver(environment: environment)
+    let secrets: PlanSecrets
+    do {
+      secrets = try await PlanSecrets.resolve(loaded, with: resolver, registeringIn: OutputRedaction.redactor)
+    } catch {
+      Terminal.err(error.description)
+      throw error.isConnectivityOrAuth ? ExitCodes.authOrConnectivity : ExitCodes.usageOrValidation
+    }
+
     let metrics = try await telemetry.startMetrics()
-    let session = try await RunSession.open(connection)
+    let session = try await RunSession.open(connection, resolver: resolver)
     let display = EventDisplay(quiet: output == "json")
     let orchestrator = Orchestrator(
       plan: loaded, client: session.client, store: session.store, tracking: session.tracker,
-      environment: environment, events: display.sink)
+      environment: environment, secrets: secrets, events: display.sink)
     let finalStatus: RunStatus
     let runId: RunID
     do {

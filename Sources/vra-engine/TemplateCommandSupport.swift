@@ -5,11 +5,17 @@ import Foundation
 /// Output helpers shared by the template commands (`validate`, `graph`, `inputs-schema`).
 enum Terminal {
   static func out(_ text: String) {
-    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    write(text.hasSuffix("\n") ? text : text + "\n", to: .standardOutput)
   }
 
   static func err(_ text: String) {
-    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    write(text.hasSuffix("\n") ? text : text + "\n", to: .standardError)
+  }
+
+  /// Writes `text` as it is, after the process's redactor (`OutputRedaction`): results, errors and
+  /// the progress display all leave through here.
+  static func write(_ text: String, to handle: FileHandle) {
+    handle.write(Data(OutputRedaction.redactor.redact(text).utf8))
   }
 
   /// A usage problem in a flag's value: the message, where to read more, and exit code 2

@@ -16,6 +16,7 @@ struct StageRunner: Sendable {
   let projects: ProjectDirectory
   let results: StageResults
   let environment: [String: String]
+  let secrets: PlanSecrets
   let emit: @Sendable (RunEvent) -> Void
   let logger: Logger
   /// False: stop once vRA accepted the request (ids recorded) and leave the stage `submitted`.
@@ -44,7 +45,12 @@ struct StageRunner: Sendable {
   private func attempt(_ stage: PlanStage) async throws -> StageOutcome {
     let context = ResolutionContext(runId: runId, environment: environment, stageResults: await results.all)
     let deploymentName = try PlanResolver.resolveDeploymentName(of: stage, in: context)
-    let inputs = try PlanResolver.resolveInputs(of: stage, in: context)
+    var inputs = try PlanResolver.resolveInputs(of: stage, in: context)
+    inputs.merge(secrets.inputs(of: stage.name)) { _, secret in secret }
+    // An encrypted input's value may come from the plan or another stage: known only now.
+    for input in stage.source.template?.inputs ?? [] where input.isEncrypted {
+      if case .string(let value)? = inputs[input.name] { client.redactor.register(Secret(value)) }
+    }
     guard let projectName = plan.project(for: stage) else {
       throw StageFailure(message: "stage '\(stage.name)' names no project", hint: "set defaults.project or project")
     }

@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 
 /// A run's event stream and the progress display reading it. The orchestrator feeds `sink`;
 /// `close()` ends the stream and waits until everything emitted is shown, so the command's
@@ -11,7 +12,7 @@ struct EventDisplay {
   /// - Parameter quiet: show nothing (`--output json` keeps stdout for the report).
   init(quiet: Bool) {
     let (events, sink, finish) = RunEvent.stream()
-    let reporter = ProgressReporter(quiet: quiet)
+    let reporter = ProgressReporter(quiet: quiet) { Terminal.write($0, to: .standardError) }
     self.sink = sink
     self.finish = finish
     consumer = Task { await reporter.show(events) }

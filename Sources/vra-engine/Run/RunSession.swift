@@ -12,9 +12,14 @@ struct RunSession {
   let tracker: DeploymentTracker
   let simulator: EmbeddedSimulator?
 
-  static func open(_ options: ConnectionOptions) async throws(ExitCode) -> RunSession {
+  /// - Parameter resolver: reads credentials given as references; pass the one that resolved the plan's
+  ///   secrets so each Vault secret is read once.
+  static func open(
+    _ options: ConnectionOptions, resolver: SecretResolver? = nil
+  ) async throws(ExitCode) -> RunSession {
     var settings: EndpointSettings?
     let environment = ProcessInfo.processInfo.environment
+    OutputRedaction.registerCredentials(from: environment)
     do {
       settings = try EndpointSettings.resolve(
         endpointFlag: options.endpoint, insecure: options.insecure, environment: environment)
@@ -24,7 +29,8 @@ struct RunSession {
     }
     do {
       // Credentials may be references (VRA_PASSWORD=vault:secret/vra#password), read here, kept in memory.
-      settings = try await settings?.resolvingSecretReferences(with: SecretResolver(environment: environment))
+      settings = try await settings?.resolvingSecretReferences(
+        with: resolver ?? SecretResolver(environment: environment))
     } catch {
       Terminal.err("error: \(error)")
       throw error.isConnectivityOrAuth ? ExitCodes.authOrConnectivity : ExitCodes.usageOrValidation
@@ -52,7 +58,9 @@ struct RunSession {
       }
     }
     do {
-      let client = try VRAClient(configuration: effective.clientConfiguration())
+      var configuration = effective.clientConfiguration()
+      configuration.redactor = OutputRedaction.redactor
+      let client = try VRAClient(configuration: configuration)
       let tracker = DeploymentTracker(
         client: client, configuration: options.trackerConfiguration(embedded: simulator != nil))
       return RunSession(store: store, client: client, tracker: tracker, simulator: simulator)
