@@ -46,7 +46,7 @@ struct StageRunner: Sendable {
     let context = ResolutionContext(runId: runId, environment: environment, stageResults: await results.all)
     let deploymentName = try PlanResolver.resolveDeploymentName(of: stage, in: context)
     var inputs = try PlanResolver.resolveInputs(of: stage, in: context)
-    inputs.merge(secrets.inputs(of: stage.name)) { _, secret in secret }
+    inputs.merge(secrets.inputs(for: stage)) { _, secret in secret }
     // An encrypted input's value may come from the plan or another stage: known only now.
     for input in stage.source.template?.inputs ?? [] where input.isEncrypted {
       if case .string(let value)? = inputs[input.name] { client.redactor.register(Secret(value)) }

@@ -49,9 +49,19 @@ public struct PlanSecrets: Sendable {
     return names
   }
 
-  /// The stage's secret inputs as input values (strings, as Vault, the environment or the file gave them).
-  func inputs(of stage: String) -> [String: JSONValue] {
-    (values[stage] ?? [:]).mapValues { .string($0.exposed) }
+  /// The stage's secret inputs as input values: text converted to the type its template input declares
+  /// (`"8443"` for an integer input is 8443), else the text as Vault, the environment or the file gave it.
+  func inputs(for stage: PlanStage) -> [String: JSONValue] {
+    (values[stage.name] ?? [:]).reduce(into: [:]) { inputs, entry in
+      let (name, secret) = entry
+      if let input = stage.source.template?.input(named: name),
+        case .success(let value) = InputCoercion.coerce(secret.exposed, for: input)
+      {
+        inputs[name] = value
+      } else {
+        inputs[name] = .string(secret.exposed)
+      }
+    }
   }
 
   public var isEmpty: Bool { values.isEmpty }

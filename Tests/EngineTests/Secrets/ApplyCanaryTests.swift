@@ -27,6 +27,7 @@ extension SecretsAgainstOpenBao {
             dbPassword: "vault:secret/app#db"
             licence: "env:CANARY_LICENCE"
             apiKey: "file:api-key.txt"
+            port: "env:CANARY_PORT"
         doomed:
           template: doomed.yaml
           secrets: {dbPassword: "vault:secret/app#db"}
@@ -43,6 +44,7 @@ extension SecretsAgainstOpenBao {
         dbPassword: {type: string, encrypted: true}
         licence: {type: string}
         apiKey: {type: string, encrypted: true}
+        port: {type: integer, encrypted: true}
       resources:
         db:
           type: Cloud.Machine
@@ -92,7 +94,7 @@ extension SecretsAgainstOpenBao {
           ]
           let environment = [
             "VAULT_ADDR": bao.address.absoluteString, "VAULT_TOKEN": bao.rootToken,
-            "CANARY_LICENCE": Self.environmentCanary, "VRA_ENGINE_LOG_LEVEL": "trace",
+            "CANARY_LICENCE": Self.environmentCanary, "CANARY_PORT": "5432", "VRA_ENGINE_LOG_LEVEL": "trace",
           ]
           func apply(_ arguments: [String]) async throws -> Deploy.Result {
             try await Deploy.run(
@@ -164,6 +166,7 @@ extension SecretsAgainstOpenBao {
           #expect(inputs["dbPassword"] == .string(Self.vaultCanary))
           #expect(inputs["licence"] == .string(Self.environmentCanary))
           #expect(inputs["apiKey"] == .string(Self.fileCanary))
+          #expect(inputs["port"] == .int(5432), "a secret takes its input's type")
           let doomedId = try #require(stages["doomed"]?.deploymentId)
           #expect(try await client.deployment(id: doomedId).inputs?["dbPassword"] == .string(Self.vaultCanary))
         }
@@ -180,7 +183,7 @@ extension SecretsAgainstOpenBao {
           ]
           let base = [
             "VAULT_ADDR": bao.address.absoluteString, "VAULT_TOKEN": bao.rootToken,
-            "CANARY_LICENCE": Self.environmentCanary,
+            "CANARY_LICENCE": Self.environmentCanary, "CANARY_PORT": "5432",
           ]
           let missing = try await Deploy.run(
             ["plan.yaml"], command: "apply", files: files, simulator: harness, environment: base)
