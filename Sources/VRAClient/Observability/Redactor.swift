@@ -52,7 +52,9 @@ public final class Redactor: Sendable {
   public func register(_ secret: Secret) {
     guard secret.exposed.count >= Self.minimumValueLength else { return }
     known.withLock { known in
-      if !known.values.contains(secret.exposed) { known.values.append(secret.exposed) }
+      for form in Self.writtenForms(of: secret.exposed) where !known.values.contains(form) {
+        known.values.append(form)
+      }
     }
   }
 
@@ -60,12 +62,37 @@ public final class Redactor: Sendable {
   func registerExpiring(_ secret: Secret) {
     guard secret.exposed.count >= Self.minimumValueLength else { return }
     known.withLock { known in
-      guard !known.expiring.contains(secret.exposed), !known.values.contains(secret.exposed) else { return }
-      known.expiring.append(secret.exposed)
+      for form in Self.writtenForms(of: secret.exposed)
+      where !known.expiring.contains(form) && !known.values.contains(form) {
+        known.expiring.append(form)
+      }
       if known.expiring.count > Self.rememberedExpiringValues {
         known.expiring.removeFirst(known.expiring.count - Self.rememberedExpiringValues)
       }
     }
+  }
+
+  /// The value as it is, and as it reads inside a JSON string (a logged body writes `a/b"c` as
+  /// `a\/b\"c`) or a URL query or form body (`a%2Fb`): each must be hidden.
+  static func writtenForms(of value: String) -> [String] {
+    var json = ""
+    for scalar in value.unicodeScalars {
+      switch scalar {
+      case "\"": json += "\\\""
+      case "\\": json += "\\\\"
+      case "\n": json += "\\n"
+      case "\r": json += "\\r"
+      case "\t": json += "\\t"
+      case _ where scalar.value < 0x20: json += String(format: "\\u%04x", scalar.value)
+      default: json.unicodeScalars.append(scalar)
+      }
+    }
+    let formValue = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+    var forms = [value, json, json.replacingOccurrences(of: "/", with: "\\/")]
+    if let encoded = value.addingPercentEncoding(withAllowedCharacters: formValue) { forms.append(encoded) }
+    var unique: [String] = []
+    for form in forms where !unique.contains(form) { unique.append(form) }
+    return unique
   }
 
   /// Adds field or input names whose values are hidden (an `encrypted` input, a secret input).

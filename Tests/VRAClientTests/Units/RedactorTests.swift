@@ -55,4 +55,14 @@ struct RedactorTests {
     #expect(redactor.redact("canary-Keep-56 access-token-299") == "<redacted> <redacted>")
     #expect(redactor.redact("access-token-0") == "access-token-0", "the oldest tokens are let go")
   }
+
+  @Test("a value is hidden as written inside JSON text and in a form body too")
+  func escapedForms() {
+    let redactor = Redactor()
+    redactor.register(Secret(#"pa/ss"w\rd-1"#))
+    #expect(
+      redactor.redact(#"{"note":"pa\/ss\"w\\rd-1 and pa/ss\"w\\rd-1"}"#) == #"{"note":"<redacted> and <redacted>"}"#)
+    #expect(redactor.redact("x=pa%2Fss%22w%5Crd-1&y=1") == "x=<redacted>&y=1")
+    #expect(redactor.redact(#"raw pa/ss"w\rd-1"#) == "raw <redacted>")
+  }
 }
