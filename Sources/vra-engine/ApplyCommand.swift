@@ -55,15 +55,25 @@ struct ApplyCommand: AsyncParsableCommand {
       return
     }
 
+    // Every secret of the plan is read before anything is sent (and again on every resume: never stored).
+    let resolver = SecretResolver(environment: environment)
+    let secrets: PlanSecrets
+    do {
+      secrets = try await PlanSecrets.resolve(loaded, with: resolver, registeringIn: OutputRedaction.redactor)
+    } catch {
+      Terminal.err(error.description)
+      throw error.isConnectivityOrAuth ? ExitCodes.authOrConnectivity : ExitCodes.usageOrValidation
+    }
+
     let metrics = try await TelemetryOptions.startMetrics(configuration)
-    let session = try await RunSession.open(configuration)
+    let session = try await RunSession.open(configuration, resolver: resolver)
     let limits = ConcurrencyLimits(configuration.concurrencyLimits)
     let reloading = HotReload.start(configuration, session: session, limits: limits)
     defer { reloading?.cancel() }
     let display = EventDisplay(quiet: output == "json")
     let orchestrator = Orchestrator(
       plan: loaded, client: session.client, store: session.store, tracking: session.tracker,
-      environment: environment, limits: limits, events: display.sink)
+      environment: environment, limits: limits, secrets: secrets, events: display.sink)
     let finalStatus: RunStatus
     let runId: RunID
     do {

@@ -6,21 +6,31 @@ import Logging
 /// Output helpers shared by the template commands (`validate`, `graph`, `inputs-schema`).
 enum Terminal {
   static func out(_ text: String) {
-    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    write(text.hasSuffix("\n") ? text : text + "\n", to: .standardOutput)
   }
 
   /// A message on stderr; with `--log-format json`, one JSON object per line like the log lines,
   /// so everything on stderr parses.
   static func err(_ text: String) {
     guard LogControl.shared.format == .json else {
-      FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+      write(text.hasSuffix("\n") ? text : text + "\n", to: .standardError)
       return
     }
-    let lines = text.split(separator: "\n").map { line in
+    write(jsonLines(text, label: "vra-engine"), to: .standardError)
+  }
+
+  /// Each line of `text` as a JSON log object (level from an `error:` / `warning:` prefix, else notice).
+  static func jsonLines(_ text: String, label: String) -> String {
+    text.split(separator: "\n").map { line in
       let level: Logger.Level = line.hasPrefix("error") ? .error : line.hasPrefix("warning") ? .warning : .notice
-      return StderrLogHandler.json(level: level, label: "vra-engine", message: String(line), source: nil) + "\n"
-    }
-    FileHandle.standardError.write(Data(lines.joined().utf8))
+      return StderrLogHandler.json(level: level, label: label, message: String(line), source: nil) + "\n"
+    }.joined()
+  }
+
+  /// Writes `text` as it is, after the process's redactor (`OutputRedaction`): results, errors and
+  /// the progress display all leave through here.
+  static func write(_ text: String, to handle: FileHandle) {
+    handle.write(Data(OutputRedaction.redactor.redact(text).utf8))
   }
 
   /// A usage problem in a flag's value: the message, where to read more, and exit code 2

@@ -18,25 +18,35 @@ public struct Orchestrator: Sendable {
   public let waitForCompletion: Bool
   /// Limits that override the plan's and may change during the run (config hot reload).
   public let limits: ConcurrencyLimits?
+  /// The plan's resolved `secrets:`, merged into each stage's inputs when it is submitted.
+  public let secrets: PlanSecrets
   private let emit: @Sendable (RunEvent) -> Void
 
   /// - Parameter waitForCompletion: false stops each stage once vRA accepted it (see `StageOutcome.submitted`).
+  /// - Parameter secrets: the plan's `secrets:`, resolved (`PlanSecrets.resolve`) with the client's redactor.
   /// - Parameter events: receives every `RunEvent` in order (the progress display, logs, tests).
+  ///
+  /// What the run writes to `store` and emits as events passes the client's `Redactor` first
+  /// (`RedactingStateStore`): the engine's two exits, redacted in one place each.
   public init(
     plan: Plan, client: VRAClient, store: any StateStore, tracking: any RequestTracking,
     environment: [String: String] = ProcessInfo.processInfo.environment,
     logger: Logger = Logger(label: "vra-engine.engine"), waitForCompletion: Bool = true,
-    limits: ConcurrencyLimits? = nil, events: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    limits: ConcurrencyLimits? = nil, secrets: PlanSecrets = PlanSecrets(),
+    events: @escaping @Sendable (RunEvent) -> Void = { _ in }
   ) {
+    let redactor = client.redactor
+    redactor.registerSensitiveNames(PlanSecrets.sensitiveNames(of: plan))
     self.limits = limits
     self.plan = plan
     self.client = client
-    self.store = store
+    self.store = store is RedactingStateStore ? store : RedactingStateStore(store, redactor: redactor)
     self.tracking = tracking
     self.environment = environment
     self.logger = logger
     self.waitForCompletion = waitForCompletion
-    self.emit = events
+    self.secrets = secrets
+    self.emit = { events(redactor.redact($0)) }
   }
 
   /// Records a new run (all stages pending) and returns its id; nothing is sent to vRA yet.
@@ -71,7 +81,7 @@ public struct Orchestrator: Sendable {
     let runner = StageRunner(
       runId: runId, plan: plan, client: client, store: store, tracking: tracking,
       projects: ProjectDirectory(client: client), results: StageResults(finished), environment: environment,
-      emit: emit, logger: logger, waitForCompletion: waitForCompletion)
+      secrets: secrets, emit: emit, logger: logger, waitForCompletion: waitForCompletion)
     let stagesByName = Dictionary(uniqueKeysWithValues: plan.stages.map { ($0.name, $0) })
     let scheduler = RolloutScheduler(
       stages: plan.stages.map {

@@ -16,6 +16,7 @@ struct StageRunner: Sendable {
   let projects: ProjectDirectory
   let results: StageResults
   let environment: [String: String]
+  let secrets: PlanSecrets
   let emit: @Sendable (RunEvent) -> Void
   let logger: Logger
   /// False: stop once vRA accepted the request (ids recorded) and leave the stage `submitted`.
@@ -44,7 +45,12 @@ struct StageRunner: Sendable {
   private func attempt(_ stage: PlanStage) async throws -> StageOutcome {
     let context = ResolutionContext(runId: runId, environment: environment, stageResults: await results.all)
     let deploymentName = try PlanResolver.resolveDeploymentName(of: stage, in: context)
-    let inputs = try PlanResolver.resolveInputs(of: stage, in: context)
+    var inputs = try PlanResolver.resolveInputs(of: stage, in: context)
+    inputs.merge(secrets.inputs(for: stage)) { _, secret in secret }
+    // An encrypted input's value may come from the plan or another stage: known only now.
+    for input in stage.source.template?.inputs ?? [] where input.isEncrypted {
+      if case .string(let value)? = inputs[input.name] { client.redactor.register(Secret(value)) }
+    }
     guard let projectName = plan.project(for: stage) else {
       throw StageFailure(message: "stage '\(stage.name)' names no project", hint: "set defaults.project or project")
     }
@@ -198,10 +204,19 @@ struct StageRunner: Sendable {
     let name = stage.name
     _ = try? await shielded {
       let record = try await store.stage(run: runId, name: name)
-      if let record, !record.status.isTerminal, record.blueprintRequestId != nil || record.deploymentId != nil {
+      var deploymentId = record?.deploymentId
+      if let record, record.status == .submitting, deploymentId == nil, let deploymentName = record.deploymentName,
+        let projectId = record.projectId
+      {
+        // Interrupted between the POST and its answer: vRA may have the deployment already; find it by name.
+        let filter = DeploymentFilter(projects: [projectId], name: deploymentName)
+        deploymentId = try? await client.deployments(filter, pageSize: 10).collect()
+          .first { $0.name == deploymentName }?.id
+      }
+      if let record, !record.status.isTerminal, record.blueprintRequestId != nil || deploymentId != nil {
         do {
           _ = try await BlueprintRequestCanceller(client: client).cancel(
-            id: record.blueprintRequestId, deploymentId: record.deploymentId)
+            id: record.blueprintRequestId, deploymentId: deploymentId)
         } catch {
           logger.warning(
             "could not cancel the blueprint request",

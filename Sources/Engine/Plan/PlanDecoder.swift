@@ -23,7 +23,8 @@ struct PlanDecoder {
     "constraintTags",
   ]
   static let stageKeys = [
-    "template", "blueprint", "catalogItem", "deploymentName", "inputs", "dependsOn", "project", "org", "region",
+    "template", "blueprint", "catalogItem", "deploymentName", "inputs", "secrets", "dependsOn", "project", "org",
+    "region",
     "constraintTags", "timeout", "retries", "description",
   ]
   static let sourceKeys = ["template", "blueprint", "catalogItem"]
@@ -173,6 +174,8 @@ struct PlanDecoder {
           stage.inputLocations[input.key] = input.keyLocation
           stage.valueLocations.merge(locations) { $1 }
         }
+      case "secrets":
+        secretEntries(field, path: keyPath, into: &stage)
       case "dependsOn":
         let elements: [PlanNode] =
           if case .sequence(let list) = field.value.content { list } else { [field.value] }
@@ -197,6 +200,14 @@ struct PlanDecoder {
       default:
         unknownKey(field, path: keyPath, among: Self.stageKeys, in: "stage '\(name)'", stage: name)
       }
+    }
+    for secret in stage.secrets.keys.sorted() where stage.inputs[secret] != nil {
+      error(
+        .conflictingFields, "stage '\(name)' sets '\(secret)' under both 'inputs' and 'secrets'",
+        at: stage.location(of: JSONPointer.appending(secret, to: "/secrets")),
+        path: JSONPointer.appending(secret, to: path + "/secrets"),
+        hint: "keep one: 'secrets' for a value read from Vault, the environment or a file, 'inputs' for a literal",
+        stage: name)
     }
     if sources.isEmpty {
       error(
@@ -232,6 +243,34 @@ struct PlanDecoder {
     }
     result.stage = stage
     return result
+  }
+
+  /// `secrets: {NAME: REFERENCE}`: every value must be a `vault:`, `env:` or `file:` reference, checked
+  /// here (offline) so `validate` reports a malformed one with its line.
+  private mutating func secretEntries(_ field: PlanNode.Entry, path: String, into stage: inout PlanStage) {
+    guard
+      let entries = mapping(
+        field.value, path: path, field: "secrets", expecting: "input names to secret references", stage: stage.name)
+    else { return }
+    for entry in entries {
+      let keyPath = JSONPointer.appending(entry.key, to: path)
+      let pointer = JSONPointer.appending(entry.key, to: "/secrets")
+      stage.valueLocations[pointer] = entry.value.textLocation
+      guard let text = string(entry.value, path: keyPath, field: "secret '\(entry.key)'", stage: stage.name) else {
+        continue
+      }
+      do {
+        stage.secrets[entry.key] = try SecretReference(parsing: text)
+      } catch let problem {
+        // Kept under its name so the validator does not also call the input missing; the error
+        // below rejects the plan, so this placeholder never reaches a run.
+        stage.secrets[entry.key] = .environment(name: "")
+        error(
+          .invalidSecretReference,
+          "secret '\(entry.key)' of stage '\(stage.name)': \(problem.message) (\(problem.code))",
+          at: entry.value.textLocation, path: keyPath, hint: problem.hint, stage: stage.name)
+      }
+    }
   }
 
   /// `blueprint: NAME` or `blueprint: {name: NAME, version: V}` (the same for `catalogItem`).

@@ -25,6 +25,10 @@ public enum PlanDiagnosticCode: String, Sendable, Hashable, Codable, CaseIterabl
   case unknownOutput
   case unknownResource
   case unknownEnvironmentVariable
+  /// A `secrets:` value that is not a valid `vault:`, `env:` or `file:` reference.
+  case invalidSecretReference
+  /// A warning: a secret goes into a template input not marked `encrypted: true`.
+  case secretInputNotEncrypted
   case dependencyCycle
   // Input values checked against a template's inputs.
   case inputViolation

@@ -7,6 +7,8 @@ public struct PlanResolutionError: Error, Sendable, Hashable, CustomStringConver
     case missingOutput
     case missingResource
     case missingProperty
+    /// The value is a secret the state store keeps only redacted (a stage finished by an earlier attempt).
+    case redactedValue
   }
 
   public var code: Code

@@ -1,4 +1,5 @@
 import CloudTemplate
+import VRAClient
 import VRAModels
 
 /// Replaces the `${...}` references of stage values with what they name.
@@ -115,8 +116,17 @@ public enum PlanResolver {
           code: .invalidReference, stage: stage, field: field, reference: occurrence.expression,
           reason: occurrence.problem ?? "not a valid reference", hint: occurrence.hint)
       }
-      values.append(
-        try value(of: reference, in: context, stage: stage, field: field, expression: occurrence.expression))
+      let resolved = try value(
+        of: reference, in: context, stage: stage, field: field, expression: occurrence.expression)
+      if resolved == .string(Redactor.mask) {
+        // Passing the mask on would deploy "<redacted>" as, say, a password.
+        throw PlanResolutionError(
+          code: .redactedValue, stage: stage, field: field, reference: occurrence.expression,
+          reason: "the value is a secret, and the state database keeps secrets only redacted",
+          hint: "a stage finished by an earlier attempt of the run cannot pass a secret on; "
+            + "give the input its own entry under 'secrets' instead")
+      }
+      values.append(resolved)
     }
     let scalars = Array(text.unicodeScalars)
     if occurrences.count == 1, occurrences[0].scalarRange == 0..<scalars.count { return values[0] }

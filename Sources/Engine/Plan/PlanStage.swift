@@ -9,6 +9,10 @@ public struct PlanStage: Sendable, Hashable {
   public var deploymentName: String
   /// Input values; strings may hold `${...}` references, resolved when the stage starts.
   public var inputs: [String: JSONValue]
+  /// Inputs whose values are secrets (`secrets: {dbPassword: "vault:secret/app#db"}`): resolved when the
+  /// run starts, held in memory only, merged into `inputs` when the stage is submitted. Apart from
+  /// `inputs` so that a literal input that happens to start with `env:` is never read as a reference.
+  public var secrets: [String: SecretReference]
   /// Stages listed under `dependsOn` (reference edges are added by `StageGraph`).
   public var dependsOn: [String]
   /// Project override; nil uses the plan default.
@@ -24,12 +28,13 @@ public struct PlanStage: Sendable, Hashable {
   /// Where each `dependsOn` entry is written, parallel to `dependsOn`.
   public var dependsOnLocations: [SourceLocation]
   /// Where each value is written, by JSON pointer relative to the stage (`/deploymentName`,
-  /// `/inputs/network`, `/inputs/tags/0`); a string's entry is where its text starts, after any quote.
+  /// `/inputs/network`, `/inputs/tags/0`, `/secrets/dbPassword`); a string's entry is where its text starts, after any quote.
   public var valueLocations: [String: SourceLocation]
 
   public init(
     name: String, source: StageSource, deploymentName: String, inputs: [String: JSONValue] = [:],
-    dependsOn: [String] = [], project: String? = nil, timeout: Duration? = nil, retries: Int? = nil,
+    secrets: [String: SecretReference] = [:], dependsOn: [String] = [], project: String? = nil,
+    timeout: Duration? = nil, retries: Int? = nil,
     context: StageContext = StageContext(), location: SourceLocation = .startOfFile,
     inputLocations: [String: SourceLocation] = [:], dependsOnLocations: [SourceLocation] = [],
     valueLocations: [String: SourceLocation] = [:]
@@ -38,6 +43,7 @@ public struct PlanStage: Sendable, Hashable {
     self.source = source
     self.deploymentName = deploymentName
     self.inputs = inputs
+    self.secrets = secrets
     self.dependsOn = dependsOn
     self.project = project
     self.timeout = timeout

@@ -11,7 +11,8 @@ import VRAModels
 /// - dependency cycles, with their path;
 /// - `${env.X}` naming a variable not set in `environment`;
 /// - every stage's input values against its template's inputs (`InputValidator`), except the inputs that
-///   wait on another stage's result; unknown input names are reported even for those.
+///   wait on another stage's result and the `secrets:` (their values are read when the run starts);
+///   unknown input names are reported even for those, and a secret counts as given for `required`.
 ///
 /// Blueprint and catalog-item stages have no local schema: their inputs are checked by vRA.
 public enum PlanValidator {
@@ -155,25 +156,41 @@ public enum PlanValidator {
         resolved[name] = value
       }
     }
+    for name in stage.secrets.keys {
+      skipped.insert(name)
+      resolved[name] = .string("")
+    }
     let result = InputValidator.validate(resolved, against: template)
     let stagePath = JSONPointer.appending(stage.name, to: "/stages")
-    return result.violations.compactMap { violation -> PlanDiagnostic? in
-      let input = topToken(of: violation.path)
-      if skipped.contains(input) && violation.rule != "unknownInput" { return nil }
-      let location: SourceLocation
-      if violation.rule == "required" {
-        location = stage.valueLocations["/inputs"] ?? stage.location
-      } else {
-        location = stage.location(of: "/inputs" + violation.path)
-      }
-      let rule = violation.line.map { line in
-        "the rule is at \(template.fileName):\(line):\(violation.column ?? 1)"
-      }
+    // vRA keeps an input that is not `encrypted` readable to anyone who can see the deployment.
+    let exposedSecrets = template.inputs.filter { stage.secrets[$0.name] != nil && !$0.isEncrypted }.map { input in
+      let pointer = JSONPointer.appending(input.name, to: "/secrets")
       return PlanDiagnostic(
-        code: .inputViolation, message: "stage '\(stage.name)', input '\(input)': \(violation.message)",
-        file: plan.file, location: location, path: stagePath + "/inputs" + violation.path, hint: rule,
-        stage: stage.name)
+        severity: .warning, code: .secretInputNotEncrypted,
+        message: "stage '\(stage.name)', input '\(input.name)' receives a secret, but \(template.fileName) does not "
+          + "mark it encrypted: vRA shows its value to anyone who can read the deployment",
+        file: plan.file, location: stage.location(of: pointer), path: stagePath + pointer,
+        hint: "add `encrypted: true` to the input in the template", stage: stage.name)
     }
+    return exposedSecrets
+      + result.violations.compactMap { violation -> PlanDiagnostic? in
+        let input = topToken(of: violation.path)
+        if skipped.contains(input) && violation.rule != "unknownInput" { return nil }
+        let section = stage.secrets[input] != nil ? "/secrets" : "/inputs"
+        let location: SourceLocation
+        if violation.rule == "required" {
+          location = stage.valueLocations["/inputs"] ?? stage.location
+        } else {
+          location = stage.location(of: section + violation.path)
+        }
+        let rule = violation.line.map { line in
+          "the rule is at \(template.fileName):\(line):\(violation.column ?? 1)"
+        }
+        return PlanDiagnostic(
+          code: .inputViolation, message: "stage '\(stage.name)', input '\(input)': \(violation.message)",
+          file: plan.file, location: location, path: stagePath + section + violation.path, hint: rule,
+          stage: stage.name)
+      }
   }
 
   private static func topToken(of pointer: String) -> String {

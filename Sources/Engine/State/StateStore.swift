@@ -19,7 +19,8 @@ import VRAModels
 ///
 /// **Secrets.** The store must never hold a secret. Callers pass *already-redacted* data:
 /// `options`, `outputs`, `resources`, error messages and event data go through the engine's
-/// redactor (encrypted inputs, passwords, tokens, Vault values) before they reach this API.
+/// redactor (encrypted inputs, passwords, tokens, Vault values) before they reach this API —
+/// the `Orchestrator` does it by wrapping its store in `RedactingStateStore`.
 ///
 /// Cancellation: a write that has started is carried to its commit even when the calling task is
 /// cancelled, so Ctrl-C can still record what it did.

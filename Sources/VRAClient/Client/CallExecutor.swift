@@ -157,7 +157,7 @@ final class CallExecutor: Sendable {
   private func obtainToken(for request: APIRequest, attempts: Int) async throws -> AccessToken {
     do {
       let token = try await tokens.token(using: self)
-      redactor.register(token.value)
+      redactor.registerExpiring(token.value)
       return token
     } catch is CancellationError {
       throw ErrorClassifier.cancelled(request, attempts: attempts)
@@ -171,7 +171,7 @@ final class CallExecutor: Sendable {
   {
     do {
       let token = try await tokens.replace(rejected: rejected, using: self)
-      redactor.register(token.value)
+      redactor.registerExpiring(token.value)
       return token
     } catch is CancellationError {
       throw ErrorClassifier.cancelled(request, attempts: attempts)

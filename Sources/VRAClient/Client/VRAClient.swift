@@ -20,7 +20,8 @@ public final class VRAClient: Sendable {
     var configuration = configuration
     configuration.authentication = configuration.authentication.resolved(for: configuration.endpoint)
     self.configuration = configuration
-    let redactor = Redactor(extraSensitiveFields: configuration.sensitiveFields)
+    let redactor = configuration.redactor
+    redactor.registerSensitiveNames(configuration.sensitiveFields)
     for secret in configuration.authentication.secrets + configuration.secretValues { redactor.register(secret) }
     let provider = configuration.authentication.makeProvider()
     let key = TokenCacheRegistry.Key(
@@ -48,6 +49,9 @@ public final class VRAClient: Sendable {
 
   /// Redacts every secret this client knows of from `text` (for callers that log vRA data).
   public func redact(_ text: String) -> String { executor.redactor.redact(text) }
+
+  /// The redactor this client registers its secrets in (`VRAClientConfiguration.redactor`).
+  public var redactor: Redactor { executor.redactor }
 
   // MARK: - Building blocks of the endpoints
 

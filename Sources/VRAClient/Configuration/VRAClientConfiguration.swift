@@ -31,6 +31,10 @@ public struct VRAClientConfiguration: Sendable {
   /// whatever field, message or header carries them. Values shorter than 6 characters are
   /// not scrubbed: hiding every short string would ruin the logs without protecting anything.
   public var secretValues: [Secret]
+  /// The redactor this client's log lines and error messages go through; the client registers its
+  /// credentials, every access token it obtains, `sensitiveFields` and `secretValues` in it. Pass the
+  /// process's one redactor so that every other channel (logs, the state store, reports) hides them too.
+  public var redactor: Redactor
 
   public init(
     endpoint: URL, organization: String = "default", authentication: Authentication, tls: TLSOptions = .systemTrust,
@@ -38,7 +42,7 @@ public struct VRAClientConfiguration: Sendable {
     userAgent: String = "vra-engine/\(VRAEngineVersion.current)",
     logger: Logger = Logger(label: "vra-engine.client"), metricsFactory: (any MetricsFactory)? = nil,
     tracer: (any Tracer)? = nil, logBodies: Bool = true, sensitiveFields: Set<String> = [],
-    secretValues: [Secret] = []
+    secretValues: [Secret] = [], redactor: Redactor = Redactor()
   ) {
     self.endpoint = endpoint
     self.organization = organization
@@ -54,5 +58,6 @@ public struct VRAClientConfiguration: Sendable {
     self.logBodies = logBodies
     self.sensitiveFields = sensitiveFields
     self.secretValues = secretValues
+    self.redactor = redactor
   }
 }

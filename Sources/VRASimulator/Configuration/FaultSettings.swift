@@ -40,7 +40,8 @@ public struct FaultSettings: Codable, Sendable {
 /// `status` answers with that error before anything is applied (a 503 or 429 the
 /// client may safely retry); `dropAfterCommit` applies the call, then closes the
 /// connection without an answer (the ambiguous failure a client must not blindly
-/// retry); `delaySeconds` makes the answer slow.
+/// retry); `delaySeconds` makes the answer slow; `delayAfterCommitSeconds` applies the call, then
+/// waits before answering (the client sees a slow POST whose effect is already visible).
 public struct FaultRule: Codable, Sendable, Equatable {
   /// HTTP method to match; nil matches any.
   public var method: String?
@@ -52,13 +53,16 @@ public struct FaultRule: Codable, Sendable, Equatable {
   public var shouldRetry: Bool?
   public var delaySeconds: Double?
   public var dropAfterCommit: Bool?
+  public var delayAfterCommitSeconds: Double?
   /// How many matching calls this rule still applies to; nil means every one.
   public var times: Int?
 
   public init(
     method: String? = nil, path: String? = nil, status: Int? = nil, retryAfterSeconds: Int? = nil,
-    shouldRetry: Bool? = nil, delaySeconds: Double? = nil, dropAfterCommit: Bool? = nil, times: Int? = nil
+    shouldRetry: Bool? = nil, delaySeconds: Double? = nil, dropAfterCommit: Bool? = nil,
+    delayAfterCommitSeconds: Double? = nil, times: Int? = nil
   ) {
+    self.delayAfterCommitSeconds = delayAfterCommitSeconds
     self.method = method
     self.path = path
     self.status = status
@@ -76,7 +80,7 @@ public struct FaultRule: Codable, Sendable, Equatable {
   }
 
   /// Parses the `X-Sim-Fault` header: `status=503`, `status=429;retry-after=1`,
-  /// `delay=2.5`, `drop-after-commit`, joined with `;`. Returns nil when malformed.
+  /// `delay=2.5`, `drop-after-commit`, `delay-after-commit=2`, joined with `;`. Returns nil when malformed.
   public static func parseHeader(_ value: String) -> FaultRule? {
     var rule = FaultRule()
     for part in value.split(separator: ";") {
@@ -93,6 +97,9 @@ public struct FaultRule: Codable, Sendable, Equatable {
         rule.delaySeconds = n
       case ("should-retry", let v?):
         rule.shouldRetry = v == "true"
+      case ("delay-after-commit", let v?):
+        guard let n = Double(v) else { return nil }
+        rule.delayAfterCommitSeconds = n
       case ("drop-after-commit", nil):
         rule.dropAfterCommit = true
       default:

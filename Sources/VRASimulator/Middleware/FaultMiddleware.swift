@@ -52,6 +52,9 @@ struct FaultMiddleware: RouterMiddleware {
       throw error
     }
     var response = try await next(request, context)
+    if let delay = rules.compactMap(\.delayAfterCommitSeconds).max(), delay > 0 {
+      try await Task.sleep(for: .seconds(delay))
+    }
     if rules.contains(where: { $0.dropAfterCommit == true }) {
       await services.stats.connectionDropped()
       response.headers[ConnectionDropHandler.dropConnectionHeader] = "1"

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// Writes each line to stderr as text (`2026-12-01T18:20:19Z info vra-engine.engine: message key=value`)
+/// Writes each line to stderr as text (`2026-12-01T18:20:19.123Z info vra-engine.engine: key=value [Engine] message`)
 /// or as one JSON object (`{"ts":..,"level":..,"label":..,"message":..,"run.id":..}`), whichever
 /// `LogControl` says at the moment of the line.
 ///
@@ -42,9 +42,10 @@ struct StderrLogHandler: LogHandler {
     FileHandle.standardError.write(Data((line + "\n").utf8))
   }
 
+  /// swift-log's `StreamLogHandler` layout, so existing log parsers keep working.
   static func text(_ event: LogEvent, label: String, metadata: Logger.Metadata) -> String {
-    let pairs = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-    return "\(timestamp()) \(event.level) \(label): \(event.message)" + (pairs.isEmpty ? "" : " \(pairs)")
+    let pairs = metadata.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+    return "\(timestamp()) \(event.level) \(label):\(pairs) [\(event.source)] \(event.message)"
   }
 
   static func json(_ event: LogEvent, label: String, metadata: Logger.Metadata) -> String {

@@ -17,13 +17,10 @@ struct EventDisplay {
     let (events, sink, finish) = RunEvent.stream()
     let reporter =
       LogControl.shared.format == .json
-      ? ProgressReporter(interactive: false, quiet: quiet) { text in
-        let lines = text.split(separator: "\n").map {
-          StderrLogHandler.json(level: .notice, label: "vra-engine.progress", message: String($0), source: nil) + "\n"
-        }
-        FileHandle.standardError.write(Data(lines.joined().utf8))
+      ? ProgressReporter(interactive: false, quiet: quiet) {
+        Terminal.write(Terminal.jsonLines($0, label: "vra-engine.progress"), to: .standardError)
       }
-      : ProgressReporter(quiet: quiet)
+      : ProgressReporter(quiet: quiet) { Terminal.write($0, to: .standardError) }
     self.sink = sink
     self.finish = finish
     consumer = Task { await reporter.show(events) }

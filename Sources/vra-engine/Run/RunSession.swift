@@ -13,17 +13,21 @@ struct RunSession {
   let simulator: EmbeddedSimulator?
   let configuration: RunConfiguration
 
+  /// - Parameter resolver: reads credentials given as references; pass the one that resolved the plan's
+  ///   secrets so each Vault secret is read once.
   static func open(
-    _ options: ConnectionOptions, telemetry: TelemetryOptions? = nil
-  ) async throws(ExitCode)
-    -> RunSession
-  {
-    try await open(options.loadConfiguration(telemetry: telemetry))
+    _ options: ConnectionOptions, telemetry: TelemetryOptions? = nil, resolver: SecretResolver? = nil
+  ) async throws(ExitCode) -> RunSession {
+    try await open(options.loadConfiguration(telemetry: telemetry), resolver: resolver)
   }
 
-  static func open(_ configuration: RunConfiguration) async throws(ExitCode) -> RunSession {
+  static func open(
+    _ configuration: RunConfiguration, resolver: SecretResolver? = nil
+  ) async throws(ExitCode) -> RunSession {
     var settings: EndpointSettings?
     let environment = ProcessInfo.processInfo.environment
+    OutputRedaction.registerCredentials(from: environment)
+    OutputRedaction.registerCredentials(from: configuration.resolved)
     do {
       settings = try EndpointSettings.resolve(from: configuration.resolved)
     } catch {
@@ -32,7 +36,8 @@ struct RunSession {
     }
     do {
       // Credentials may be references (VRA_PASSWORD=vault:secret/vra#password), read here, kept in memory.
-      settings = try await settings?.resolvingSecretReferences(with: SecretResolver(environment: environment))
+      settings = try await settings?.resolvingSecretReferences(
+        with: resolver ?? SecretResolver(environment: environment))
     } catch {
       Terminal.err("error: \(error)")
       throw error.isConnectivityOrAuth ? ExitCodes.authOrConnectivity : ExitCodes.usageOrValidation
@@ -60,7 +65,9 @@ struct RunSession {
       }
     }
     do {
-      let client = try VRAClient(configuration: effective.clientConfiguration())
+      var clientConfiguration = effective.clientConfiguration()
+      clientConfiguration.redactor = OutputRedaction.redactor
+      let client = try VRAClient(configuration: clientConfiguration)
       let tracker = DeploymentTracker(
         client: client, configuration: configuration.trackerConfiguration(embedded: simulator != nil))
       return RunSession(

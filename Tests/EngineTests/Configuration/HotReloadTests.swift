@@ -27,7 +27,7 @@ import VRASimulator
     var most = 0
     for line in lines {
       guard let name = stageNames.first(where: { line.hasPrefix("\($0) [") }) else { continue }
-      if line.hasSuffix(": submitting") || line.hasSuffix(": running") || line.contains(": running ") {
+      if line.contains(": submitting") || line.contains(": running") {
         active.insert(name)
       } else if line.contains(": succeeded") || line.contains(": failed") {
         active.remove(name)

@@ -82,6 +82,29 @@ import VRASimulator
     }
   }
 
+  @Test func ctrlCBetweenThePostAndItsAnswerStillCancelsTheRequestInVRA() async throws {
+    try await SimulatorHarness.with({
+      $0.timeScale = 0.2
+      $0.faults.enabled = true
+    }) { harness in
+      // vRA has the request, the engine not yet its answer: the stage is `submitting`, with no ids.
+      try await harness.server.addFault(
+        FaultRule(method: "POST", path: "/blueprint/api/blueprint-requests", delayAfterCommitSeconds: 5, times: 1))
+      let apply = try Deploy.start(["plan.yaml"], command: "apply", files: Self.files, simulator: harness)
+      defer { try? FileManager.default.removeItem(at: apply.directory) }
+      let session = try await SimulatorSession.start(harness)
+      let requestId = try await harness.http.poll(timeout: .seconds(30)) { () -> String? in
+        try await session.get("/blueprint/api/blueprint-requests").decode(Page<BlueprintRequest>.self).content.first?.id
+      }
+      kill(apply.process.processIdentifier, SIGINT)
+      let result = try await apply.finish(timeout: .seconds(60))
+      #expect(result.status == 130, "stderr: \(result.stderr)")
+      let request = try await session.get("/blueprint/api/blueprint-requests/\(requestId)")
+        .decode(BlueprintRequest.self)
+      #expect(request.status == .cancelled, "found by its deployment name and cancelled")
+    }
+  }
+
   @Test func aSecondCtrlCExitsAtOnceAndTheStateStaysUsable() async throws {
     try await SimulatorHarness.with({
       $0.timeScale = 0.2
