@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tracing
 import VRAClient
 import VRAModels
 
@@ -16,15 +17,18 @@ public struct Orchestrator: Sendable {
   /// False: each stage ends once vRA accepted its request, left `submitted`, and the run stays
   /// `running` (`vra-engine deploy --no-wait`); a later run of the same id re-attaches to it.
   public let waitForCompletion: Bool
+  /// Makes the run's and the stages' spans (`EngineSpans`).
+  public let tracer: any Tracer
   private let emit: @Sendable (RunEvent) -> Void
 
   /// - Parameter waitForCompletion: false stops each stage once vRA accepted it (see `StageOutcome.submitted`).
+  /// - Parameter tracer: nil uses the process's (`InstrumentationSystem.tracer`, a no-op unless bootstrapped).
   /// - Parameter events: receives every `RunEvent` in order (the progress display, logs, tests).
   public init(
     plan: Plan, client: VRAClient, store: any StateStore, tracking: any RequestTracking,
     environment: [String: String] = ProcessInfo.processInfo.environment,
     logger: Logger = Logger(label: "vra-engine.engine"), waitForCompletion: Bool = true,
-    events: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    tracer: (any Tracer)? = nil, events: @escaping @Sendable (RunEvent) -> Void = { _ in }
   ) {
     self.plan = plan
     self.client = client
@@ -33,6 +37,7 @@ public struct Orchestrator: Sendable {
     self.environment = environment
     self.logger = logger
     self.waitForCompletion = waitForCompletion
+    self.tracer = tracer ?? InstrumentationSystem.tracer
     self.emit = events
   }
 
@@ -47,12 +52,26 @@ public struct Orchestrator: Sendable {
   /// Runs (or resumes) `runId` to its end and returns the final run record.
   ///
   /// Cancelling the calling task cancels the in-flight vRA requests, records it, and ends the
-  /// run `cancelled`.
+  /// run `cancelled`. The whole run is one `vra-engine.run` span, each stage a child of it.
   public func run(_ runId: RunID) async throws -> RunRecord {
+    try await tracer.withAnySpan(EngineSpans.run, ofKind: .internal) { span in
+      span.attributes[EngineSpans.Key.runId] = runId.rawValue
+      span.attributes[EngineSpans.Key.planName] = plan.name
+      let record = try await EngineSpans.$runContext.withValue(ServiceContext.current) {
+        try await execute(runId, span: span)
+      }
+      span.attributes[EngineSpans.Key.runStatus] = record.status.rawValue
+      if record.status == .failed { span.setStatus(SpanStatus(code: .error, message: "a stage failed")) }
+      return record
+    }
+  }
+
+  private func execute(_ runId: RunID, span: any Span) async throws -> RunRecord {
     guard let existing = try await store.run(runId) else {
       throw StageFailure(message: "no run \(runId) in the state store")
     }
     let resumed = existing.status != .pending
+    span.attributes[EngineSpans.Key.resumed] = resumed
     try await store.updateRunStatus(runId, to: .running)
     emit(.runStarted(runId, stages: plan.stageNames, resumed: resumed))
 
@@ -68,7 +87,7 @@ public struct Orchestrator: Sendable {
     let runner = StageRunner(
       runId: runId, plan: plan, client: client, store: store, tracking: tracking,
       projects: ProjectDirectory(client: client), results: StageResults(finished), environment: environment,
-      emit: emit, logger: logger, waitForCompletion: waitForCompletion)
+      emit: emit, logger: logger, tracer: tracer, waitForCompletion: waitForCompletion)
     let stagesByName = Dictionary(uniqueKeysWithValues: plan.stages.map { ($0.name, $0) })
     let scheduler = RolloutScheduler(
       stages: plan.stages.map {
