@@ -109,6 +109,30 @@ import VRASimulator
     }
   }
 
+  /// `deploy` is a one-stage run; the traces-only variables are honoured (the endpoint a full URL, used as it is).
+  @Test func deployExportsAOneStageRunToTheTracesEndpoint() async throws {
+    try await OTLPReceiver.with { receiver in
+      try await SimulatorHarness.with { harness in
+        let run = try await Deploy.run(
+          ["--template", "web.yaml", "--project", "Development", "--name", "traced-web"],
+          files: ["web.yaml": DeployCommandTests.template], simulator: harness,
+          environment: [
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": receiver.endpoint + "/v1/traces",
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json",
+          ])
+        defer { try? FileManager.default.removeItem(at: run.directory) }
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let spans = await receiver.spans()
+        let runSpan = try #require(spans.first { $0.name == "vra-engine.run" }, "exported before the exit")
+        #expect(runSpan.attributes["vra_engine.plan.name"] == "deploy")
+        let stages = spans.filter { $0.name == "vra-engine.stage" }
+        #expect(stages.count == 1 && stages.first?.parentSpanId == runSpan.spanId)
+        let stage = try #require(stages.first)
+        #expect(spans.contains { $0.parentSpanId == stage.spanId && $0.name.hasPrefix("vRA POST /blueprint/api/") })
+      }
+    }
+  }
+
   @Test func aFailedStageIsExportedAsAnErrorBeforeTheCommandExits() async throws {
     try await OTLPReceiver.with { receiver in
       try await SimulatorHarness.with({
