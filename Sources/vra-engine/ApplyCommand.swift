@@ -38,6 +38,11 @@ struct ApplyCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
+    // Traces when the OTEL_* variables ask for them, flushed however the command ends.
+    try await TracingExporter.around { try await execute() }
+  }
+
+  private func execute() async throws {
     let environment = ProcessInfo.processInfo.environment
     let configuration = try await connection.loadConfiguration(telemetry: telemetry)
     let loaded: Plan

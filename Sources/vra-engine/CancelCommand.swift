@@ -16,6 +16,11 @@ struct CancelCommand: AsyncParsableCommand {
   @OptionGroup var connection: ConnectionOptions
 
   func run() async throws {
+    // Traces when the OTEL_* variables ask for them, flushed however the command ends.
+    try await TracingExporter.around { try await execute() }
+  }
+
+  private func execute() async throws {
     let session = try await RunSession.open(connection)
     do {
       let outcome = try await RunCanceller(client: session.client, store: session.store, tracking: session.tracker)

@@ -88,6 +88,11 @@ struct DeployCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
+    // Traces when the OTEL_* variables ask for them, flushed however the command ends.
+    try await TracingExporter.around { try await execute() }
+  }
+
+  private func execute() async throws {
     let environment = ProcessInfo.processInfo.environment
     let sources = inputs.sources(limits: limitOptions.limits, environment: environment)
 

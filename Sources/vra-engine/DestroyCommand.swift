@@ -17,6 +17,11 @@ struct DestroyCommand: AsyncParsableCommand {
   @OptionGroup var connection: ConnectionOptions
 
   func run() async throws {
+    // Traces when the OTEL_* variables ask for them, flushed however the command ends.
+    try await TracingExporter.around { try await execute() }
+  }
+
+  private func execute() async throws {
     let session = try await RunSession.open(connection)
     let id = RunID(rawValue: runId)
     let failed: [String]

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tracing
 import VRAClient
 import VRAModels
 
@@ -20,10 +21,13 @@ public struct Orchestrator: Sendable {
   public let limits: ConcurrencyLimits?
   /// The plan's resolved `secrets:`, merged into each stage's inputs when it is submitted.
   public let secrets: PlanSecrets
+  /// Makes the run's and the stages' spans (`EngineSpans`).
+  public let tracer: any Tracer
   private let emit: @Sendable (RunEvent) -> Void
 
   /// - Parameter waitForCompletion: false stops each stage once vRA accepted it (see `StageOutcome.submitted`).
   /// - Parameter secrets: the plan's `secrets:`, resolved (`PlanSecrets.resolve`) with the client's redactor.
+  /// - Parameter tracer: nil uses the process's (`InstrumentationSystem.tracer`, a no-op unless bootstrapped).
   /// - Parameter events: receives every `RunEvent` in order (the progress display, logs, tests).
   ///
   /// What the run writes to `store` and emits as events passes the client's `Redactor` first
@@ -32,7 +36,7 @@ public struct Orchestrator: Sendable {
     plan: Plan, client: VRAClient, store: any StateStore, tracking: any RequestTracking,
     environment: [String: String] = ProcessInfo.processInfo.environment,
     logger: Logger = Logger(label: "vra-engine.engine"), waitForCompletion: Bool = true,
-    limits: ConcurrencyLimits? = nil, secrets: PlanSecrets = PlanSecrets(),
+    limits: ConcurrencyLimits? = nil, secrets: PlanSecrets = PlanSecrets(), tracer: (any Tracer)? = nil,
     events: @escaping @Sendable (RunEvent) -> Void = { _ in }
   ) {
     let redactor = client.redactor
@@ -46,6 +50,7 @@ public struct Orchestrator: Sendable {
     self.logger = logger
     self.waitForCompletion = waitForCompletion
     self.secrets = secrets
+    self.tracer = tracer ?? InstrumentationSystem.tracer
     self.emit = { events(redactor.redact($0)) }
   }
 
@@ -60,12 +65,26 @@ public struct Orchestrator: Sendable {
   /// Runs (or resumes) `runId` to its end and returns the final run record.
   ///
   /// Cancelling the calling task cancels the in-flight vRA requests, records it, and ends the
-  /// run `cancelled`.
+  /// run `cancelled`. The whole run is one `vra-engine.run` span, each stage a child of it.
   public func run(_ runId: RunID) async throws -> RunRecord {
+    try await tracer.withAnySpan(EngineSpans.run, ofKind: .internal) { span in
+      span.attributes[EngineSpans.Key.runId] = runId.rawValue
+      span.attributes[EngineSpans.Key.planName] = plan.name
+      let record = try await EngineSpans.$runContext.withValue(ServiceContext.current) {
+        try await execute(runId, span: span)
+      }
+      span.attributes[EngineSpans.Key.runStatus] = record.status.rawValue
+      if record.status == .failed { span.setStatus(SpanStatus(code: .error, message: "a stage failed")) }
+      return record
+    }
+  }
+
+  private func execute(_ runId: RunID, span: any Span) async throws -> RunRecord {
     guard let existing = try await store.run(runId) else {
       throw StageFailure(message: "no run \(runId) in the state store")
     }
     let resumed = existing.status != .pending
+    span.attributes[EngineSpans.Key.resumed] = resumed
     try await store.updateRunStatus(runId, to: .running)
     emit(.runStarted(runId, stages: plan.stageNames, resumed: resumed))
 
@@ -81,7 +100,7 @@ public struct Orchestrator: Sendable {
     let runner = StageRunner(
       runId: runId, plan: plan, client: client, store: store, tracking: tracking,
       projects: ProjectDirectory(client: client), results: StageResults(finished), environment: environment,
-      secrets: secrets, emit: emit, logger: logger, waitForCompletion: waitForCompletion)
+      secrets: secrets, emit: emit, logger: logger, tracer: tracer, waitForCompletion: waitForCompletion)
     let stagesByName = Dictionary(uniqueKeysWithValues: plan.stages.map { ($0.name, $0) })
     let scheduler = RolloutScheduler(
       stages: plan.stages.map {

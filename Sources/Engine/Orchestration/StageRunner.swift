@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tracing
 import VRAClient
 import VRAModels
 
@@ -19,17 +20,36 @@ struct StageRunner: Sendable {
   let secrets: PlanSecrets
   let emit: @Sendable (RunEvent) -> Void
   let logger: Logger
+  let tracer: any Tracer
   /// False: stop once vRA accepted the request (ids recorded) and leave the stage `submitted`.
   var waitForCompletion = true
 
+  /// Runs the stage inside its `vra-engine.stage` span: the client's calls made for it (in this
+  /// task or its child tasks) become the span's children.
   func run(_ stage: PlanStage) async -> StageOutcome {
+    await tracer.withAnySpan(EngineSpans.stage, ofKind: .internal) { span in
+      span.attributes[EngineSpans.Key.runId] = runId.rawValue
+      span.attributes[EngineSpans.Key.stageName] = stage.name
+      if let project = plan.project(for: stage) { span.attributes[EngineSpans.Key.project] = project }
+      if let org = plan.context(for: stage).org { span.attributes[EngineSpans.Key.org] = org }
+      let outcome = await outcome(of: stage, span: span)
+      span.attributes[EngineSpans.Key.stageResult] = StageMetrics.result(of: outcome)
+      return outcome
+    }
+  }
+
+  private func outcome(of stage: PlanStage, span: any Span) async -> StageOutcome {
     do {
-      return try await attempt(stage)
+      return try await attempt(stage, span: span)
     } catch {
       if Task.isCancelled || error is CancellationError || (error as? VRAError)?.errorClass == .cancelled {
         return await cancelled(stage)
       }
       let failure = Self.failure(from: error)
+      // The message is the redacted one the store and the logs get; the class is low-cardinality.
+      span.recordError(failure)
+      span.attributes[EngineSpans.Key.errorType] = Self.errorClass(of: error)
+      span.setStatus(SpanStatus(code: .error, message: Self.errorClass(of: error)))
       do {
         try await store.recordStageFailure(
           run: runId, stage: stage.name,
@@ -42,7 +62,7 @@ struct StageRunner: Sendable {
     }
   }
 
-  private func attempt(_ stage: PlanStage) async throws -> StageOutcome {
+  private func attempt(_ stage: PlanStage, span: any Span) async throws -> StageOutcome {
     let context = ResolutionContext(runId: runId, environment: environment, stageResults: await results.all)
     let deploymentName = try PlanResolver.resolveDeploymentName(of: stage, in: context)
     var inputs = try PlanResolver.resolveInputs(of: stage, in: context)
@@ -76,6 +96,7 @@ struct StageRunner: Sendable {
           run: runId, stage: stage.name, blueprintRequestId: submission.blueprintRequestId,
           requestId: submission.requestId, deploymentId: submission.deploymentId)
       }
+      EngineSpans.record(submission, on: span)
       guard waitForCompletion else {
         emit(
           .stage(stage.name, .submitted, detail: "\(deploymentName) accepted: deployment \(submission.deploymentId)"))
@@ -98,6 +119,7 @@ struct StageRunner: Sendable {
         guard case .timedOut(_, let after) = error else { throw error }
         throw await timedOut(stage, after: after, submission: submission)
       }
+      if let requestId = end.requestId { span.attributes[EngineSpans.Key.requestId] = requestId }
       if submission.requestId == nil, let requestId = end.requestId {
         // Blueprint requests name the deployment request only once it exists; keep it for the report.
         try await store.recordStageStatus(

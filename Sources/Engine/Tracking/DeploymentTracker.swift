@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tracing
 import VRAClient
 import VRAModels
 
@@ -105,7 +106,10 @@ public actor DeploymentTracker {
     if isRunning {
       loop.doorbell.shorten(to: .now + (intervals?.min ?? configuration.minInterval))
     } else {
-      let task = Task { await self.run(projectId) }
+      // The loop polls for every stage of the project, so its calls belong to the run, not to the
+      // stage that happened to start it (an unstructured task would inherit that stage's span).
+      let context = EngineSpans.runContext
+      let task = Task { await ServiceContext.withValue(context) { await self.run(projectId) } }
       projects[projectId]?.task = task
     }
     if let latest = watch.latest {  // a deployment already known: tell the newcomer at once
