@@ -38,13 +38,13 @@ struct ApplyCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    // Traces when the OTEL_* variables ask for them, flushed however the command ends.
-    try await TracingExporter.around { try await execute() }
+    let configuration = try await connection.loadConfiguration(telemetry: telemetry)
+    // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
+    try await TracingExporter.around(configuration) { try await execute(configuration) }
   }
 
-  private func execute() async throws {
+  private func execute(_ configuration: RunConfiguration) async throws {
     let environment = ProcessInfo.processInfo.environment
-    let configuration = try await connection.loadConfiguration(telemetry: telemetry)
     let loaded: Plan
     do {
       let (plan, warnings) = try PlanLoader.loadValidated(

@@ -16,12 +16,13 @@ struct CancelCommand: AsyncParsableCommand {
   @OptionGroup var connection: ConnectionOptions
 
   func run() async throws {
-    // Traces when the OTEL_* variables ask for them, flushed however the command ends.
-    try await TracingExporter.around { try await execute() }
+    let configuration = try await connection.loadConfiguration()
+    // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
+    try await TracingExporter.around(configuration) { try await execute(configuration) }
   }
 
-  private func execute() async throws {
-    let session = try await RunSession.open(connection)
+  private func execute(_ configuration: RunConfiguration) async throws {
+    let session = try await RunSession.open(configuration)
     do {
       let outcome = try await RunCanceller(client: session.client, store: session.store, tracking: session.tracker)
         .cancel(RunID(rawValue: runId))

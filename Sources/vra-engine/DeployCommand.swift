@@ -88,11 +88,12 @@ struct DeployCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    // Traces when the OTEL_* variables ask for them, flushed however the command ends.
-    try await TracingExporter.around { try await execute() }
+    let configuration = try await connection.loadConfiguration(telemetry: telemetry)
+    // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
+    try await TracingExporter.around(configuration) { try await execute(configuration) }
   }
 
-  private func execute() async throws {
+  private func execute(_ configuration: RunConfiguration) async throws {
     let environment = ProcessInfo.processInfo.environment
     let sources = inputs.sources(limits: limitOptions.limits, environment: environment)
 
@@ -105,7 +106,6 @@ struct DeployCommand: AsyncParsableCommand {
       local = (.template(path: URL(fileURLWithPath: template), template: parsed), report.boundInputs)
     }
 
-    let configuration = try await connection.loadConfiguration(telemetry: telemetry)
     let metrics = try await TelemetryOptions.startMetrics(configuration)
     let session = try await RunSession.open(configuration)
     let exitCode: ExitCode

@@ -17,12 +17,13 @@ struct DestroyCommand: AsyncParsableCommand {
   @OptionGroup var connection: ConnectionOptions
 
   func run() async throws {
-    // Traces when the OTEL_* variables ask for them, flushed however the command ends.
-    try await TracingExporter.around { try await execute() }
+    let configuration = try await connection.loadConfiguration()
+    // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
+    try await TracingExporter.around(configuration) { try await execute(configuration) }
   }
 
-  private func execute() async throws {
-    let session = try await RunSession.open(connection)
+  private func execute(_ configuration: RunConfiguration) async throws {
+    let session = try await RunSession.open(configuration)
     let id = RunID(rawValue: runId)
     let failed: [String]
     do {

@@ -47,6 +47,9 @@ public enum ConfigCatalog {
       "telemetry.metricsPort", .integer(0...65535), "serve /metrics on this port (0: any free port)",
       flag: "--metrics-port"),
     .init("telemetry.metricsHost", .string, "the address /metrics listens on", flag: "--metrics-host"),
+    .init(
+      "telemetry.otlpEndpoint", .url, "export traces over OTLP/HTTP to this base URL (OTEL_EXPORTER_OTLP_ENDPOINT wins)"
+    ),
     .init("log.level", .choice(logLevels), "the lowest level logged to stderr", flag: "--log-level", reloadable: true),
     .init("log.format", .choice(["text", "json"]), "text lines or one JSON object per line", flag: "--log-format"),
   ]
@@ -61,7 +64,8 @@ public enum ConfigCatalog {
     "retry.baseDelay": "200ms", "retry.maxDelay": "10s", "retry.totalBudget": "2m",
     "concurrency.parallelism": "the plan's parallelism (4)", "concurrency.perProjectLimit": "the plan's (none)",
     "state.url": SQLStateStore.defaultPath, "telemetry.metricsPort": "no metrics endpoint",
-    "telemetry.metricsHost": "127.0.0.1", "log.level": "warning", "log.format": "text",
+    "telemetry.metricsHost": "127.0.0.1", "telemetry.otlpEndpoint": "no traces unless OTEL_* ask for them",
+    "log.level": "warning", "log.format": "text",
   ]
 
   /// Keys a file may hold at its top level besides the settings.

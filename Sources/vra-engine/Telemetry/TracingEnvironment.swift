@@ -27,6 +27,12 @@ struct TracingEnvironment {
     }
   }
 
+  /// True when traces are switched off explicitly (`OTEL_SDK_DISABLED=true`, `OTEL_TRACES_EXPORTER=none`),
+  /// which a config file's `telemetry.otlpEndpoint` does not override.
+  var isDisabled: Bool {
+    value("OTEL_SDK_DISABLED")?.lowercased() == "true" || value("OTEL_TRACES_EXPORTER")?.lowercased() == "none"
+  }
+
   /// How long one export may take (`OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` or `OTEL_EXPORTER_OTLP_TIMEOUT`,
   /// milliseconds; 10 s by default, as in swift-otel).
   var exportTimeout: Duration {

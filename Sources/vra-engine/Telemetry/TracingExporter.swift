@@ -28,10 +28,10 @@ final class TracingExporter: Sendable {
   /// Runs `body` with traces exported when the environment asks for them, and flushes every span
   /// before returning or throwing, whatever way `body` ends (an exit code, an error, a cancelled
   /// run after Ctrl-C). A bad `OTEL_*` value is an error on stderr and exit code 2.
-  static func around(_ body: () async throws -> Void) async throws {
+  static func around(_ configuration: RunConfiguration, _ body: () async throws -> Void) async throws {
     let exporter: TracingExporter?
     do {
-      exporter = try start()
+      exporter = try start(otlpEndpoint: configuration.resolved.text("telemetry.otlpEndpoint"))
     } catch {
       Terminal.err("error: traces: \(error)")
       throw ExitCodes.usageOrValidation
@@ -47,17 +47,25 @@ final class TracingExporter: Sendable {
 
   /// Bootstraps the process's tracer (once per process: before any vRA client is made, since a
   /// client keeps the tracer it was made with) and starts exporting; nil when traces are not asked for.
-  static func start() throws -> TracingExporter? {
+  ///
+  /// - Parameter otlpEndpoint: `telemetry.otlpEndpoint` of the config file, the OTLP base URL as in
+  ///   `OTEL_EXPORTER_OTLP_ENDPOINT`; it turns traces on too. The variables, when set, win.
+  static func start(otlpEndpoint: String? = nil) throws -> TracingExporter? {
     // The process environment: swift-otel reads it too (it has no other source for the tracing backend alone).
     let environment = ProcessInfo.processInfo.environment
     let settings = TracingEnvironment(environment: environment)
-    guard settings.isEnabled else { return nil }
+    guard settings.isEnabled || (otlpEndpoint != nil && !settings.isDisabled) else { return nil }
     try settings.check()
 
     var configuration = OTel.Configuration.default
     configuration.serviceName = "vra-engine"  // OTEL_SERVICE_NAME overrides it
     configuration.resourceAttributes["service.version"] = VRAEngineVersion.current
     configuration.diagnosticLogLevel = .warning
+    if let otlpEndpoint {
+      // Set as-is, so the signal path is ours to add; OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT still override it.
+      configuration.traces.otlpExporter.endpoint =
+        otlpEndpoint.hasSuffix("/") ? otlpEndpoint + "v1/traces" : otlpEndpoint + "/v1/traces"
+    }
     let diagnostics = OTelDiagnostics(environment: environment)
     configuration.diagnosticLogger = .custom(diagnostics.logger)
     let backend = try OTel.makeTracingBackend(configuration: configuration)

@@ -109,6 +109,27 @@ import VRASimulator
     }
   }
 
+  /// A profile's `telemetry.otlpEndpoint` turns traces on with no OTEL_* endpoint variable.
+  @Test func theConfigFileCanNameTheCollector() async throws {
+    try await OTLPReceiver.with { receiver in
+      try await SimulatorHarness.with { harness in
+        let run = try await Deploy.run(
+          ["--template", "web.yaml", "--project", "Development", "--name", "traced-by-profile", "--profile", "ops"],
+          files: [
+            "web.yaml": DeployCommandTests.template,
+            "vra-engine.toml": "[profiles.ops.telemetry]\notlpEndpoint = \"\(receiver.endpoint)\"\n",
+          ],
+          simulator: harness, environment: ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json"])
+        defer { try? FileManager.default.removeItem(at: run.directory) }
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let spans = await receiver.spans()
+        let problems = await receiver.problems()
+        #expect(spans.contains { $0.name == "vra-engine.run" }, "\(problems)")
+        #expect(spans.contains { $0.name == "vra-engine.stage" })
+      }
+    }
+  }
+
   /// `deploy` is a one-stage run; the traces-only variables are honoured (the endpoint a full URL, used as it is).
   @Test func deployExportsAOneStageRunToTheTracesEndpoint() async throws {
     try await OTLPReceiver.with { receiver in
