@@ -54,20 +54,7 @@ public enum JSONText {
   }
 
   private static func writeString(_ text: String, into output: inout String) {
-    output += "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": output += "\\\""
-      case "\\": output += "\\\\"
-      case "\n": output += "\\n"
-      case "\r": output += "\\r"
-      case "\t": output += "\\t"
-      case let control where control.value < 0x20:
-        output += String(format: "\\u%04x", control.value)
-      default: output.unicodeScalars.append(scalar)
-      }
-    }
-    output += "\""
+    output += "\"" + JSONStringEscape.escaped(text) + "\""
   }
 
   /// Parses JSON text into a `JSONValue` (used for `--input name=[1,2]` and JSON inputs files).

@@ -75,18 +75,7 @@ public final class Redactor: Sendable {
   /// The value as it is, and as it reads inside a JSON string (a logged body writes `a/b"c` as
   /// `a\/b\"c`) or a URL query or form body (`a%2Fb`): each must be hidden.
   static func writtenForms(of value: String) -> [String] {
-    var json = ""
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\"": json += "\\\""
-      case "\\": json += "\\\\"
-      case "\n": json += "\\n"
-      case "\r": json += "\\r"
-      case "\t": json += "\\t"
-      case _ where scalar.value < 0x20: json += String(format: "\\u%04x", scalar.value)
-      default: json.unicodeScalars.append(scalar)
-      }
-    }
+    let json = JSONStringEscape.escaped(value)
     let formValue = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
     var forms = [value, json, json.replacingOccurrences(of: "/", with: "\\/")]
     if let encoded = value.addingPercentEncoding(withAllowedCharacters: formValue) { forms.append(encoded) }

@@ -61,8 +61,19 @@ import VRASimulator
     #expect(run.status == 3, "stderr: \(run.stderr)")
   }
 
-  @Test func ctrlCCancelsTheRequestInVRAAndExits130() async throws {
-    try await SimulatorHarness.with({ $0.timeScale = 0.2 }) { harness in
+  /// Ctrl-C once the request is in vRA: with its answer already read, or (a POST whose answer is
+  /// late) while the stage is still `submitting` with no ids, when the deployment is found by its name.
+  @Test(arguments: [nil, 5.0])
+  func ctrlCCancelsTheRequestInVRAAndExits130(answerDelayedBy seconds: Double?) async throws {
+    try await SimulatorHarness.with({
+      $0.timeScale = 0.2
+      $0.faults.enabled = seconds != nil
+    }) { harness in
+      if let seconds {
+        try await harness.server.addFault(
+          FaultRule(
+            method: "POST", path: "/blueprint/api/blueprint-requests", delayAfterCommitSeconds: seconds, times: 1))
+      }
       let apply = try Deploy.start(["plan.yaml"], command: "apply", files: Self.files, simulator: harness)
       defer { try? FileManager.default.removeItem(at: apply.directory) }
       let session = try await SimulatorSession.start(harness)
@@ -79,29 +90,6 @@ import VRASimulator
       let run = try #require(try await store.runs(limit: 1).first)
       try await store.close()
       #expect(run.status == .cancelled, "the cancel is recorded")
-    }
-  }
-
-  @Test func ctrlCBetweenThePostAndItsAnswerStillCancelsTheRequestInVRA() async throws {
-    try await SimulatorHarness.with({
-      $0.timeScale = 0.2
-      $0.faults.enabled = true
-    }) { harness in
-      // vRA has the request, the engine not yet its answer: the stage is `submitting`, with no ids.
-      try await harness.server.addFault(
-        FaultRule(method: "POST", path: "/blueprint/api/blueprint-requests", delayAfterCommitSeconds: 5, times: 1))
-      let apply = try Deploy.start(["plan.yaml"], command: "apply", files: Self.files, simulator: harness)
-      defer { try? FileManager.default.removeItem(at: apply.directory) }
-      let session = try await SimulatorSession.start(harness)
-      let requestId = try await harness.http.poll(timeout: .seconds(30)) { () -> String? in
-        try await session.get("/blueprint/api/blueprint-requests").decode(Page<BlueprintRequest>.self).content.first?.id
-      }
-      kill(apply.process.processIdentifier, SIGINT)
-      let result = try await apply.finish(timeout: .seconds(60))
-      #expect(result.status == 130, "stderr: \(result.stderr)")
-      let request = try await session.get("/blueprint/api/blueprint-requests/\(requestId)")
-        .decode(BlueprintRequest.self)
-      #expect(request.status == .cancelled, "found by its deployment name and cancelled")
     }
   }
 
