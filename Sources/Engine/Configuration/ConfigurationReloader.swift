@@ -56,7 +56,8 @@ public struct ConfigurationReloader: Sendable {
         ])
       return current
     }
-    let changed = ConfigCatalog.keys.filter { current.values[$0.key] != next.values[$0.key] }
+    // Values, not positions: moving a line is no change.
+    let changed = ConfigCatalog.keys.filter { current[$0.key] != next[$0.key] }
     let reloadable = changed.filter(\.isReloadable).map(\.key)
     let later = changed.filter { !$0.isReloadable }.map(\.key)
     if !later.isEmpty {
