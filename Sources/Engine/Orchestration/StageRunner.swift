@@ -85,6 +85,15 @@ struct StageRunner: Sendable {
       if let record, let reattached = try await reattach(record, deploymentName: deploymentName, projectId: projectId) {
         submission = reattached
       } else {
+        if let record, [.failed, .cancelled].contains(record.status), let leftover = record.deploymentId {
+          // A resumed stage that failed or was cancelled: its deployment keeps the name in vRA, so it
+          // goes first (as between two attempts), or the new request would be refused as a duplicate.
+          logger.notice(
+            "removing the deployment of the earlier attempt before submitting again",
+            metadata: ["stage": "\(stage.name)", "deployment": "\(leftover)"])
+          try await DeploymentRemover(client: client, tracking: tracking)
+            .remove(deploymentId: leftover, projectId: record.projectId ?? projectId)
+        }
         try await store.recordIntent(
           run: runId, stage: stage.name, deploymentName: deploymentName, projectId: projectId, attempt: attempt)
         emit(.stage(stage.name, .submitting, detail: deploymentName))
