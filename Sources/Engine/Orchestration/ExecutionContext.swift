@@ -30,10 +30,11 @@ public struct ExecutionContext: Sendable, Hashable {
   /// The context of the stage the current task works for; nil outside a stage.
   @TaskLocal public static var current: ExecutionContext?
 
-  /// The log metadata of this context (`run.id`, `stage`, `vra.org`, `vra.project`, `vra.region`,
+  /// The log metadata of this context (`run.id`, `stage` unless empty, `vra.org`, `vra.project`, `vra.region`,
   /// `vra.constraint_tags`); unset values are left out.
   public var metadata: Logger.Metadata {
-    var metadata: Logger.Metadata = ["run.id": "\(runId)", "stage": "\(stage)"]
+    var metadata: Logger.Metadata = ["run.id": "\(runId)"]
+    if !stage.isEmpty { metadata["stage"] = "\(stage)" }  // empty: run-level work (the tracker's polls)
     if let org { metadata["vra.org"] = "\(org)" }
     if let project { metadata["vra.project"] = "\(project)" }
     if let region { metadata["vra.region"] = "\(region)" }

@@ -108,8 +108,16 @@ public actor DeploymentTracker {
     } else {
       // The loop polls for every stage of the project, so its calls belong to the run, not to the
       // stage that happened to start it (an unstructured task would inherit that stage's span).
+      // Its log lines likewise carry the run and project, not that stage's name.
       let context = EngineSpans.runContext
-      let task = Task { await ServiceContext.withValue(context) { await self.run(projectId) } }
+      let logContext = ExecutionContext.current.map {
+        ExecutionContext(runId: $0.runId, stage: "", org: $0.org, project: $0.project)
+      }
+      let task = Task {
+        await ExecutionContext.$current.withValue(logContext) {
+          await ServiceContext.withValue(context) { await self.run(projectId) }
+        }
+      }
       projects[projectId]?.task = task
     }
     if let latest = watch.latest {  // a deployment already known: tell the newcomer at once

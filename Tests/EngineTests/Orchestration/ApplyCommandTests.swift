@@ -226,6 +226,12 @@ import VRASimulator
       #expect(net.contains("vra.constraint_tags=env:dev") && net.contains("run.id="))
       let app = try #require(creates.first { $0.contains("stage=app") })
       #expect(app.contains("vra.project=Production") && app.contains("vra.constraint_tags=env:dev,tier:web"))
+      // The tracker polls a project for all its stages: its calls carry the run and project, no stage.
+      let polls = calls.filter {
+        $0.contains("http.method=GET") && $0.contains("http.path=/deployment/api/deployments ")
+      }
+      #expect(!polls.isEmpty)
+      #expect(polls.allSatisfy { $0.contains("run.id=") && !$0.contains("stage=") }, "\(polls)")
     }
   }
 }
