@@ -136,6 +136,12 @@ extension SecretsAgainstOpenBao {
           let resumed = try await apply(["plan.yaml", "--resume", report.run.id, "--output", "json"])
           #expect(resumed.status == 1, "the failed stages fail again: \(resumed.stderr)")
           keep("apply --resume", resumed)
+          // The resume replaced the failed deployment (deleted, submitted again): the new one got the secret too.
+          let again = try VRAJSON.makeDecoder().decode(RunReport.self, from: Data(resumed.stdout.utf8))
+          let doomedId = try #require(again.stages.first { $0.name == "doomed" }?.deploymentId)
+          #expect(doomedId != stages["doomed"]?.deploymentId)
+          let doomedInputs = try await Deploy.client(harness).deployment(id: doomedId).inputs
+          #expect(doomedInputs?["dbPassword"] == .string(Self.vaultCanary))
           for arguments in [["show", report.run.id], ["show", report.run.id, "--output", "json"], ["list"]] {
             let shown = try await Deploy.run(arguments, command: "runs", simulator: harness, in: directory)
             #expect(shown.status == 0, "stderr: \(shown.stderr)")
@@ -169,8 +175,6 @@ extension SecretsAgainstOpenBao {
           #expect(inputs["licence"] == .string(Self.environmentCanary))
           #expect(inputs["apiKey"] == .string(Self.fileCanary))
           #expect(inputs["port"] == .int(5432), "a secret takes its input's type")
-          let doomedId = try #require(stages["doomed"]?.deploymentId)
-          #expect(try await client.deployment(id: doomedId).inputs?["dbPassword"] == .string(Self.vaultCanary))
         }
       }
     }
