@@ -18,7 +18,7 @@ struct RetryTests {
       print("429 Retry-After 1: succeeded after \(elapsed)")
       #expect(!result.content.isEmpty)
       #expect(elapsed >= .seconds(1))
-      #expect(elapsed < .seconds(3))
+      #expect(elapsed < .seconds(6), "waited the 1 s it was told (bound loose: a loaded 2-core machine)")
       #expect(await harness.server.stats().count("GET /iaas/api/projects", status: 429) == 1)
     }
   }
@@ -33,7 +33,8 @@ struct RetryTests {
         FaultRule(method: "GET", path: "/iaas/api/projects", status: 429, retryAfterSeconds: 120, times: 1))
       let (error, elapsed) = await measure { await vraError { _ = try await client.iaasProjects() } }
       #expect(error?.errorClass == .rateLimited(retryAfter: .seconds(120)))
-      #expect(elapsed < .seconds(2))
+      // Not even the policy's 5 s cap was waited (bound loose: 2.6 s was seen under load).
+      #expect(elapsed < .milliseconds(4500))
     }
   }
 
