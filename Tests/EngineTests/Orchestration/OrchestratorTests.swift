@@ -242,24 +242,9 @@ import VRASimulator
       try await harness.deploymentNames() == ["flaky-db-\(run.id)"], "the failed attempt's deployment was removed")
   }
 
-  @Test func withoutRetriesAFailedStageStaysFailed() async throws {
-    let harness = try await OrchestrationHarness.start {
-      $0.faults.enabled = true
-      $0.faults.failResources = ["vm"]
-      $0.faults.failResourcesTimes = 1
-    }
-    defer { Task { await harness.stop() } }
-    let plan = try harness.plan([
-      "plan.yaml": Self.plan.replacingOccurrences(of: "retries: 1", with: "retries: 0"),
-      "machine.yaml": EngineTemplates.machine,
-    ])
-    let orchestrator = harness.orchestrator(plan)
-    let run = try await orchestrator.run(try await orchestrator.createRun(planDigest: "test"))
-    #expect(run.status == .failed)
-    #expect(await harness.simulator.server.stats().count("POST /blueprint/api/blueprint-requests") == 1)
-  }
-
-  @Test func resumingAFailedRunRemovesTheFailedDeploymentAndSubmitsAgain() async throws {
+  /// Without `retries` a failed stage stays failed (one POST); a resume then removes the failed
+  /// deployment and submits again.
+  @Test func withoutRetriesAFailedStageStaysFailedUntilAResumeSubmitsItAgain() async throws {
     let harness = try await OrchestrationHarness.start {
       $0.faults.enabled = true
       $0.faults.failResources = ["vm"]
@@ -273,6 +258,7 @@ import VRASimulator
     let orchestrator = harness.orchestrator(plan)
     let runId = try await orchestrator.createRun(planDigest: "test")
     #expect(try await orchestrator.run(runId).status == .failed)
+    #expect(await harness.simulator.server.stats().count("POST /blueprint/api/blueprint-requests") == 1)
     // The failed deployment keeps its name in vRA: a resume that submitted again would get a 409.
     let resumed = try await orchestrator.run(runId)
     let stage = try await harness.store.stage(run: runId, name: "db")
