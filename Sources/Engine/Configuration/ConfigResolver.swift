@@ -92,6 +92,14 @@ public enum ConfigResolver {
         problems.append(problem(error, key: spec.key, source: source))
       }
     }
+    if let min = values["polling.min"], let max = values["polling.max"], let shortest = min.setting.duration,
+      let longest = max.setting.duration, shortest > longest
+    {
+      problems.append(
+        ConfigProblem(
+          source: "\(min.source)", location: nil, key: "polling.min",
+          message: "\(min.setting) is longer than polling.max \(max.setting) (\(max.source))"))
+    }
     if !problems.isEmpty { throw ConfigError(problems) }
     return ResolvedConfiguration(values: values, file: document?.path, profile: selected)
   }

@@ -114,6 +114,18 @@ struct ConfigResolverTests {
     }
   }
 
+  @Test func aShortestPollLongerThanTheLongestIsRefusedWhateverTheLayers() async {
+    do {
+      _ = try await Self.resolve(flags: ["polling.min": ("--poll-min", "30s")], profile: "lab")
+      Issue.record("resolved")
+    } catch let error as ConfigError {
+      #expect(error.description.contains("flag --poll-min: polling.min: 30s is longer than polling.max 5s"), "\(error)")
+      #expect(error.description.contains("(profile lab)"))
+    } catch {
+      Issue.record("\(error)")
+    }
+  }
+
   @Test func aProfileWithoutAFileIsAnError() {
     #expect(throws: ConfigError.self) {
       try ConfigResolver.resolve(flags: [:], environment: [:], file: nil, profile: "lab")
