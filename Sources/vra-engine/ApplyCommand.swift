@@ -61,7 +61,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     // Every secret of the plan is read before anything is sent (and again on every resume: never stored).
-    let resolver = SecretResolver(environment: environment)
+    let resolver = SecretResolver(environment: try await configuration.secretEnvironment(environment))
     let secrets: PlanSecrets
     do {
       secrets = try await PlanSecrets.resolve(loaded, with: resolver, registeringIn: OutputRedaction.redactor)

@@ -20,6 +20,13 @@ public enum ConfigCatalog {
     .init("auth.password", .secret, "password for password login", environment: "VRA_PASSWORD"),
     .init("auth.domain", .string, "identity domain for password login", environment: "VRA_DOMAIN"),
     .init("auth.accessToken", .secret, "a ready access token (not refreshed)", environment: "VRA_ACCESS_TOKEN"),
+    .init("vault.address", .url, "Vault or OpenBao for vault: references", environment: "VAULT_ADDR"),
+    .init("vault.token", .secret, "Vault token (or an env:/file: reference to it)", environment: "VAULT_TOKEN"),
+    .init("vault.roleId", .string, "AppRole role id (with vault.secretId)", environment: "VAULT_ROLE_ID"),
+    .init("vault.secretId", .secret, "AppRole secret id (or an env:/file: reference)", environment: "VAULT_SECRET_ID"),
+    .init("vault.appRoleMount", .string, "AppRole auth mount", environment: "VAULT_APPROLE_MOUNT"),
+    .init("vault.namespace", .string, "Vault Enterprise / OpenBao namespace", environment: "VAULT_NAMESPACE"),
+    .init("vault.caCertificate", .path, "PEM CA bundle for Vault's TLS", environment: "VAULT_CACERT"),
     .init("tls.caBundle", .path, "PEM file of the CAs to trust instead of the system's"),
     .init("tls.clientCertificate", .path, "PEM client certificate (with tls.clientKey)"),
     .init("tls.clientKey", .path, "PEM key of the client certificate"),
@@ -57,7 +64,7 @@ public enum ConfigCatalog {
   /// What an unset key means, for `config show` (the parts that use the keys hold the values).
   public static let defaults: [String: String] = [
     "endpoint.url": "the embedded simulator", "endpoint.flavor": "auto", "endpoint.org": "default",
-    "auth.method": "auto", "tls.insecure": "false", "apiVersions.iaas": "2021-07-15",
+    "auth.method": "auto", "vault.appRoleMount": "approle", "tls.insecure": "false", "apiVersions.iaas": "2021-07-15",
     "apiVersions.blueprint": "2019-09-12", "apiVersions.deployment": "2020-08-25", "apiVersions.catalog": "2020-08-25",
     "apiVersions.projectService": "2019-01-15", "polling.min": "500ms (100ms on the embedded simulator)",
     "polling.max": "10s (1s on the embedded simulator)", "timeouts.attempt": "30s", "retry.maxAttempts": "5",

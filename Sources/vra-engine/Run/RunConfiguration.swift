@@ -1,3 +1,4 @@
+import ArgumentParser
 import Configuration
 import Engine
 import Foundation
@@ -58,5 +59,39 @@ struct RunConfiguration: Sendable {
   /// This configuration with `resolved` replaced (a hot reload).
   func replacing(_ resolved: ResolvedConfiguration) -> RunConfiguration {
     RunConfiguration(resolved: resolved, loader: loader, provider: provider)
+  }
+}
+
+extension RunConfiguration {
+  /// The environment the secret resolver reads: the process's, with the profile's `vault.*`
+  /// settings filling in what neither `VAULT_*` nor `BAO_*` sets. A `vault.token` or
+  /// `vault.secretId` written as an `env:` or `file:` reference is read here; a `vault:` one cannot
+  /// be (it would need the Vault it logs in to).
+  func secretEnvironment(_ environment: [String: String]) async throws(ExitCode) -> [String: String] {
+    var result = environment
+    let local = SecretResolver(environment: environment)
+    for spec in ConfigCatalog.keys where spec.key.hasPrefix("vault.") {
+      guard let value = resolved.values[spec.key], case .file = value.source, var text = value.setting.text else {
+        continue
+      }
+      let suffix = String(spec.environmentName.dropFirst("VAULT_".count))
+      guard (environment["VAULT_" + suffix] ?? environment["BAO_" + suffix] ?? "").isEmpty else { continue }
+      if spec.isSecret, SecretReference.isReference(text) {
+        guard !text.hasPrefix("vault:") else {
+          Terminal.err("error: \(value.source): \(spec.key) cannot be a vault: reference (use env: or file:)")
+          throw ExitCodes.usageOrValidation
+        }
+        do {
+          let secret = try await local.resolve(text)
+          OutputRedaction.redactor.register(secret)
+          text = secret.exposed
+        } catch {
+          Terminal.err("error: \(value.source): \(spec.key): \(error)")
+          throw ExitCodes.usageOrValidation
+        }
+      }
+      result[spec.environmentName] = text
+    }
+    return result
   }
 }

@@ -34,10 +34,16 @@ struct RunSession {
       Terminal.err("error: \(error)")
       throw ExitCodes.usageOrValidation
     }
+    let secretResolver: SecretResolver
+    if let resolver {
+      secretResolver = resolver
+    } else {
+      secretResolver = SecretResolver(environment: try await configuration.secretEnvironment(environment))
+    }
     do {
       // Credentials may be references (VRA_PASSWORD=vault:secret/vra#password), read here, kept in memory.
       settings = try await settings?.resolvingSecretReferences(
-        with: resolver ?? SecretResolver(environment: environment))
+        with: secretResolver)
     } catch {
       Terminal.err("error: \(error)")
       throw error.isConnectivityOrAuth ? ExitCodes.authOrConnectivity : ExitCodes.usageOrValidation

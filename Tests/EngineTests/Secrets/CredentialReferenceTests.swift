@@ -42,6 +42,41 @@ extension SecretsAgainstOpenBao {
       }
     }
 
+    /// A profile names the Vault and where its token is; the credentials are references into it.
+    @Test func aProfileNamesTheVaultAndItsTokenReference() async throws {
+      try await OpenBaoDevServer.with { bao in
+        try await bao.writeSecret("vra", ["password": "VMware1!"])
+        try await SimulatorHarness.with({ $0.timeScale = 0.01 }) { harness in
+          let profile = """
+            [profiles.lab]
+            endpoint.url = "\(harness.server.baseURL)"
+            auth.username = "admin"
+            auth.password = "vault:secret/vra#password"
+            auth.domain = "vsphere.local"
+            vault.address = "\(bao.address.absoluteString)"
+            vault.token = "env:LAB_BAO_TOKEN"
+            """
+          let run = try await Deploy.run(
+            ["--template", "net.yaml", "--project", "Development", "--name", "net-profile", "--profile", "lab"],
+            files: ["net.yaml": Self.template, "vra-engine.toml": profile], simulator: nil,
+            environment: ["LAB_BAO_TOKEN": bao.rootToken, "VRA_ENGINE_LOG_LEVEL": "trace"])
+          #expect(run.status == 0, "stderr: \(run.stderr)")
+          #expect(await harness.server.stats().count("POST /blueprint/api/blueprint-requests") == 1)
+          #expect(!run.stderr.contains(bao.rootToken) && !run.stderr.contains("VMware1!"), "\(run.stderr)")
+
+          // The token cannot come from the Vault it opens.
+          let circular = try await Deploy.run(
+            ["--template", "net.yaml", "--project", "Development", "--name", "net-circular", "--profile", "lab"],
+            files: [
+              "net.yaml": Self.template,
+              "vra-engine.toml": profile.replacingOccurrences(of: "env:LAB_BAO_TOKEN", with: "vault:secret/t#token"),
+            ], simulator: nil)
+          #expect(circular.status == 2)
+          #expect(circular.stderr.contains("vault.token cannot be a vault: reference"), "\(circular.stderr)")
+        }
+      }
+    }
+
     @Test func anUnreachableVaultIsExitThree() async throws {
       try await SimulatorHarness.with { harness in
         let run = try await Deploy.run(
