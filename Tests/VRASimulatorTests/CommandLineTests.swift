@@ -22,36 +22,10 @@ import VRAModels
   }
 
   @Test func simulatorPrintsURLAndCredentialsServesAndStopsOnSIGINT() async throws {
-    let process = Process()
-    process.executableURL = try Self.executable
-    process.arguments = ["simulator", "--port", "0", "--time-scale", "0.01"]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let (process, url, banner) = try await Self.launch(["--port", "0", "--time-scale", "0.01"])
     defer { if process.isRunning { process.terminate() } }
-
-    // Read the banner on a plain thread (blocking reads); it ends at the stats line or when the pipe closes.
-    let reader = output.fileHandleForReading
-    let reading = Task.detached { () -> String in
-      var text = ""
-      while !text.contains("/_sim/stats") {
-        let chunk = reader.availableData
-        if chunk.isEmpty { break }
-        text += String(decoding: chunk, as: UTF8.self)
-      }
-      return text
-    }
-    let watchdog = Task {
-      try await Task.sleep(for: .seconds(30))
-      process.terminate()  // Closes the pipe, so the reader returns what it has.
-    }
-    let banner = await reading.value
-    watchdog.cancel()
     #expect(banner.contains("admin@vsphere.local"))
     #expect(banner.contains("VMware1!"))
-    let url = try #require(
-      banner.split(separator: "\n").first { $0.contains("listening on") }?.split(separator: " ").last.map(String.init))
     #expect(url.hasPrefix("http://127.0.0.1:"))
 
     let about = try await APICaller(baseURL: url).call(.GET, "/iaas/api/about")
@@ -63,8 +37,8 @@ import VRAModels
     #expect(process.terminationStatus == 0)
   }
 
-  /// Starts `vra-engine simulator arguments...` and returns it with the URL its banner prints.
-  static func launch(_ arguments: [String]) async throws -> (process: Process, url: String) {
+  /// Starts `vra-engine simulator arguments...` and returns it with the URL and the banner it prints.
+  static func launch(_ arguments: [String]) async throws -> (process: Process, url: String, banner: String) {
     let process = Process()
     process.executableURL = try Self.executable
     process.arguments = ["simulator"] + arguments
@@ -72,6 +46,7 @@ import VRAModels
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
     try process.run()
+    // Read the banner on a plain thread (blocking reads); it ends at the stats line or when the pipe closes.
     let reader = output.fileHandleForReading
     let reading = Task.detached { () -> String in
       var text = ""
@@ -82,7 +57,7 @@ import VRAModels
       }
       return text
     }
-    let watchdog = Task {
+    let watchdog = Task {  // the deadline: closing the pipe makes the reader return what it has
       try await Task.sleep(for: .seconds(30))
       process.terminate()
     }
@@ -95,7 +70,7 @@ import VRAModels
       process.terminate()
       throw PollTimeout(timeout: .seconds(30))
     }
-    return (process, url)
+    return (process, url, banner)
   }
 
   /// SIGINT, then waits (with a deadline) for a clean exit.

@@ -251,29 +251,20 @@ import VRASimulator
       $0.faults.failResourcesTimes = 1
     }
     defer { Task { await harness.stop() } }
-    let plan = try harness.plan([
-      "plan.yaml": Self.plan.replacingOccurrences(of: "retries: 1", with: "retries: 0"),
-      "machine.yaml": EngineTemplates.machine,
-    ])
+    let plan = try harness.plan(["plan.yaml": Self.planWithoutRetries, "machine.yaml": EngineTemplates.machine])
     let orchestrator = harness.orchestrator(plan)
     let runId = try await orchestrator.createRun(planDigest: "test")
     #expect(try await orchestrator.run(runId).status == .failed)
     #expect(await harness.simulator.server.stats().count("POST /blueprint/api/blueprint-requests") == 1)
     // The failed deployment keeps its name in vRA: a resume that submitted again would get a 409.
-    let resumed = try await orchestrator.run(runId)
-    let stage = try await harness.store.stage(run: runId, name: "db")
-    #expect(resumed.status == .succeeded, "\(String(describing: stage?.error))")
+    try await Self.expectResumeReplacesTheDeployment(runId, orchestrator, harness)
     #expect(await harness.simulator.server.stats().count("POST /blueprint/api/blueprint-requests") == 2)
-    #expect(try await harness.deploymentNames() == ["flaky-db-\(runId)"], "one deployment of that name, the new one")
   }
 
   @Test func resumingACancelledRunSubmitsTheCancelledStageAgain() async throws {
     let harness = try await OrchestrationHarness.start { $0.timeScale = 0.05 }  // a machine takes 4.5 s
     defer { Task { await harness.stop() } }
-    let plan = try harness.plan([
-      "plan.yaml": Self.plan.replacingOccurrences(of: "retries: 1", with: "retries: 0"),
-      "machine.yaml": EngineTemplates.machine,
-    ])
+    let plan = try harness.plan(["plan.yaml": Self.planWithoutRetries, "machine.yaml": EngineTemplates.machine])
     let orchestrator = harness.orchestrator(plan)
     let runId = try await orchestrator.createRun(planDigest: "test")
     let first = Task { try await orchestrator.run(runId) }
@@ -282,10 +273,19 @@ import VRASimulator
     }
     first.cancel()  // what Ctrl-C does: the request is cancelled in vRA, the stage recorded cancelled
     #expect(try await first.value.status == .cancelled)
+    try await Self.expectResumeReplacesTheDeployment(runId, orchestrator, harness)
+  }
+
+  static let planWithoutRetries = plan.replacingOccurrences(of: "retries: 1", with: "retries: 0")
+
+  /// Resumes `runId`: it succeeds, and vRA holds one deployment of the stage's name, the new one.
+  static func expectResumeReplacesTheDeployment(
+    _ runId: RunID, _ orchestrator: Orchestrator, _ harness: OrchestrationHarness
+  ) async throws {
     let resumed = try await orchestrator.run(runId)
     let stage = try await harness.store.stage(run: runId, name: "db")
     #expect(resumed.status == .succeeded, "\(String(describing: stage?.error))")
-    #expect(try await harness.deploymentNames() == ["flaky-db-\(runId)"])
+    #expect(try await harness.deploymentNames() == ["flaky-db-\(runId)"], "one deployment of that name, the new one")
   }
 
   @Test func aStagePastItsTimeoutFailsAndItsRequestIsCancelledInVRA() async throws {

@@ -92,6 +92,7 @@ import Testing
     limits.update(.init(parallelism: 2))
     let outcomes = await scheduler.run { stage in
       recorder.start(stage)
+      // The stage's work (the behaviour under test is how many run at once while it lasts).
       try? await Task.sleep(for: .milliseconds(10))
       recorder.finish(stage)
       return .succeeded

@@ -106,11 +106,7 @@ struct IdempotencyTests {
     try await ClientFixture.withFaultySimulator({ $0.uniqueDeploymentNames = false }) { harness in
       let client = try await ClientFixture.client(harness)
       let projectId = try await ClientFixture.developmentProjectId(client)
-      let blueprint = try await client.createBlueprint(
-        Blueprint(name: "catalog-bp", content: ClientFixture.template, projectId: projectId))
-      let blueprintId = try #require(blueprint.id)
-      _ = try await client.createBlueprintVersion(
-        blueprintId: blueprintId, BlueprintVersionRequest(version: "1", release: true))
+      let blueprintId = try await Self.releasedBlueprint("catalog-bp", client: client, projectId: projectId)
       let items = try await client.catalogItems().collect().filter { $0.id == blueprintId }
       let item = try #require(items.first)
       try await harness.server.addFault(
@@ -128,11 +124,7 @@ struct IdempotencyTests {
     try await ClientFixture.withFaultySimulator({ $0.uniqueDeploymentNames = false }) { harness in
       let client = try await ClientFixture.client(harness)
       let projectId = try await ClientFixture.developmentProjectId(client)
-      let blueprint = try await client.createBlueprint(
-        Blueprint(name: "catalog-unnamed-bp", content: ClientFixture.template, projectId: projectId))
-      let blueprintId = try #require(blueprint.id)
-      _ = try await client.createBlueprintVersion(
-        blueprintId: blueprintId, BlueprintVersionRequest(version: "1", release: true))
+      let blueprintId = try await Self.releasedBlueprint("catalog-unnamed-bp", client: client, projectId: projectId)
       try await harness.server.addFault(
         FaultRule(method: "POST", path: "/catalog/api/items/", dropAfterCommit: true, times: 1))
       let answer = try await client.requestCatalogItem(
@@ -144,5 +136,15 @@ struct IdempotencyTests {
       #expect(answer.first?.deploymentId == all.first?.id)
       #expect(all.first?.name.hasPrefix(VRAClient.generatedDeploymentNamePrefix) == true)
     }
+  }
+
+  /// A blueprint with a released version 1: what makes it a catalog item. Returns its id.
+  static func releasedBlueprint(_ name: String, client: VRAClient, projectId: String) async throws -> String {
+    let blueprint = try await client.createBlueprint(
+      Blueprint(name: name, content: ClientFixture.template, projectId: projectId))
+    let blueprintId = try #require(blueprint.id)
+    _ = try await client.createBlueprintVersion(
+      blueprintId: blueprintId, BlueprintVersionRequest(version: "1", release: true))
+    return blueprintId
   }
 }
