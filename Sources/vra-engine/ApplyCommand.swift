@@ -18,6 +18,9 @@ struct ApplyCommand: AsyncParsableCommand {
 
       Ctrl-C cancels the in-flight requests in vRA and exits 130; press it twice to exit at once.
 
+      Settings come from flags, the environment and a config file profile (docs/configuration.md); \
+      edits of the file's polling, concurrency and log level take effect while the run goes on.
+
       --output json prints {"run": {"id", "status", "startedAt", "finishedAt"}, "stages": [{"name", \
       "status", "deploymentId", "requestId", "outputs", "resources", "error"}]} (docs/apply.md).
 

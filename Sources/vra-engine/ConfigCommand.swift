@@ -32,7 +32,7 @@ struct ConfigCommand: AsyncParsableCommand {
         if let value = resolved.displayValue(spec.key), let source = resolved.values[spec.key]?.source {
           Terminal.out("\(key)\(value)  [\(source)]")
         } else {
-          Terminal.out("\(key)\(ConfigCatalog.defaults[spec.key] ?? "-")  [default]")
+          Terminal.out("\(key)\(spec.defaultDescription ?? "-")  [default]")
         }
       }
     }

@@ -1,19 +1,25 @@
+import VRAClient
+
 /// Every setting a config file, a profile, the environment or a flag can give, in the order
 /// `config show` lists them. A key not listed here is an error in a file (`config check`).
 public enum ConfigCatalog {
   public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
+  // The client's own defaults, so `config show` cannot drift from what is used.
+  private static let pins = APIVersionPins()
+  private static let retry = RetryPolicy.standard
+
   public static let keys: [ConfigKeySpec] = [
     .init(
-      "endpoint.url", .url, "the vRA URL; none means the embedded simulator", environment: "VRA_URL", flag: "--endpoint"
-    ),
+      "endpoint.url", .url, "the vRA URL; none means the embedded simulator", environment: "VRA_URL",
+      flag: "--endpoint", default: "the embedded simulator"),
     .init(
       "endpoint.flavor", .choice(["auto", "onprem", "cloud"]),
-      "auto tells vRA Cloud (*.cloud.vmware.com) from on-prem by the host name"),
-    .init("endpoint.org", .string, "the org (tenant) id or name"),
+      "auto tells vRA Cloud (*.cloud.vmware.com) from on-prem by the host name", default: "auto"),
+    .init("endpoint.org", .string, "the org (tenant) id or name", default: "default"),
     .init(
       "auth.method", .choice(["auto", "refreshToken", "password", "accessToken"]),
-      "auto picks by the credentials given"),
+      "auto picks by the credentials given", default: "auto"),
     .init(
       "auth.refreshToken", .secret, "refresh token (on-prem) or API token (cloud)", environment: "VRA_REFRESH_TOKEN"),
     .init("auth.username", .string, "user for password login", environment: "VRA_USERNAME"),
@@ -24,55 +30,67 @@ public enum ConfigCatalog {
     .init("vault.token", .secret, "Vault token (or an env:/file: reference to it)", environment: "VAULT_TOKEN"),
     .init("vault.roleId", .string, "AppRole role id (with vault.secretId)", environment: "VAULT_ROLE_ID"),
     .init("vault.secretId", .secret, "AppRole secret id (or an env:/file: reference)", environment: "VAULT_SECRET_ID"),
-    .init("vault.appRoleMount", .string, "AppRole auth mount", environment: "VAULT_APPROLE_MOUNT"),
+    .init("vault.appRoleMount", .string, "AppRole auth mount", environment: "VAULT_APPROLE_MOUNT", default: "approle"),
     .init("vault.namespace", .string, "Vault Enterprise / OpenBao namespace", environment: "VAULT_NAMESPACE"),
     .init("vault.caCertificate", .path, "PEM CA bundle for Vault's TLS", environment: "VAULT_CACERT"),
     .init("tls.caBundle", .path, "PEM file of the CAs to trust instead of the system's"),
     .init("tls.clientCertificate", .path, "PEM client certificate (with tls.clientKey)"),
     .init("tls.clientKey", .path, "PEM key of the client certificate"),
-    .init("tls.insecure", .bool, "skip certificate verification (self-signed labs only)", flag: "--insecure"),
-    .init("apiVersions.iaas", .string, "apiVersion sent to /iaas/api"),
-    .init("apiVersions.blueprint", .string, "apiVersion sent to /blueprint/api"),
-    .init("apiVersions.deployment", .string, "apiVersion sent to /deployment/api"),
-    .init("apiVersions.catalog", .string, "apiVersion sent to /catalog/api"),
-    .init("apiVersions.projectService", .string, "apiVersion sent to /project-service/api"),
-    .init("polling.min", .duration, "shortest wait between two status polls", flag: "--poll-min", reloadable: true),
-    .init("polling.max", .duration, "longest wait between two status polls", flag: "--poll-max", reloadable: true),
-    .init("timeouts.attempt", .duration, "one HTTP attempt, connect to last byte"),
-    .init("retry.maxAttempts", .integer(1...100), "attempts of one call, the first included"),
-    .init("retry.baseDelay", .duration, "backoff before the first retry (doubles, jittered)"),
-    .init("retry.maxDelay", .duration, "longest backoff between two attempts"),
-    .init("retry.totalBudget", .duration, "longest time one call may spend retrying"),
+    .init(
+      "tls.insecure", .bool, "skip certificate verification (self-signed labs only)", flag: "--insecure",
+      default: "false"),
+    .init("apiVersions.iaas", .string, "apiVersion sent to /iaas/api", default: pins.iaas),
+    .init("apiVersions.blueprint", .string, "apiVersion sent to /blueprint/api", default: pins.blueprint),
+    .init("apiVersions.deployment", .string, "apiVersion sent to /deployment/api", default: pins.deployment),
+    .init("apiVersions.catalog", .string, "apiVersion sent to /catalog/api", default: pins.catalog),
+    .init(
+      "apiVersions.projectService", .string, "apiVersion sent to /project-service/api", default: pins.projectService),
+    .init(
+      "polling.min", .duration, "shortest wait between two status polls", flag: "--poll-min", reloadable: true,
+      default: "500ms (100ms on the embedded simulator)"),
+    .init(
+      "polling.max", .duration, "longest wait between two status polls", flag: "--poll-max", reloadable: true,
+      default: "10s (1s on the embedded simulator)"),
+    .init(
+      "timeouts.attempt", .duration, "one HTTP attempt, connect to last byte",
+      default: ConfigSetting.format(Timeouts().attempt)),
+    .init(
+      "retry.maxAttempts", .integer(1...100), "attempts of one call, the first included",
+      default: "\(retry.maxAttempts)"),
+    .init(
+      "retry.baseDelay", .duration, "backoff before the first retry (doubles, jittered)",
+      default: ConfigSetting.format(retry.baseDelay)),
+    .init(
+      "retry.maxDelay", .duration, "longest backoff between two attempts", default: ConfigSetting.format(retry.maxDelay)
+    ),
+    .init(
+      "retry.totalBudget", .duration, "longest time one call may spend retrying",
+      default: ConfigSetting.format(retry.totalBudget)),
     .init(
       "concurrency.parallelism", .integer(1...Int.max), "most stages in flight at once (overrides the plan's)",
-      reloadable: true),
+      reloadable: true, default: "the plan's parallelism (4)"),
     .init(
       "concurrency.perProjectLimit", .integer(1...Int.max),
-      "most stages in flight at once in one project (overrides the plan's)", reloadable: true),
-    .init("state.url", .string, "the state database: a SQLite file path or sqlite:PATH", flag: "--state"),
+      "most stages in flight at once in one project (overrides the plan's)", reloadable: true,
+      default: "the plan's (none)"),
+    .init(
+      "state.url", .string, "the state database: a SQLite file path or sqlite:PATH", flag: "--state",
+      default: SQLStateStore.defaultPath),
     .init(
       "telemetry.metricsPort", .integer(0...65535), "serve /metrics on this port (0: any free port)",
-      flag: "--metrics-port"),
-    .init("telemetry.metricsHost", .string, "the address /metrics listens on", flag: "--metrics-host"),
+      flag: "--metrics-port", default: "no metrics endpoint"),
     .init(
-      "telemetry.otlpEndpoint", .url, "export traces over OTLP/HTTP to this base URL (OTEL_EXPORTER_OTLP_ENDPOINT wins)"
-    ),
-    .init("log.level", .choice(logLevels), "the lowest level logged to stderr", flag: "--log-level", reloadable: true),
-    .init("log.format", .choice(["text", "json"]), "text lines or one JSON object per line", flag: "--log-format"),
-  ]
-
-  /// What an unset key means, for `config show` (the parts that use the keys hold the values).
-  public static let defaults: [String: String] = [
-    "endpoint.url": "the embedded simulator", "endpoint.flavor": "auto", "endpoint.org": "default",
-    "auth.method": "auto", "vault.appRoleMount": "approle", "tls.insecure": "false", "apiVersions.iaas": "2021-07-15",
-    "apiVersions.blueprint": "2019-09-12", "apiVersions.deployment": "2020-08-25", "apiVersions.catalog": "2020-08-25",
-    "apiVersions.projectService": "2019-01-15", "polling.min": "500ms (100ms on the embedded simulator)",
-    "polling.max": "10s (1s on the embedded simulator)", "timeouts.attempt": "30s", "retry.maxAttempts": "5",
-    "retry.baseDelay": "200ms", "retry.maxDelay": "10s", "retry.totalBudget": "2m",
-    "concurrency.parallelism": "the plan's parallelism (4)", "concurrency.perProjectLimit": "the plan's (none)",
-    "state.url": SQLStateStore.defaultPath, "telemetry.metricsPort": "no metrics endpoint",
-    "telemetry.metricsHost": "127.0.0.1", "telemetry.otlpEndpoint": "no traces unless OTEL_* ask for them",
-    "log.level": "warning", "log.format": "text",
+      "telemetry.metricsHost", .string, "the address /metrics listens on", flag: "--metrics-host", default: "127.0.0.1"),
+    .init(
+      "telemetry.otlpEndpoint", .url,
+      "export traces over OTLP/HTTP to this base URL (OTEL_EXPORTER_OTLP_ENDPOINT wins)",
+      default: "no traces unless OTEL_* ask for them"),
+    .init(
+      "log.level", .choice(logLevels), "the lowest level logged to stderr", flag: "--log-level", reloadable: true,
+      default: "warning"),
+    .init(
+      "log.format", .choice(["text", "json"]), "text lines or one JSON object per line", flag: "--log-format",
+      default: "text"),
   ]
 
   /// Keys a file may hold at its top level besides the settings.

@@ -41,11 +41,14 @@ public struct ConfigKeySpec: Sendable, Hashable {
   public let flag: String?
   /// An edit takes effect in a running `apply` (see `ConfigurationReloader`).
   public let isReloadable: Bool
+  /// What an unset key means, for `config show` (the parts that use the key hold the value itself).
+  public let defaultDescription: String?
 
   init(
     _ key: String, _ kind: Kind, _ summary: String, environment: String? = nil, flag: String? = nil,
-    reloadable: Bool = false
+    reloadable: Bool = false, default defaultDescription: String? = nil
   ) {
+    self.defaultDescription = defaultDescription
     self.key = key
     self.kind = kind
     self.summary = summary

@@ -51,8 +51,7 @@ public struct RunCanceller: Sendable {
   private func cancelInVRA(_ stage: StageRecord, runId: RunID) async throws {
     var deploymentId = stage.deploymentId
     if deploymentId == nil, let name = stage.deploymentName {
-      let filter = DeploymentFilter(projects: stage.projectId.map { [$0] } ?? [], name: name)
-      deploymentId = try await client.deployments(filter, pageSize: 10).collect().first { $0.name == name }?.id
+      deploymentId = try await client.deployment(named: name, projectId: stage.projectId)?.id
     }
     _ = try await BlueprintRequestCanceller(client: client).cancel(
       id: stage.blueprintRequestId, deploymentId: deploymentId)

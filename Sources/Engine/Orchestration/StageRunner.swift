@@ -178,8 +178,7 @@ struct StageRunner: Sendable {
         deploymentId: deploymentId, requestId: record.requestId, blueprintRequestId: record.blueprintRequestId)
     case .submitting:
       let name = record.deploymentName ?? deploymentName
-      let filter = DeploymentFilter(projects: [projectId], name: name, expand: [.lastRequest])
-      guard let found = try await client.deployments(filter, pageSize: 10).collect().first(where: { $0.name == name }),
+      guard let found = try await client.deployment(named: name, projectId: projectId, expand: [.lastRequest]),
         let deploymentId = found.id
       else { return nil }
       let submission = Submission(deploymentId: deploymentId, requestId: found.lastRequest?.id)
@@ -240,9 +239,7 @@ struct StageRunner: Sendable {
         let projectId = record.projectId
       {
         // Interrupted between the POST and its answer: vRA may have the deployment already; find it by name.
-        let filter = DeploymentFilter(projects: [projectId], name: deploymentName)
-        deploymentId = try? await client.deployments(filter, pageSize: 10).collect()
-          .first { $0.name == deploymentName }?.id
+        deploymentId = try? await client.deployment(named: deploymentName, projectId: projectId)?.id
       }
       if let record, !record.status.isTerminal, record.blueprintRequestId != nil || deploymentId != nil {
         do {

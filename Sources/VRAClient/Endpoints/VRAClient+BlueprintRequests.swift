@@ -23,12 +23,9 @@ extension VRAClient {
       },
       lookup: { [request] in
         guard let name = request.deploymentName else { return nil }
-        let filter = DeploymentFilter(projects: request.projectId.map { [$0] } ?? [], name: name)
-        guard
-          let deployment = try await self.deployments(filter, pageSize: 10).collect().first(where: {
-            $0.name == name
-          }), let deploymentId = deployment.id
-        else { return nil }
+        guard let deploymentId = try await self.deployment(named: name, projectId: request.projectId)?.id else {
+          return nil
+        }
         return try await self.blueprintRequests(deploymentId: deploymentId, pageSize: 10).collect().first
       })
   }

@@ -41,12 +41,9 @@ extension VRAClient {
       },
       lookup: { [request] in
         guard let name = request.deploymentName else { return nil }
-        let filter = DeploymentFilter(projects: request.projectId.map { [$0] } ?? [], name: name)
-        guard
-          let deployment = try await self.deployments(filter, pageSize: 10).collect().first(where: {
-            $0.name == name
-          })
-        else { return nil }
+        guard let deployment = try await self.deployment(named: name, projectId: request.projectId) else {
+          return nil
+        }
         return [CatalogItemRequestResponse(deploymentId: deployment.id, deploymentName: deployment.name)]
       })
   }

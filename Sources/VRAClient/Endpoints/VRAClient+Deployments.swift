@@ -23,6 +23,15 @@ extension VRAClient {
     try await get(Self.deploymentsPath, query: filter.query + Query.paging(skip: skip, top: top))
   }
 
+  /// The deployment named exactly `name` in the project (vRA's `name` filter also matches longer
+  /// names), or nil: how a create whose answer was lost, or a stage cut short, is found again.
+  public func deployment(
+    named name: String, projectId: String?, expand: [DeploymentExpansion] = []
+  ) async throws -> Deployment? {
+    let filter = DeploymentFilter(projects: projectId.map { [$0] } ?? [], name: name, expand: expand)
+    return try await deployments(filter, pageSize: 10).collect().first { $0.name == name }
+  }
+
   /// `GET /deployment/api/deployments/{id}?expand=...`.
   public func deployment(id: String, expand: [DeploymentExpansion] = []) async throws -> Deployment {
     try await get(

@@ -30,7 +30,9 @@ struct RunConfiguration: Sendable {
   /// The poll bounds: configured, else the defaults for a real vRA or the embedded simulator
   /// (which runs 50× faster than vRA, so it is polled accordingly).
   func pollIntervals(embedded: Bool) -> (min: Duration, max: Duration) {
-    let defaults = embedded ? (Duration.milliseconds(100), Duration.seconds(1)) : (.milliseconds(500), .seconds(10))
+    let standard = TrackerConfiguration()
+    let defaults =
+      embedded ? (Duration.milliseconds(100), Duration.seconds(1)) : (standard.minInterval, standard.maxInterval)
     let min = resolved.duration("polling.min") ?? defaults.0
     let max = resolved.duration("polling.max") ?? Swift.max(defaults.1, min)
     return (min, Swift.max(min, max))
