@@ -8,11 +8,21 @@ struct CancelCommand: AsyncParsableCommand {
     commandName: "cancel",
     abstract: "Cancel a run: its in-flight requests are cancelled in vRA and the run is recorded cancelled.",
     discussion: """
-      Works whether or not the `apply` process of the run is still alive: a live one sees its requests end \
-      ABORTED and stops (exit 130). Exit codes: 0 cancelled or already finished, 2 unknown run, 3 vRA unreachable.
+      A run that a live process is working on (an `apply` in another terminal, on the embedded simulator \
+      too) is asked to cancel through the state database: that process cancels its requests in vRA within \
+      a second and exits 130, and this command waits for it and reports what vRA answered. A run nobody \
+      works on (a crashed apply, a deploy --no-wait) is cancelled from here, against the vRA it ran on.
+
+      Each stage is reported as vRA answered: cancelled, already finished (and recorded as it ended), or \
+      refused.
+
+      Exit codes: 0 cancelled (or nothing left to cancel), 1 vRA refused a cancel, 2 unknown run or \
+      owned by a stalled process (see --takeover), 3 vRA unreachable.
       """)
 
   @Argument(help: "The run id (see `vra-engine runs`).") var runId: String
+  @Flag(help: "Take over a run whose owner's lease expired (a stalled or unreachable process), then cancel it.")
+  var takeover = false
   @OptionGroup var connection: ConnectionOptions
 
   func run() async throws {
@@ -22,27 +32,31 @@ struct CancelCommand: AsyncParsableCommand {
   }
 
   private func execute(_ configuration: RunConfiguration) async throws {
-    let session = try await RunSession.open(configuration)
+    let id = RunID(rawValue: runId)
+    let session = try await RunSession.open(configuration, forRun: id)
+    let outcome: RunCanceller.Outcome
     do {
-      let outcome = try await RunCanceller(client: session.client, store: session.store, tracking: session.tracker)
-        .cancel(RunID(rawValue: runId))
-      switch outcome {
-      case .cancelled(let stages):
-        Terminal.err(
-          "run \(runId) cancelled"
-            + (stages.isEmpty ? "" : "; requests cancelled in vRA: \(stages.joined(separator: ", "))"))
-      case .alreadyFinished(let status):
-        Terminal.err("run \(runId) already ended \(status); nothing to cancel")
-      }
-      await session.close()
-    } catch let failure as StageFailure {
-      Terminal.err("error: \(failure)")
-      await session.close()
-      throw ExitCodes.usageOrValidation
+      outcome = try await RunCanceller(
+        client: session.client, store: session.store, tracking: session.tracker, lease: session.lease
+      ).cancel(id, mode: takeover ? .takeover : .ifFree)
     } catch {
-      Terminal.err("error: \(error)")
+      let exit = ExitCodes.reporting(error)
       await session.close()
-      throw ExitCodes.authOrConnectivity
+      throw exit
+    }
+    await session.close()
+    switch outcome {
+    case .alreadyFinished(let status):
+      Terminal.err("run \(runId) already ended \(status); nothing to cancel")
+    case .cancelled(let report):
+      if let owner = report.carriedOutBy { Terminal.err("run \(runId) was cancelled by its owner (\(owner))") }
+      for stage in report.stages { Terminal.err("  \(stage.name): \(stage.outcome)") }
+      if report.stages.isEmpty { Terminal.err("  no request was in flight in vRA") }
+      Terminal.err("run \(runId): \(report.status)")
+      if report.hasRefusal {
+        Terminal.err("some requests could not be cancelled: they may still run in vRA")
+        throw ExitCodes.deploymentFailed
+      }
     }
   }
 }

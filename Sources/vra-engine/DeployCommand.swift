@@ -23,7 +23,7 @@ struct DeployCommand: AsyncParsableCommand {
       reported at once and nothing is submitted (exit 2). Values of encrypted inputs are never printed.
 
       --no-wait returns as soon as vRA accepted the request and prints the deployment and request ids; \
-      the run stays recorded as running. Ctrl-C cancels the request in vRA and exits 130; press it twice \
+      the run is recorded as submitted, and `vra-engine runs watch RUN_ID` follows it to its end later. Ctrl-C cancels the request in vRA and exits 130; press it twice \
       to exit at once.
 
       Text output ends with the deployment, its status, resources and outputs; --output json prints the \
@@ -191,7 +191,8 @@ struct DeployCommand: AsyncParsableCommand {
     let display = EventDisplay(quiet: output == "json")
     let orchestrator = Orchestrator(
       plan: plan, client: session.client, store: session.store, tracking: session.tracker,
-      environment: LiteralText.environment, waitForCompletion: wait, events: display.sink)
+      environment: LiteralText.environment, waitForCompletion: wait, lease: session.lease, target: session.target,
+      events: display.sink)
 
     let runId: RunID
     let final: RunRecord
@@ -203,8 +204,7 @@ struct DeployCommand: AsyncParsableCommand {
       final = try await task.value
     } catch {
       await display.close()
-      Terminal.err("error: \(error)")
-      return ExitCodes.authOrConnectivity
+      return ExitCodes.reporting(error)
     }
     await display.close()
 

@@ -8,8 +8,8 @@ import VRAModels
 struct RunsCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "runs",
-    abstract: "List recent runs, or show one run's stages.",
-    subcommands: [List.self, Show.self],
+    abstract: "List recent runs, show one, follow a submitted one, or prune old ones.",
+    subcommands: [List.self, Show.self, Watch.self, Prune.self],
     defaultSubcommand: List.self)
 
   struct List: AsyncParsableCommand {
@@ -33,13 +33,16 @@ struct RunsCommand: AsyncParsableCommand {
         Terminal.err("no runs in \(state)")
         return
       }
-      Terminal.out("RUN       STATUS      STARTED                   PLAN")
+      Terminal.out("RUN       STATUS          STARTED                   PLAN")
       for run in runs {
-        Terminal.out(
+        var line =
           "\(run.id.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))"
-            + "\(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))"
-            + "\(VRAJSON.formatTimestamp(run.startedAt).padding(toLength: 26, withPad: " ", startingAt: 0))"
-            + "\(run.planName) (\(run.planPath))")
+          + "\(run.status.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0))"
+          + "\(VRAJSON.formatTimestamp(run.startedAt).padding(toLength: 26, withPad: " ", startingAt: 0))"
+          + "\(run.planName) (\(run.planPath))"
+        if let target = run.target { line += " on \(target)" }
+        if let lease = run.lease, lease.expiresAt > Date() { line += " [owned by \(lease.owner)]" }
+        Terminal.out(line)
       }
     }
   }
@@ -72,6 +75,12 @@ struct RunsCommand: AsyncParsableCommand {
         return
       }
       Terminal.out("run \(report.run.id): \(report.run.status)")
+      if let run = try? await StateAccess.peek(RunID(rawValue: runId), at: state) {
+        if let target = run.target { Terminal.out("  ran against \(target)") }
+        if let lease = run.lease, lease.expiresAt > Date() {
+          Terminal.out("  owned by \(lease.owner) until \(VRAJSON.formatTimestamp(lease.expiresAt))")
+        }
+      }
       for stage in report.stages {
         var line = "  \(stage.name): \(stage.status)"
         if let name = stage.deploymentName { line += "  deployment \(name)" }
@@ -98,6 +107,20 @@ enum StateAccess {
     } catch {
       Terminal.err("error: cannot open the state database \(path): \(error)")
       throw ExitCodes.usageOrValidation
+    }
+  }
+
+  /// The run, read from the file at `path` without creating it; nil when either is missing.
+  static func peek(_ id: RunID, at path: String) async throws -> RunRecord? {
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    let store = try await SQLStateStore.openSQLite(at: path)
+    do {
+      let run = try await store.run(id)
+      try? await store.close()
+      return run
+    } catch {
+      try? await store.close()
+      throw error
     }
   }
 

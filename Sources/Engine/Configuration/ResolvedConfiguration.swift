@@ -23,6 +23,11 @@ public struct ResolvedConfiguration: Sendable {
   public struct Value: Sendable, Hashable {
     public var setting: ConfigSetting
     public var source: Source
+
+    public init(setting: ConfigSetting, source: Source) {
+      self.setting = setting
+      self.source = source
+    }
   }
 
   public let values: [String: Value]

@@ -3,24 +3,25 @@ import VRAModels
 
 /// Cancels a deployment's blueprint request in vRA: the one whose id the store holds, else the
 /// deployment's latest (a stage reconciled by name after a crash knows only its deployment).
-/// A request that already ended, which vRA answers with a validation error or a conflict, counts
-/// as cancelled: nothing of it is left running. Used by Ctrl-C, stage timeouts and `vra-engine cancel`.
+/// Used by Ctrl-C, stage timeouts, a cancel request from another process and `vra-engine cancel`.
 struct BlueprintRequestCanceller: Sendable {
   let client: VRAClient
 
-  /// - Returns: false when there was no request to cancel.
+  /// What vRA answered. A request that already ended (vRA answers a validation error or a
+  /// conflict) is `.alreadyFinished`: nothing of it is left running.
   /// - Throws: what vRA answered when it refused the lookup or the cancel for another reason.
-  func cancel(id: String?, deploymentId: String?) async throws -> Bool {
+  func cancel(id: String?, deploymentId: String?) async throws -> StageCancelOutcome {
     var id = id
     if id == nil, let deploymentId {
       id = try await client.blueprintRequests(deploymentId: deploymentId, pageSize: 10).collect().first?.id
     }
-    guard let id else { return false }
+    guard let id else { return .nothingToCancel }
     do {
       try await client.cancelBlueprintRequest(id: id)
+      return .cancelled
     } catch let error as VRAError where ["validation", "conflict"].contains(error.errorClass.name) {
-      // Already finished: nothing left to cancel.
+      let status = (try? await client.blueprintRequest(id: id))?.status?.rawValue
+      return .alreadyFinished(status: status ?? error.message)
     }
-    return true
   }
 }

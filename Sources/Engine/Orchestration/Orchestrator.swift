@@ -23,6 +23,10 @@ public struct Orchestrator: Sendable {
   public let secrets: PlanSecrets
   /// Makes the run's and the stages' spans (`EngineSpans`).
   public let tracer: any Tracer
+  /// The lease this process holds on the run while it works on it.
+  public let lease: LeaseSettings
+  /// The vRA this orchestrator's client talks to, recorded with every run it creates.
+  public let target: RunTarget?
   private let emit: @Sendable (RunEvent) -> Void
 
   /// - Parameter waitForCompletion: false stops each stage once vRA accepted it (see `StageOutcome.submitted`).
@@ -37,8 +41,11 @@ public struct Orchestrator: Sendable {
     environment: [String: String] = ProcessInfo.processInfo.environment,
     logger: Logger = Logger(label: "vra-engine.engine"), waitForCompletion: Bool = true,
     limits: ConcurrencyLimits? = nil, secrets: PlanSecrets = PlanSecrets(), tracer: (any Tracer)? = nil,
+    lease: LeaseSettings = LeaseSettings(), target: RunTarget? = nil,
     events: @escaping @Sendable (RunEvent) -> Void = { _ in }
   ) {
+    self.lease = lease
+    self.target = target
     let redactor = client.redactor
     redactor.registerSensitiveNames(PlanSecrets.sensitiveNames(of: plan))
     self.limits = limits
@@ -58,20 +65,27 @@ public struct Orchestrator: Sendable {
   public func createRun(id: RunID = .generate(), planDigest: String) async throws -> RunID {
     _ = try await store.createRun(
       id: id, planName: plan.name, planPath: plan.file, planDigest: planDigest,
-      options: ["parallelism": .int(plan.defaults.parallelism)], stages: plan.stageNames)
+      options: ["parallelism": .int(plan.defaults.parallelism)], stages: plan.stageNames, target: target)
     return id
   }
 
   /// Runs (or resumes) `runId` to its end and returns the final run record.
   ///
-  /// Cancelling the calling task cancels the in-flight vRA requests, records it, and ends the
-  /// run `cancelled`. The whole run is one `vra-engine.run` span, each stage a child of it.
-  public func run(_ runId: RunID) async throws -> RunRecord {
+  /// The run's lease is held for the whole time (`RunOwnership`): a run another live process owns
+  /// is refused (`StateStoreError.runOwned`), an expired lease is taken only with `.takeover`.
+  /// Cancelling the calling task, or a cancel request left in the store by another process,
+  /// cancels the in-flight vRA requests, records it, and ends the run `cancelled`. A lease taken
+  /// over by another process ends the work at once with `StateStoreError.leaseLost`.
+  /// The whole run is one `vra-engine.run` span, each stage a child of it.
+  public func run(_ runId: RunID, ownership: LeaseAcquisition = .ifFree) async throws -> RunRecord {
     try await tracer.withAnySpan(EngineSpans.run, ofKind: .internal) { span in
       span.attributes[EngineSpans.Key.runId] = runId.rawValue
       span.attributes[EngineSpans.Key.planName] = plan.name
-      let record = try await EngineSpans.$runContext.withValue(ServiceContext.current) {
-        try await execute(runId, span: span)
+      // The work runs in a task of its own (so a cancel request can stop it), which inherits the span's context.
+      let record = try await RunOwnership(store: store, settings: lease).hold(runId, mode: ownership) { control in
+        try await EngineSpans.$runContext.withValue(ServiceContext.current) {
+          try await execute(runId, control: control, span: span)
+        }
       }
       span.attributes[EngineSpans.Key.runStatus] = record.status.rawValue
       if record.status == .failed { span.setStatus(SpanStatus(code: .error, message: "a stage failed")) }
@@ -79,14 +93,23 @@ public struct Orchestrator: Sendable {
     }
   }
 
-  private func execute(_ runId: RunID, span: any Span) async throws -> RunRecord {
+  private func execute(_ runId: RunID, control: RunControl, span: any Span) async throws -> RunRecord {
     guard let existing = try await store.run(runId) else {
       throw StageFailure(message: "no run \(runId) in the state store")
+    }
+    guard existing.status.canTransition(to: .running) else {
+      throw RunRefusal.notResumable(runId, existing.status)
     }
     let resumed = existing.status != .pending
     span.attributes[EngineSpans.Key.resumed] = resumed
     try await store.updateRunStatus(runId, to: .running)
     emit(.runStarted(runId, stages: plan.stageNames, resumed: resumed))
+    if resumed {
+      // What did not succeed runs again: its ids stay, so a leftover deployment is deleted first.
+      for record in try await store.stages(of: runId) where record.status.canTransition(to: .pending) {
+        try await store.recordStageStatus(run: runId, stage: record.name, to: .pending)
+      }
+    }
 
     // What a previous attempt of this run already finished.
     var known: [String: StageOutcome] = [:]
@@ -100,7 +123,8 @@ public struct Orchestrator: Sendable {
     let runner = StageRunner(
       runId: runId, plan: plan, client: client, store: store, tracking: tracking,
       projects: ProjectDirectory(client: client), results: StageResults(finished), environment: environment,
-      secrets: secrets, emit: emit, logger: logger, tracer: tracer, waitForCompletion: waitForCompletion)
+      secrets: secrets, emit: emit, logger: logger, tracer: tracer, waitForCompletion: waitForCompletion,
+      control: control)
     let stagesByName = Dictionary(uniqueKeysWithValues: plan.stages.map { ($0.name, $0) })
     let scheduler = RolloutScheduler(
       stages: plan.stages.map {
@@ -121,6 +145,7 @@ public struct Orchestrator: Sendable {
       return outcome
     }
     let store = self.store
+    if control.leaseLost { throw StateStoreError.leaseLost(run: runId, owner: nil) }
     for (name, outcome) in outcomes {
       if case .skipped(let reason) = outcome {
         metrics.record(outcome, duration: nil)
@@ -132,22 +157,20 @@ public struct Orchestrator: Sendable {
     let cancelled = Task.isCancelled || outcomes.values.contains(.cancelled)
     let failed = outcomes.values.contains { if case .failed = $0 { true } else { false } }
     if failed && !cancelled && plan.defaults.rollback == .onFailure {
-      await Rollback(
+      _ = try await Rollback(
         runId: runId, order: graph.topologicalOrder, purpose: .rollback, client: client, store: store,
         tracking: tracking, emit: emit
       ).run()
     }
     if !cancelled && !failed && outcomes.values.contains(.submitted) {
-      // Stages vRA is still working on, unwatched: the run is not over. It stays `running`, so
-      // `runs` shows it in flight, `cancel` can cancel it and a resume re-attaches to it.
-      emit(.runFinished(runId, .running))
-      return try await shielded { try await store.updateRunStatus(runId, to: .running) }
+      // Stages vRA is still working on, unwatched: the run is `submitted`, so `runs` shows it in
+      // flight, `cancel` can cancel it and `runs watch` or a resume re-attaches to it.
+      emit(.runFinished(runId, .submitted))
+      return try await shielded { try await store.updateRunStatus(runId, to: .submitted) }
     }
     let status: RunStatus = cancelled ? .cancelled : failed ? .failed : .succeeded
     let record = try await shielded {
-      // `vra-engine cancel` from another process may have ended the run already; keep its verdict.
-      if let current = try await store.run(runId), current.status.isTerminal { return current }
-      return try await store.updateRunStatus(runId, to: status)
+      try await store.updateRunStatus(runId, to: status)
     }
     emit(.runFinished(runId, status))
     return record

@@ -2,8 +2,9 @@ import VRAClient
 import VRAModels
 
 /// Deletes what a run created, dependents before what they depend on, each delete tracked to its
-/// end and recorded: the rollback of a failed run, and `vra-engine destroy`. A stage whose deletion
-/// fails stays listed (and keeps its deployment id) so a later `destroy` can retry it.
+/// end and recorded: the rollback of a failed run (stages go `rolling-back → rolled-back`) and
+/// `vra-engine destroy` (`destroying → destroyed`). A stage whose deletion fails is recorded
+/// failed and keeps its deployment id, so a later `destroy` retries it.
 public struct Rollback: Sendable {
   let runId: RunID
   /// Stage names, dependencies first (the plan's topological order).
@@ -27,43 +28,88 @@ public struct Rollback: Sendable {
     self.emit = emit
   }
 
+  private var statuses: (during: StageStatus, done: StageStatus) {
+    purpose == .rollback ? (.rollingBack, .rolledBack) : (.destroying, .destroyed)
+  }
+
+  /// The stage names in deletion order: stages the order does not know (a plan edited since) first,
+  /// since nothing known depends on them, then dependents before their dependencies.
+  func sequence(of records: [StageRecord]) -> [String] {
+    let known = Set(order)
+    return records.map(\.name).filter { !known.contains($0) } + order.reversed()
+  }
+
   /// - Returns: the stages whose deployment could not be deleted.
   @discardableResult
-  public func run() async -> [String] {
-    let records = (try? await store.stages(of: runId)) ?? []
+  public func run() async throws -> [String] {
+    let records = try await store.stages(of: runId)
     let byName = Dictionary(uniqueKeysWithValues: records.map { ($0.name, $0) })
-    // Stages the order does not know (a plan edited since) go first: nothing known depends on them.
-    let known = Set(order)
-    let sequence = records.map(\.name).filter { !known.contains($0) } + order.reversed()
     var failed: [String] = []
-    for name in sequence {
-      guard let record = byName[name], let deploymentId = record.deploymentId,
-        [.succeeded, .failed, .cancelled, .rollingBack].contains(record.status)
-      else { continue }
+    for name in sequence(of: records) {
+      guard let record = byName[name] else { continue }
       do {
-        try await store.recordStageStatus(run: runId, stage: name, to: .rollingBack)
-        emit(.stage(name, .rollingBack, detail: record.deploymentName))
-        let remover = DeploymentRemover(client: client, tracking: tracking)
-        let requestId = try await remover.remove(deploymentId: deploymentId, projectId: record.projectId ?? "") {
-          [store, runId] id in
-          try await store.recordDeleteRequest(
-            run: runId, stage: name, purpose: purpose, deleteRequestId: id, deploymentId: deploymentId)
-        }
-        if let requestId {
-          try await store.updateDeleteRequest(
-            run: runId, stage: name, deleteRequestId: requestId, status: .succeeded, error: nil)
-        }
-        try await store.recordStageStatus(run: runId, stage: name, to: .rolledBack)
-        emit(.stage(name, .rolledBack, detail: record.deploymentName))
+        if try await !remove(record) { failed.append(name) }
+      } catch let error as StateStoreError {
+        throw error  // The store refused (a lost lease): nothing more may be done from here.
       } catch {
-        let failure = StageRunner.failure(from: error)
-        _ = try? await store.recordStageFailure(
-          run: runId, stage: name,
-          error: RecordedError(errorClass: purpose.rawValue, message: failure.message, hint: failure.hint))
-        emit(.stage(name, .failed, detail: "\(purpose.rawValue) failed: \(failure)"))
         failed.append(name)
       }
     }
     return failed
+  }
+
+  /// Deletes one stage's deployment; false when vRA refused or failed the deletion.
+  private func remove(_ record: StageRecord) async throws -> Bool {
+    let name = record.name
+    let (during, done) = statuses
+    var deploymentId = record.deploymentId
+    if purpose == .destroy, deploymentId == nil, let deploymentName = record.deploymentName,
+      record.status != .destroyed
+    {
+      // Submitted but no id came back (a crash, an ambiguous failure): vRA may still have it by name.
+      deploymentId = try await client.deployment(named: deploymentName, projectId: record.projectId)?.id
+    }
+    switch purpose {
+    case .rollback:
+      guard deploymentId != nil, [.succeeded, .failed, .cancelled, .rollingBack].contains(record.status) else {
+        return true
+      }
+    case .destroy:
+      guard record.status != .destroyed else { return true }
+      guard deploymentId != nil, [.succeeded, .failed, .cancelled, .destroying].contains(record.status) else {
+        // Nothing of this stage exists in vRA: never submitted, rolled back, or not found by its name.
+        if record.status.canTransition(to: .destroyed) {
+          try await store.recordStageStatus(run: runId, stage: name, to: .destroyed)
+        }
+        return true
+      }
+    }
+    guard let deploymentId else { return true }
+    do {
+      try await store.recordStageStatus(run: runId, stage: name, to: during, requestId: nil, deploymentId: deploymentId)
+      emit(.stage(name, during, detail: record.deploymentName))
+      let remover = DeploymentRemover(client: client, tracking: tracking)
+      let requestId = try await remover.remove(deploymentId: deploymentId, projectId: record.projectId ?? "") {
+        [store, runId, purpose] id in
+        try await store.recordDeleteRequest(
+          run: runId, stage: name, purpose: purpose, deleteRequestId: id, deploymentId: deploymentId)
+      }
+      if let requestId {
+        try await store.updateDeleteRequest(
+          run: runId, stage: name, deleteRequestId: requestId, status: .succeeded, error: nil)
+      }
+      try await store.recordStageStatus(run: runId, stage: name, to: done)
+      emit(.stage(name, done, detail: record.deploymentName))
+      return true
+    } catch let error as StateStoreError {
+      throw error
+    } catch {
+      let failure = StageRunner.failure(from: error)
+      try await store.recordStageFailure(
+        run: runId, stage: name,
+        error: RecordedError(errorClass: purpose.rawValue, message: failure.message, hint: failure.hint))
+      emit(.stage(name, .failed, detail: "\(purpose.rawValue) failed: \(failure)"))
+      return false
+    }
   }
 }

@@ -1,67 +1,179 @@
+import Foundation
 import VRAClient
 import VRAModels
 
-/// `vra-engine cancel RUN_ID`, from any process: cancels the run's in-flight blueprint requests
-/// through the API, waits for vRA to confirm, and records the run cancelled. An `apply` process
-/// still running sees its requests end ABORTED and stops as cancelled too.
+/// `vra-engine cancel RUN_ID`, from any process.
+///
+/// A run that a live process owns (an `apply` still running, on the embedded simulator too) is not
+/// touched directly: a cancel request goes into the store, the owner carries it out within one
+/// lease check, and this waits for the run to end and reads what vRA answered per stage. A run
+/// nobody owns (a crashed `apply`, a `deploy --no-wait`) is cancelled here: its lease is taken, each
+/// in-flight request is cancelled in vRA, and each stage is recorded as vRA says it ended.
 public struct RunCanceller: Sendable {
   let client: VRAClient
   let store: any StateStore
   let tracking: any RequestTracking
+  let lease: LeaseSettings
 
-  public init(client: VRAClient, store: any StateStore, tracking: any RequestTracking) {
+  public init(
+    client: VRAClient, store: any StateStore, tracking: any RequestTracking, lease: LeaseSettings = LeaseSettings()
+  ) {
     self.client = client
     self.store = store
     self.tracking = tracking
+    self.lease = lease
+  }
+
+  public struct Report: Sendable, Hashable {
+    /// Who carried the cancel out: another process owning the run, or this one.
+    public var carriedOutBy: LeaseOwner?
+    /// What vRA answered for each stage that had something in flight, in plan order.
+    public var stages: [StageCancellation]
+    /// The run's status afterwards.
+    public var status: RunStatus
+
+    /// True when vRA refused a cancel: something may still be running.
+    public var hasRefusal: Bool { stages.contains { if case .refused = $0.outcome { true } else { false } } }
+  }
+
+  /// One stage's cancel, as vRA answered it.
+  public struct StageCancellation: Sendable, Hashable {
+    public var name: String
+    public var outcome: StageCancelOutcome
   }
 
   public enum Outcome: Sendable, Hashable {
-    case cancelled(stages: [String])
+    case cancelled(Report)
     case alreadyFinished(RunStatus)
   }
 
-  public func cancel(_ runId: RunID) async throws -> Outcome {
-    guard let run = try await store.run(runId) else {
-      throw StageFailure(message: "no run \(runId) in the state store")
+  /// - Parameter wait: how long to wait for a live owner to carry the request out.
+  public func cancel(
+    _ runId: RunID, mode: LeaseAcquisition = .ifFree, wait: Duration = .seconds(300)
+  ) async throws -> Outcome {
+    guard let run = try await store.run(runId) else { throw StateStoreError.unknownRun(runId) }
+    guard !run.status.isTerminal else { return .alreadyFinished(run.status) }
+    if let owner = liveOwner(of: run) {
+      let request = try await store.requestCancel(run: runId)
+      let since = try await store.events(of: runId).last { $0.kind == EventRecord.Kind.cancelRequested }?.sequence
+      if let ended = try await waitForOwner(runId, owner: owner, deadline: .now + wait) {
+        return .cancelled(try await report(runId, status: ended, since: since, by: owner))
+      }
+      _ = request  // The owner went away before carrying it out: cancel here.
     }
-    guard run.status == .running || run.status == .pending || run.status == .cancelling else {
-      return .alreadyFinished(run.status)
+    return try await RunOwnership(store: store, settings: lease).hold(runId, mode: mode) { _ in
+      try await cancelHere(runId)
     }
-    if run.status != .cancelling { try await store.updateRunStatus(runId, to: .cancelling) }
-    var cancelled: [String] = []
+  }
+
+  private func liveOwner(of run: RunRecord) -> LeaseOwner? {
+    guard let lease = run.lease, lease.expiresAt > Date(), !lease.owner.isKnownDead else { return nil }
+    return lease.owner
+  }
+
+  /// Polls the store until the owner ended the run (its status), or gave the lease up without
+  /// ending it, or died (nil: cancel here).
+  private func waitForOwner(
+    _ runId: RunID, owner: LeaseOwner, deadline: ContinuousClock.Instant
+  ) async throws
+    -> RunStatus?
+  {
+    while ContinuousClock.now < deadline {
+      guard let run = try await store.run(runId) else { throw StateStoreError.unknownRun(runId) }
+      if !run.status.isActive && run.status != .pending { return run.status }
+      guard let current = liveOwner(of: run), current.id == owner.id else { return nil }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    throw StageFailure(
+      message: "run \(runId) is owned by \(owner), which did not carry out the cancel request in time",
+      hint: "the request stays in the store; the owner acts on it at its next lease check")
+  }
+
+  /// What the owner recorded: the `stage.cancel` events after the request.
+  private func report(_ runId: RunID, status: RunStatus, since: Int64?, by owner: LeaseOwner?) async throws -> Report {
+    let events = try await store.events(of: runId, after: since)
+    var outcomes: [String: StageCancelOutcome] = [:]
+    for event in events {
+      if let stage = event.stage, let outcome = StageCancelOutcome(event: event) { outcomes[stage] = outcome }
+    }
+    let order = try await store.stages(of: runId).map(\.name)
+    return Report(
+      carriedOutBy: owner,
+      stages: order.compactMap { name in outcomes[name].map { StageCancellation(name: name, outcome: $0) } },
+      status: status)
+  }
+
+  /// Cancels every in-flight stage in vRA and records each as vRA says it ended; this process holds the lease.
+  private func cancelHere(_ runId: RunID) async throws -> Outcome {
+    guard let run = try await store.run(runId) else { throw StateStoreError.unknownRun(runId) }
+    guard !run.status.isTerminal else { return .alreadyFinished(run.status) }
+    let since = try await store.events(of: runId).last?.sequence
+    try await store.updateRunStatus(runId, to: .cancelling)
+    var anyCancelled = run.status == .pending
+    var anyFailed = false
     for stage in try await store.stages(of: runId) {
       switch stage.status {
       case .pending:
         try await store.recordStageStatus(run: runId, stage: stage.name, to: .cancelled)
+        anyCancelled = true
       case .submitting, .submitted, .running:
-        try await cancelInVRA(stage, runId: runId)
-        cancelled.append(stage.name)
+        switch try await cancelInVRA(stage, runId: runId) {
+        case .cancelled: anyCancelled = true
+        case .failed: anyFailed = true
+        case .succeeded: break
+        }
       default:
-        continue
+        if stage.status == .failed { anyFailed = true }
+        if stage.status == .cancelled || stage.status == .skipped { anyCancelled = true }
       }
     }
-    if let current = try await store.run(runId), !current.status.isTerminal {
-      try await store.updateRunStatus(runId, to: .cancelled)
-    }
-    return .cancelled(stages: cancelled)
+    let status: RunStatus = anyCancelled || !anyFailed ? .cancelled : .failed
+    try await store.updateRunStatus(runId, to: status)
+    return .cancelled(try await report(runId, status: status, since: since, by: nil))
   }
 
+  private enum StageEnd { case cancelled, succeeded, failed }
+
   /// Cancels the stage's blueprint request (found by deployment name when the submit was cut
-  /// short), waits until vRA ends it, and records the stage cancelled.
-  private func cancelInVRA(_ stage: StageRecord, runId: RunID) async throws {
+  /// short), records vRA's answer, then records the stage as it ended.
+  private func cancelInVRA(_ stage: StageRecord, runId: RunID) async throws -> StageEnd {
     var deploymentId = stage.deploymentId
     if deploymentId == nil, let name = stage.deploymentName {
       deploymentId = try await client.deployment(named: name, projectId: stage.projectId)?.id
+      if let deploymentId {
+        try await store.recordSubmitted(
+          run: runId, stage: stage.name, blueprintRequestId: nil, requestId: nil, deploymentId: deploymentId)
+      }
     }
-    _ = try await BlueprintRequestCanceller(client: client).cancel(
-      id: stage.blueprintRequestId, deploymentId: deploymentId)
-    if let deploymentId, let projectId = stage.projectId {
-      _ = try await tracking.waitForEnd(
-        deploymentId: deploymentId, projectId: projectId, requestId: stage.requestId, timeout: .seconds(300),
-        progress: { _ in })
+    let answer: StageCancelOutcome
+    do {
+      answer = try await BlueprintRequestCanceller(client: client).cancel(
+        id: stage.blueprintRequestId, deploymentId: deploymentId)
+    } catch {
+      answer = .refused(StageRunner.failure(from: error).message)
     }
-    if let current = try await store.stage(run: runId, name: stage.name), current.status.canTransition(to: .cancelled) {
-      try await store.recordStageStatus(run: runId, stage: stage.name, to: .cancelled)
+    try await store.appendEvent(
+      run: runId, stage: stage.name, kind: EventRecord.Kind.stageCancel, message: "\(stage.name): \(answer)",
+      data: answer.eventData)
+    if let deploymentId, answer != .nothingToCancel {
+      // Follow the request to its end, so the stage is recorded as vRA ended it.
+      let end = try? await tracking.waitForEnd(
+        deploymentId: deploymentId, projectId: stage.projectId ?? "", requestId: stage.requestId,
+        timeout: .seconds(300), progress: { _ in })
+      if end?.status == .successful {
+        _ = try await StageCompletion.record(
+          run: runId, stage: stage.name, deploymentId: deploymentId, deploymentName: stage.deploymentName ?? "",
+          client: client, store: store)
+        return .succeeded
+      }
+      if end?.status == .failed {
+        try await store.recordStageFailure(
+          run: runId, stage: stage.name,
+          error: RecordedError(errorClass: "deployment", message: end?.failureMessage ?? "the request failed"))
+        return .failed
+      }
     }
+    try await store.recordStageStatus(run: runId, stage: stage.name, to: .cancelled)
+    return .cancelled
   }
 }

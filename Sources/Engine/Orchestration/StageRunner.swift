@@ -23,6 +23,8 @@ struct StageRunner: Sendable {
   let tracer: any Tracer
   /// False: stop once vRA accepted the request (ids recorded) and leave the stage `submitted`.
   var waitForCompletion = true
+  /// Whether the run was told to stop, and why (a cancel, or a lease lost to another process).
+  var control = RunControl()
 
   /// Runs the stage inside its `vra-engine.stage` span: the client's calls made for it (in this
   /// task or its child tasks) become the span's children.
@@ -42,6 +44,11 @@ struct StageRunner: Sendable {
     do {
       return try await attempt(stage, span: span)
     } catch {
+      if case .leaseLost? = error as? StateStoreError { control.stop(.leaseLost) }
+      if control.leaseLost {
+        // Another process owns the run now: it decides; nothing more is sent or written from here.
+        return .cancelled
+      }
       if Task.isCancelled || error is CancellationError || (error as? VRAError)?.errorClass == .cancelled {
         return await cancelled(stage)
       }
@@ -85,9 +92,10 @@ struct StageRunner: Sendable {
       if let record, let reattached = try await reattach(record, deploymentName: deploymentName, projectId: projectId) {
         submission = reattached
       } else {
-        if let record, [.failed, .cancelled].contains(record.status), let leftover = record.deploymentId {
-          // A resumed stage that failed or was cancelled: its deployment keeps the name in vRA, so it
-          // goes first (as between two attempts), or the new request would be refused as a duplicate.
+        if let record, [.pending, .failed, .cancelled].contains(record.status), let leftover = record.deploymentId {
+          // A resumed stage that failed or was cancelled (reset to pending): its deployment keeps the
+          // name in vRA, so it goes first (as between two attempts), or the new request would be
+          // refused as a duplicate.
           logger.notice(
             "removing the deployment of the earlier attempt before submitting again",
             metadata: ["stage": "\(stage.name)", "deployment": "\(leftover)"])
@@ -197,8 +205,9 @@ struct StageRunner: Sendable {
   private func timedOut(_ stage: PlanStage, after: Duration, submission: Submission) async -> StageFailure {
     var cancelled = false
     do {
-      cancelled = try await BlueprintRequestCanceller(client: client).cancel(
-        id: submission.blueprintRequestId, deploymentId: submission.deploymentId)
+      cancelled =
+        try await BlueprintRequestCanceller(client: client).cancel(
+          id: submission.blueprintRequestId, deploymentId: submission.deploymentId) != .nothingToCancel
     } catch {
       logger.warning(
         "could not cancel the timed-out request",
@@ -213,50 +222,70 @@ struct StageRunner: Sendable {
 
   /// Reads outputs and resources of a finished deployment and records them.
   private func finish(_ stage: PlanStage, deploymentId: String, deploymentName: String) async throws {
-    let deployment = try await client.deployment(id: deploymentId, expand: [.resources, .lastRequest])
-    var resources: [String: [String: JSONValue]] = [:]
-    for resource in deployment.resources ?? [] { resources[resource.name] = resource.properties ?? [:] }
-    let outputs = deployment.lastRequest?.outputs ?? [:]
-    try await store.recordStageResult(
-      run: runId, stage: stage.name, outputs: .object(outputs),
-      resources: .object(resources.mapValues { .object($0) }))
-    await results.record(
-      stage.name,
-      StageResult(
-        deploymentId: deploymentId, deploymentName: deploymentName, outputs: outputs, resources: resources))
+    let result = try await StageCompletion.record(
+      run: runId, stage: stage.name, deploymentId: deploymentId, deploymentName: deploymentName, client: client,
+      store: store)
+    await results.record(stage.name, result)
     emit(.stage(stage.name, .succeeded, detail: deploymentName))
   }
 
-  /// Cancels the stage's in-flight request in vRA and records it, shielded from the cancellation
-  /// that brought us here.
+  /// Cancels the stage's in-flight request in vRA and records what vRA answered, shielded from
+  /// the cancellation that brought us here. A request vRA had already finished is recorded as it
+  /// ended (succeeded with its outputs, or failed), not as cancelled.
   private func cancelled(_ stage: PlanStage) async -> StageOutcome {
-    let (client, store, runId, logger) = (client, store, runId, logger)
     let name = stage.name
-    _ = try? await shielded {
-      let record = try await store.stage(run: runId, name: name)
-      var deploymentId = record?.deploymentId
-      if let record, record.status == .submitting, deploymentId == nil, let deploymentName = record.deploymentName,
+    let outcome = try? await shielded { [self] () async throws -> StageOutcome in
+      guard let record = try await store.stage(run: runId, name: name) else { return .cancelled }
+      var deploymentId = record.deploymentId
+      if record.status == .submitting, deploymentId == nil, let deploymentName = record.deploymentName,
         let projectId = record.projectId
       {
         // Interrupted between the POST and its answer: vRA may have the deployment already; find it by name.
         deploymentId = try? await client.deployment(named: deploymentName, projectId: projectId)?.id
-      }
-      if let record, !record.status.isTerminal, record.blueprintRequestId != nil || deploymentId != nil {
-        do {
-          _ = try await BlueprintRequestCanceller(client: client).cancel(
-            id: record.blueprintRequestId, deploymentId: deploymentId)
-        } catch {
-          logger.warning(
-            "could not cancel the blueprint request",
-            metadata: ["deployment": "\(record.deploymentId ?? "?")", "error": "\(error)"])
+        if let deploymentId {
+          try await store.recordSubmitted(
+            run: runId, stage: name, blueprintRequestId: nil, requestId: nil, deploymentId: deploymentId)
         }
       }
-      if let status = record?.status, status.canTransition(to: .cancelled) {
+      guard record.status.isInFlight else {
         try await store.recordStageStatus(run: runId, stage: name, to: .cancelled)
+        return .cancelled
       }
+      let answer: StageCancelOutcome
+      do {
+        answer = try await BlueprintRequestCanceller(client: client).cancel(
+          id: record.blueprintRequestId, deploymentId: deploymentId)
+      } catch {
+        logger.warning(
+          "could not cancel the blueprint request",
+          metadata: ["deployment": "\(deploymentId ?? "?")", "error": "\(error)"])
+        answer = .refused(Self.failure(from: error).message)
+      }
+      try await store.appendEvent(
+        run: runId, stage: name, kind: EventRecord.Kind.stageCancel, message: "\(name): \(answer)",
+        data: answer.eventData)
+      if case .alreadyFinished = answer, let deploymentId,
+        let ended = try? await client.deployment(id: deploymentId, expand: [.lastRequest])
+      {
+        switch ended.lastRequest?.status {
+        case .successful?:
+          try await finish(stage, deploymentId: deploymentId, deploymentName: record.deploymentName ?? "")
+          return .succeeded
+        case .failed?:
+          let reason = ended.lastRequest?.details ?? "the request failed before it could be cancelled"
+          try await store.recordStageFailure(
+            run: runId, stage: name, error: RecordedError(errorClass: "deployment", message: reason))
+          emit(.stage(name, .failed, detail: reason))
+          return .failed(reason)
+        default:
+          break
+        }
+      }
+      try await store.recordStageStatus(run: runId, stage: name, to: .cancelled)
+      return .cancelled
     }
-    emit(.stage(stage.name, .cancelled, detail: nil))
-    return .cancelled
+    if outcome == nil || outcome == .cancelled { emit(.stage(stage.name, .cancelled, detail: nil)) }
+    return outcome ?? .cancelled
   }
 
   static func failure(from error: any Error) -> StageFailure {

@@ -32,4 +32,9 @@ public enum PlanDiagnosticCode: String, Sendable, Hashable, Codable, CaseIterabl
   case dependencyCycle
   // Input values checked against a template's inputs.
   case inputViolation
+  // Checked against vRA before anything is sent (`Preflight`).
+  case unknownProject
+  case unknownBlueprint
+  case unknownBlueprintVersion
+  case unknownCatalogItem
 }

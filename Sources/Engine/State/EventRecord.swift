@@ -38,5 +38,11 @@ extension EventRecord {
     public static let runStatus = "run.status"
     public static let stageStatus = "stage.status"
     public static let deleteRequest = "stage.delete-request"
+    /// A process took the run's lease (`data.owner`, `data.epoch`, `data.previousOwner` on takeover).
+    public static let runLease = "run.lease"
+    /// `vra-engine cancel` asked the run's owner to cancel it.
+    public static let cancelRequested = "run.cancel-requested"
+    /// What vRA answered to a stage's cancel (`data.outcome`: cancelled, already-finished, refused, nothing).
+    public static let stageCancel = "stage.cancel"
   }
 }

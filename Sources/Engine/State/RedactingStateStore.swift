@@ -26,11 +26,12 @@ public struct RedactingStateStore: StateStore {
   // MARK: Runs
 
   public func createRun(
-    id: RunID, planName: String, planPath: String, planDigest: String, options: JSONValue, stages: [String]
+    id: RunID, planName: String, planPath: String, planDigest: String, options: JSONValue, stages: [String],
+    target: RunTarget?
   ) async throws -> RunRecord {
     try await base.createRun(
       id: id, planName: planName, planPath: planPath, planDigest: planDigest, options: redactor.redact(options),
-      stages: stages)
+      stages: stages, target: target)
   }
 
   @discardableResult
@@ -41,6 +42,23 @@ public struct RedactingStateStore: StateStore {
   public func run(_ id: RunID) async throws -> RunRecord? { try await base.run(id) }
 
   public func runs(limit: Int) async throws -> [RunRecord] { try await base.runs(limit: limit) }
+
+  public func deleteRun(_ id: RunID) async throws { try await base.deleteRun(id) }
+
+  // MARK: Ownership
+
+  public func acquireLease(run: RunID, duration: Duration, mode: LeaseAcquisition) async throws -> RunLease {
+    try await base.acquireLease(run: run, duration: duration, mode: mode)
+  }
+
+  public func renewLease(_ lease: RunLease, duration: Duration) async throws -> LeaseRenewal {
+    try await base.renewLease(lease, duration: duration)
+  }
+
+  public func releaseLease(_ lease: RunLease) async throws { try await base.releaseLease(lease) }
+
+  @discardableResult
+  public func requestCancel(run: RunID) async throws -> RunRecord { try await base.requestCancel(run: run) }
 
   // MARK: Stages
 

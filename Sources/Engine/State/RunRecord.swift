@@ -18,10 +18,19 @@ public struct RunRecord: Sendable, Hashable, Codable {
   public var finishedAt: Date?
   /// The effective run options (parallelism, onFailure, rollback, ...), already redacted.
   public var options: JSONValue
+  /// The vRA the run was created against; nil for runs recorded before vra-engine kept it.
+  public var target: RunTarget?
+  /// Who works on the run now; nil when nobody holds its lease (released, or never taken).
+  public var lease: RunLease?
+  /// When somebody asked the lease owner to cancel the run (`vra-engine cancel`); nil when nobody did.
+  public var cancelRequestedAt: Date?
+  /// The lease epoch, kept after a release so the next acquisition goes on counting.
+  public var epoch: Int64
 
   public init(
     id: RunID, planName: String, planPath: String, planDigest: String, status: RunStatus, startedAt: Date,
-    finishedAt: Date?, options: JSONValue
+    finishedAt: Date?, options: JSONValue, target: RunTarget? = nil, lease: RunLease? = nil,
+    cancelRequestedAt: Date? = nil, epoch: Int64 = 0
   ) {
     self.id = id
     self.planName = planName
@@ -31,5 +40,9 @@ public struct RunRecord: Sendable, Hashable, Codable {
     self.startedAt = startedAt
     self.finishedAt = finishedAt
     self.options = options
+    self.target = target
+    self.lease = lease
+    self.cancelRequestedAt = cancelRequestedAt
+    self.epoch = epoch
   }
 }

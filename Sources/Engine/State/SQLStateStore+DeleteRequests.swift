@@ -9,7 +9,8 @@ extension SQLStateStore {
     guard !deleteRequestId.isEmpty else {
       throw StateStoreError.invalidArgument("a delete request needs its id (stage \(stage) of run \(run))")
     }
-    return try await write("recording delete request \(deleteRequestId) (stage \(stage) of run \(run))") { db, now in
+    return try await write("recording delete request \(deleteRequestId) (stage \(stage) of run \(run))", run: run) {
+      db, now in
       guard try await StateQueries.fetchStage(db, run: run, name: stage) != nil else {
         guard try await StateQueries.fetchRun(db, run) != nil else { throw StateStoreError.unknownRun(run) }
         throw StateStoreError.unknownStage(run: run, stage: stage)
@@ -37,7 +38,7 @@ extension SQLStateStore {
   public func updateDeleteRequest(
     run: RunID, stage: String, deleteRequestId: String, status: DeleteRequestRecord.Status, error: RecordedError?
   ) async throws -> DeleteRequestRecord {
-    try await write("updating delete request \(deleteRequestId) (stage \(stage) of run \(run))") { db, now in
+    try await write("updating delete request \(deleteRequestId) (stage \(stage) of run \(run))", run: run) { db, now in
       guard var request = try await StateQueries.fetchDeleteRequest(db, run: run, stage: stage, id: deleteRequestId)
       else {
         throw StateStoreError.unknownDeleteRequest(run: run, stage: stage, deleteRequestId: deleteRequestId)

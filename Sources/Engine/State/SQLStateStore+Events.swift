@@ -8,7 +8,7 @@ extension SQLStateStore {
   ) async throws
     -> EventRecord
   {
-    try await write("appending a \(kind) event to run \(run)") { db, now in
+    try await write("appending a \(kind) event to run \(run)", run: run) { db, now in
       guard try await StateQueries.fetchRun(db, run) != nil else { throw StateStoreError.unknownRun(run) }
       if let stage, try await StateQueries.fetchStage(db, run: run, name: stage) == nil {
         throw StateStoreError.unknownStage(run: run, stage: stage)

@@ -3,7 +3,8 @@ import VRAModels
 
 extension SQLStateStore {
   public func createRun(
-    id: RunID, planName: String, planPath: String, planDigest: String, options: JSONValue, stages: [String]
+    id: RunID, planName: String, planPath: String, planDigest: String, options: JSONValue, stages: [String],
+    target: RunTarget?
   ) async throws -> RunRecord {
     var seen = Set<String>()
     for name in stages where !seen.insert(name).inserted {
@@ -13,7 +14,7 @@ extension SQLStateStore {
       guard try await StateQueries.fetchRun(db, id) == nil else { throw StateStoreError.runAlreadyExists(id) }
       let run = RunRecord(
         id: id, planName: planName, planPath: planPath, planDigest: planDigest, status: .pending, startedAt: now,
-        finishedAt: nil, options: options)
+        finishedAt: nil, options: options, target: target)
       try await StateQueries.insertRun(db, run)
       for (ordinal, name) in stages.enumerated() {
         try await StateQueries.insertStage(
@@ -32,7 +33,7 @@ extension SQLStateStore {
 
   @discardableResult
   public func updateRunStatus(_ id: RunID, to status: RunStatus) async throws -> RunRecord {
-    try await write("updating run \(id) to \(status)") { db, now in
+    try await write("updating run \(id) to \(status)", run: id) { db, now in
       guard var run = try await StateQueries.fetchRun(db, id) else { throw StateStoreError.unknownRun(id) }
       let from = run.status
       guard from.canTransition(to: status) else {

@@ -62,7 +62,7 @@ extension SQLStateStore {
       throw StateStoreError.invalidArgument(
         "stage status \(status) is recorded with recordIntent, recordSubmitted, recordStageResult or recordStageFailure"
       )
-    case .pending, .running, .cancelled, .skipped, .rollingBack, .rolledBack:
+    case .pending, .running, .cancelled, .skipped, .rollingBack, .rolledBack, .destroying, .destroyed:
       break
     }
     return try await transitionStage("recording stage status \(status)", run: run, stage: stage, to: status) {
@@ -118,7 +118,7 @@ extension SQLStateStore {
     _ operation: String, run: RunID, stage name: String, to next: StageStatus,
     _ change: @escaping @Sendable (inout StageRecord) throws -> [String: JSONValue]
   ) async throws -> StageRecord {
-    try await write("\(operation) (stage \(name) of run \(run))") { db, now in
+    try await write("\(operation) (stage \(name) of run \(run))", run: run) { db, now in
       guard var stage = try await StateQueries.fetchStage(db, run: run, name: name) else {
         guard try await StateQueries.fetchRun(db, run) != nil else { throw StateStoreError.unknownRun(run) }
         throw StateStoreError.unknownStage(run: run, stage: name)

@@ -16,6 +16,10 @@ public actor SQLStateStore: StateStore {
   let backend: any SQLStateBackend
   let clock: @Sendable () -> Date
   let logger: Logger
+  /// This store's identity as a lease holder (one per process in the CLI).
+  public nonisolated let owner: LeaseOwner
+  /// The epochs of the leases this store holds, by run: the fence its writes of those runs check.
+  var held: [RunID: Int64] = [:]
   private var gate = SerialGate()
   private var isClosed = false
   /// Test hook: runs (once) after the next write's statements and before its COMMIT.
@@ -25,6 +29,7 @@ public actor SQLStateStore: StateStore {
     self.backend = backend
     self.clock = clock
     self.logger = logger
+    self.owner = .current()
   }
 
   /// Opens the SQLite state database at `path` (creating the file and its parent directories),
@@ -80,13 +85,17 @@ public actor SQLStateStore: StateStore {
   /// A write, once started, runs to its end whatever happens to the calling task: a cancelled run
   /// must still record what vRA accepted (the ids of a request it just submitted), and a transaction
   /// cut short by cancellation would leave the connection inside it, failing every later write.
+  ///
+  /// - Parameter run: the run this write changes: its lease is checked first, in the transaction
+  ///   (`StateStore`'s fencing rule); nil for writes that belong to no run yet.
   func write<T: Sendable>(
-    _ operation: String, _ body: @escaping @Sendable (any SQLDatabase, Date) async throws -> T
+    _ operation: String, run: RunID? = nil, _ body: @escaping @Sendable (any SQLDatabase, Date) async throws -> T
   ) async throws -> T {
     try await withGate {
-      let (db, backend, logger) = (backend.database, backend, logger)
+      let (db, backend, logger, owner) = (backend.database, backend, logger, owner)
       let now = StoredValues.stored(clock())
       let hook = beforeNextCommit
+      let fence = run.map { (run: $0, epoch: held[$0]) }
       beforeNextCommit = nil
       return try await Task.detached {
         do {
@@ -95,6 +104,9 @@ public actor SQLStateStore: StateStore {
           throw Self.mapped(error, operation)
         }
         do {
+          if let fence {
+            try await Self.checkFence(db, run: fence.run, heldEpoch: fence.epoch, owner: owner, now: now)
+          }
           let result = try await body(db, now)
           try hook?()
           try await Self.execute(db, backend.commitTransaction)
@@ -131,6 +143,21 @@ public actor SQLStateStore: StateStore {
     defer { gate.release() }
     guard !isClosed else { throw StateStoreError.closed }
     return try await body()
+  }
+
+  /// The fencing rule, inside a write transaction: the holder of the run's lease writes only while
+  /// its epoch is the stored one; anyone else only while no live owner holds the lease.
+  private static func checkFence(
+    _ db: any SQLDatabase, run: RunID, heldEpoch: Int64?, owner: LeaseOwner, now: Date
+  ) async throws {
+    guard let record = try await StateQueries.fetchRun(db, run) else { return }
+    if let heldEpoch {
+      guard let lease = record.lease, lease.owner.id == owner.id, record.epoch == heldEpoch else {
+        throw StateStoreError.leaseLost(run: run, owner: record.lease?.owner)
+      }
+    } else if let lease = record.lease, lease.owner.id != owner.id, lease.expiresAt > now, !lease.owner.isKnownDead {
+      throw StateStoreError.runOwned(run: run, owner: lease.owner, until: lease.expiresAt)
+    }
   }
 
   private static func execute(_ db: any SQLDatabase, _ statement: String) async throws {

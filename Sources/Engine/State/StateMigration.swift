@@ -11,7 +11,7 @@ struct StateMigration: Sendable {
 
 extension StateMigration {
   /// Every migration this build knows, in order. The last version is what this build writes.
-  static let all: [StateMigration] = [initialSchema]
+  static let all: [StateMigration] = [initialSchema, ownershipAndTarget]
 
   static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -87,6 +87,25 @@ extension StateMigration {
       .primaryKey("run_id", "stage_name", "delete_request_id")
       .foreignKey(["run_id", "stage_name"], references: StateTable.stages, ["run_id", "name"])
       .run()
+  }
+}
+
+extension StateMigration {
+  /// Version 2: one owner per run (lease owner, expiry and epoch), cancel requests left for the
+  /// owner, and the vRA the run ran against.
+  ///
+  /// ```
+  /// runs + (lease_owner TEXT JSON, lease_expires_at BIGINT, lease_epoch BIGINT NOT NULL DEFAULT 0,
+  ///         cancel_requested_at BIGINT, target TEXT JSON)
+  /// ```
+  static let ownershipAndTarget = StateMigration(version: 2, name: "run ownership and target") { db in
+    // One column per statement: SQLite's ALTER TABLE adds one at a time.
+    try await db.alter(table: StateTable.runs).column("lease_owner", type: .text).run()
+    try await db.alter(table: StateTable.runs).column("lease_expires_at", type: .bigint).run()
+    try await db.alter(table: StateTable.runs)
+      .column("lease_epoch", type: .bigint, .notNull, .default(SQLLiteral.numeric("0"))).run()
+    try await db.alter(table: StateTable.runs).column("cancel_requested_at", type: .bigint).run()
+    try await db.alter(table: StateTable.runs).column("target", type: .text).run()
   }
 }
 

@@ -23,15 +23,34 @@ enum StateQueries {
     try await db.insert(into: StateTable.runs)
       .columns(
         "id", "plan_name", "plan_path", "plan_digest", "status", "started_at", "finished_at", "options",
-        "updated_at"
+        "updated_at", "target"
       )
       .values(
         SQLBind(run.id.rawValue), SQLBind(run.planName), SQLBind(run.planPath), SQLBind(run.planDigest),
         SQLBind(run.status.rawValue), SQLBind(StoredValues.milliseconds(run.startedAt)),
         SQLBind(run.finishedAt.map(StoredValues.milliseconds)), SQLBind(try StoredValues.encode(run.options)),
-        SQLBind(StoredValues.milliseconds(run.startedAt))
+        SQLBind(StoredValues.milliseconds(run.startedAt)), SQLBind(try StoredValues.encode(run.target))
       )
       .run()
+  }
+
+  /// Writes the run's lease, epoch and cancel request.
+  static func updateRunOwnership(_ db: any SQLDatabase, _ run: RunRecord, at now: Date) async throws {
+    try await db.update(StateTable.runs)
+      .set("lease_owner", to: try StoredValues.encode(run.lease?.owner))
+      .set("lease_expires_at", to: run.lease.map { StoredValues.milliseconds($0.expiresAt) })
+      .set("lease_epoch", to: run.epoch)
+      .set("cancel_requested_at", to: run.cancelRequestedAt.map(StoredValues.milliseconds))
+      .set("updated_at", to: StoredValues.milliseconds(now))
+      .where("id", .equal, run.id.rawValue)
+      .run()
+  }
+
+  static func deleteRun(_ db: any SQLDatabase, _ id: RunID) async throws {
+    for table in [StateTable.deleteRequests, StateTable.events, StateTable.stages] {
+      try await db.delete(from: table).where("run_id", .equal, id.rawValue).run()
+    }
+    try await db.delete(from: StateTable.runs).where("id", .equal, id.rawValue).run()
   }
 
   static func updateRunStatus(_ db: any SQLDatabase, _ run: RunRecord, at now: Date) async throws {
@@ -45,8 +64,15 @@ enum StateQueries {
 
   static func decodeRun(_ row: any SQLRow) throws -> RunRecord {
     let table = StateTable.runs
+    let id = RunID(rawValue: try row.decode(column: "id", as: String.self))
+    let epoch = try row.decode(column: "lease_epoch", as: Int64.self)
+    let owner = try StoredValues.decode(
+      LeaseOwner.self, from: try row.decode(column: "lease_owner", as: String?.self), table: table)
+    let expires = try row.decode(column: "lease_expires_at", as: Int64?.self).map(StoredValues.date(milliseconds:))
+    var lease: RunLease?
+    if let owner, let expires { lease = RunLease(runId: id, owner: owner, epoch: epoch, expiresAt: expires) }
     return RunRecord(
-      id: RunID(rawValue: try row.decode(column: "id", as: String.self)),
+      id: id,
       planName: try row.decode(column: "plan_name", as: String.self),
       planPath: try row.decode(column: "plan_path", as: String.self),
       planDigest: try row.decode(column: "plan_digest", as: String.self),
@@ -54,7 +80,13 @@ enum StateQueries {
       startedAt: StoredValues.date(milliseconds: try row.decode(column: "started_at", as: Int64.self)),
       finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(StoredValues.date(milliseconds:)),
       options: try StoredValues.decode(
-        JSONValue.self, from: try row.decode(column: "options", as: String.self), table: table))
+        JSONValue.self, from: try row.decode(column: "options", as: String.self), table: table),
+      target: try StoredValues.decode(
+        RunTarget.self, from: try row.decode(column: "target", as: String?.self), table: table),
+      lease: lease,
+      cancelRequestedAt: try row.decode(column: "cancel_requested_at", as: Int64?.self)
+        .map(StoredValues.date(milliseconds:)),
+      epoch: epoch)
   }
 
   // MARK: Stages

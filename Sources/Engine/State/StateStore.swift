@@ -9,8 +9,11 @@ import VRAModels
 /// Guarantees every implementation gives:
 /// - **Durable on return.** Each write is one transaction, committed (and synced to disk) before
 ///   the call returns. A call that throws changed nothing.
-/// - **Validated transitions.** A status change the `RunStatus` / `StageStatus` tables do not allow
-///   throws `StateStoreError.illegalRun/StageTransition` and leaves the stored state unchanged.
+/// - **Validated transitions.** A status change `RunLifecycle` does not list throws
+///   `StateStoreError.illegalRun/StageTransition` and leaves the stored state unchanged.
+/// - **Fenced.** Every write of a run checks its lease in the same transaction: a store holding
+///   the lease writes only while its epoch is the stored one (else `.leaseLost`); a store not
+///   holding it cannot write to a run a live owner holds (`.runOwned`), except `requestCancel`.
 /// - **Shared.** Several processes (say `apply` and `vra-engine cancel RUN_ID`) and many tasks may
 ///   use the same store at once; writes are serialized, none is lost.
 /// - **Audited.** Run and stage status changes append a `run.status` / `stage.status` event in the
@@ -27,9 +30,11 @@ import VRAModels
 public protocol StateStore: Sendable {
   // MARK: Runs
 
-  /// Creates a run in `pending` with its stages (in plan order) in `pending`, atomically.
+  /// Creates a run in `pending` with its stages (in plan order) in `pending`, atomically, recording
+  /// the vRA it is run against.
   func createRun(
-    id: RunID, planName: String, planPath: String, planDigest: String, options: JSONValue, stages: [String]
+    id: RunID, planName: String, planPath: String, planDigest: String, options: JSONValue, stages: [String],
+    target: RunTarget?
   ) async throws -> RunRecord
 
   /// Moves a run to `status`. Entering a terminal status sets `finishedAt`; leaving one clears it.
@@ -40,6 +45,29 @@ public protocol StateStore: Sendable {
 
   /// The most recent runs first (by `startedAt`, then id).
   func runs(limit: Int) async throws -> [RunRecord]
+
+  /// Deletes a run with its stages, events and delete requests (`vra-engine runs prune`).
+  /// Refused with `.runOwned` while a live process holds its lease.
+  func deleteRun(_ id: RunID) async throws
+
+  // MARK: Ownership (one owner per run)
+
+  /// Takes the run's lease for `duration` and raises its epoch; from then on every write of the run
+  /// through this store is fenced by that epoch. A pending cancel request is cleared (the new owner
+  /// decides). Throws `.runOwned` while another live owner holds it, `.leaseExpired` for an expired
+  /// lease unless `mode` is `.takeover`.
+  func acquireLease(run: RunID, duration: Duration, mode: LeaseAcquisition) async throws -> RunLease
+
+  /// Extends the lease by `duration` from now and reports a pending cancel request.
+  /// Throws `.leaseLost` when another process took the lease over.
+  func renewLease(_ lease: RunLease, duration: Duration) async throws -> LeaseRenewal
+
+  /// Gives the lease up (the run stays as it is); a lease already taken over is left alone.
+  func releaseLease(_ lease: RunLease) async throws
+
+  /// Asks whoever owns the run to cancel it (the one write others may make to a leased run).
+  @discardableResult
+  func requestCancel(run: RunID) async throws -> RunRecord
 
   // MARK: Stages (write-ahead intent)
 
@@ -120,6 +148,15 @@ public protocol StateStore: Sendable {
 }
 
 extension StateStore {
+  /// Creates a run with no recorded target (tests, and stores that predate targets).
+  public func createRun(
+    id: RunID, planName: String, planPath: String, planDigest: String, options: JSONValue, stages: [String]
+  ) async throws -> RunRecord {
+    try await createRun(
+      id: id, planName: planName, planPath: planPath, planDigest: planDigest, options: options, stages: stages,
+      target: nil)
+  }
+
   /// Moves a stage to `status` without touching its ids.
   @discardableResult
   public func recordStageStatus(run: RunID, stage: String, to status: StageStatus) async throws -> StageRecord {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything a `StateStore` call can refuse, with a human message, a machine code and a hint.
 ///
 /// Database failures (I/O, a locked file past the busy timeout, a corrupt file) arrive as
@@ -18,6 +20,12 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
   case unknownDeleteRequest(run: RunID, stage: String, deleteRequestId: String)
   /// A stored value that does not decode (hand-edited file, or a bug).
   case corruptRecord(table: String, detail: String)
+  /// Another live process holds the run's lease: it is working on the run.
+  case runOwned(run: RunID, owner: LeaseOwner, until: Date)
+  /// The run's lease expired without being released: its owner may be stalled, not dead.
+  case leaseExpired(run: RunID, owner: LeaseOwner, since: Date)
+  /// This process held the run's lease, and another took it over (or it was released): it must stop.
+  case leaseLost(run: RunID, owner: LeaseOwner?)
   /// The store was closed.
   case closed
   case database(operation: String, detail: String)
@@ -36,6 +44,9 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case .invalidArgument: "state.invalid-argument"
     case .unknownDeleteRequest: "state.unknown-delete-request"
     case .corruptRecord: "state.corrupt-record"
+    case .runOwned: "state.run-owned"
+    case .leaseExpired: "state.lease-expired"
+    case .leaseLost: "state.lease-lost"
     case .closed: "state.closed"
     case .database: "state.database"
     }
@@ -58,6 +69,13 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case .unknownDeleteRequest(let run, let stage, let id):
       "run \(run) stage \(stage) has no delete request \(id)"
     case .corruptRecord(let table, let detail): "unreadable row in \(table): \(detail)"
+    case .runOwned(let run, let owner, let until):
+      "run \(run) is being worked on by \(owner) (its lease runs until \(until.formatted(.iso8601)))"
+    case .leaseExpired(let run, let owner, let since):
+      "run \(run) was being worked on by \(owner), whose lease expired at \(since.formatted(.iso8601))"
+    case .leaseLost(let run, let owner):
+      "this process no longer owns run \(run)"
+        + (owner.map { ": \($0) took it over" } ?? ": its lease was released")
     case .closed: "the state store is closed"
     case .database(let operation, let detail): "state database error while \(operation): \(detail)"
     }
@@ -71,7 +89,13 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
       "Keep the state file on a local file system (WAL does not work on most network file systems)."
     case .unknownRun: "List known runs with `vra-engine runs`."
     case .illegalRunTransition, .illegalStageTransition:
-      "This is a bug in the engine; the stored state was left unchanged."
+      "This is a bug in the engine (RunLifecycle has no such transition); the stored state was left unchanged."
+    case .runOwned:
+      "Wait for it to finish, or `vra-engine cancel RUN_ID` to ask it to stop; `vra-engine runs show RUN_ID` follows it."
+    case .leaseExpired:
+      "If that process is gone or stuck, take the run over with --takeover; its writes will then be refused."
+    case .leaseLost:
+      "Another process resumed the run; follow it with `vra-engine runs show RUN_ID`. Nothing more was sent from here."
     case .database:
       "Check that the state file's directory is writable and not on a network file system."
     default: nil

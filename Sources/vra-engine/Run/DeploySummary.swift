@@ -16,7 +16,7 @@ enum DeploySummary {
     }
     if let error = stage.error { lines.append("  error: \(error)") }
     if stage.status == .submitted {
-      lines.append("  not waited for; follow it with: vra-engine runs show \(run.id)")
+      lines.append("  not waited for; follow it with: vra-engine runs watch \(run.id)")
       return lines.joined(separator: "\n")
     }
 

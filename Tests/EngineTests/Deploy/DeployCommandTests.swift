@@ -218,7 +218,7 @@ import VRASimulator
       let recorded = try #require(try await store.runs(limit: 1).first)
       let stage = try await store.stage(run: recorded.id, name: "deploy")
       try await store.close()
-      #expect(recorded.status == .running)
+      #expect(recorded.status == .submitted)
       #expect(stage?.status == .submitted && stage?.deploymentId == deployment.id)
       #expect(stage?.blueprintRequestId != nil)
     }

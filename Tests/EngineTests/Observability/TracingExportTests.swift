@@ -46,11 +46,19 @@ import VRASimulator
         let report = try VRAJSON.makeDecoder().decode(RunReport.self, from: Data(run.stdout.utf8))
 
         // The command flushes before it exits; the deadline only covers a slow receiver.
-        let spans = try await harness.http.poll(timeout: .seconds(10), every: .milliseconds(50)) {
+        let exported = try await harness.http.poll(timeout: .seconds(10), every: .milliseconds(50)) {
           () -> [ExportedSpan]? in
           let spans = await receiver.spans()
           return spans.contains { $0.name == "vra-engine.run" } ? spans : nil
         }
+        // The preflight (reads before the run exists) is a trace of its own; everything else is the run's.
+        let preflight = try #require(exported.first { $0.name == "vra-engine.preflight" })
+        #expect(preflight.parentSpanId == nil)
+        let preflightCalls = exported.filter { $0.traceId == preflight.traceId && $0.kind == 3 }
+        #expect(
+          preflightCalls.allSatisfy { $0.name.hasPrefix("vRA GET ") || $0.name.contains("login") },
+          "\(preflightCalls.map(\.name))")
+        let spans = exported.filter { $0.traceId != preflight.traceId }
         #expect(await receiver.problems() == [])
         let runs = spans.filter { $0.name == "vra-engine.run" }
         let runSpan = try #require(runs.first)
@@ -98,6 +106,7 @@ import VRASimulator
         for call in received {
           let header = try #require(call.traceparent, "\(call.method) \(call.path) came without traceparent")
           let context = try #require(Self.parse(header), "not a W3C traceparent: \(header)")
+          if context.traceId == preflight.traceId { continue }
           #expect(context.traceId == runSpan.traceId)
           parents.insert(context.parentId)
         }

@@ -21,16 +21,18 @@ import Testing
 
   @Test func reopeningRunsNoMigrationTwiceAndKeepsData() async throws {
     let applied = Mutex(0)
-    let counting = StateMigration(version: 2, name: "counting") { db in
+    let counting = StateMigration(version: 3, name: "counting") { db in
       applied.withLock { $0 += 1 }
       try await db.create(table: "counting_probe").column("id", type: .int).run()
     }
     try await withStateFile { path in
-      let first = try await SQLStateStore.openSQLite(at: path, migrations: [.initialSchema, counting])
+      let first = try await SQLStateStore.openSQLite(
+        at: path, migrations: [.initialSchema, .ownershipAndTarget, counting])
       let run = try await first.makeRun()
       try await first.close()
       for _ in 0..<3 {
-        let again = try await SQLStateStore.openSQLite(at: path, migrations: [.initialSchema, counting])
+        let again = try await SQLStateStore.openSQLite(
+          at: path, migrations: [.initialSchema, .ownershipAndTarget, counting])
         #expect(try await again.run(run.id) == run)
         try await again.close()
       }
@@ -40,17 +42,18 @@ import Testing
 
   @Test func aFailingMigrationLeavesNoTraceAndIsRetriedNextOpen() async throws {
     let shouldFail = Mutex(true)
-    let flaky = StateMigration(version: 2, name: "flaky") { db in
+    let flaky = StateMigration(version: 3, name: "flaky") { db in
       try await db.create(table: "flaky_probe").column("id", type: .int).run()
       if shouldFail.withLock({ $0 }) { throw InjectedFault() }
     }
     try await withStateFile { path in
       await #expect(throws: StateStoreError.self) {
-        _ = try await SQLStateStore.openSQLite(at: path, migrations: [.initialSchema, flaky])
+        _ = try await SQLStateStore.openSQLite(at: path, migrations: [.initialSchema, .ownershipAndTarget, flaky])
       }
       shouldFail.withLock { $0 = false }
-      // The half-applied version 2 (its table) was rolled back, so applying it again succeeds.
-      let store = try await SQLStateStore.openSQLite(at: path, migrations: [.initialSchema, flaky])
+      // The half-applied version 3 (its table) was rolled back, so applying it again succeeds.
+      let store = try await SQLStateStore.openSQLite(
+        at: path, migrations: [.initialSchema, .ownershipAndTarget, flaky])
       try await store.close()
     }
   }

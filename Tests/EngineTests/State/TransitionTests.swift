@@ -109,16 +109,19 @@ import Testing
   /// The tables as data: every pair not listed is refused.
   @Test func stageTransitionTable() {
     let allowed: [StageStatus: Set<StageStatus>] = [
-      .pending: [.submitting, .failed, .skipped, .cancelled],
-      .submitting: [.submitting, .submitted, .failed, .cancelled],
+      .pending: [.submitting, .failed, .skipped, .cancelled, .destroyed],
+      .submitting: [.submitting, .submitted, .failed, .cancelled, .destroyed],
       .submitted: [.running, .succeeded, .failed, .cancelled],
       .running: [.running, .succeeded, .failed, .cancelled],
-      .succeeded: [.rollingBack],
-      .failed: [.submitting, .rollingBack, .skipped],
-      .cancelled: [.submitting, .rollingBack],
-      .skipped: [.pending],
+      .succeeded: [.rollingBack, .destroying],
+      // Resume resets what did not succeed to pending; a resumed stage may fail again before its request.
+      .failed: [.submitting, .failed, .pending, .rollingBack, .destroying, .destroyed],
+      .cancelled: [.submitting, .failed, .pending, .rollingBack, .destroying, .destroyed],
+      .skipped: [.pending, .destroyed],
       .rollingBack: [.rollingBack, .rolledBack, .failed],
-      .rolledBack: [],
+      .rolledBack: [.pending, .destroyed],
+      .destroying: [.destroying, .destroyed, .failed],
+      .destroyed: [],
     ]
     for from in StageStatus.allCases {
       for to in StageStatus.allCases {
@@ -127,5 +130,27 @@ import Testing
     }
     #expect(StageStatus.rollingBack.rawValue == "rolling-back")
     #expect(StageStatus.rolledBack.rawValue == "rolled-back")
+  }
+
+  /// The run table as data: a destroyed run is final; a failed or cancelled one resumes or is destroyed.
+  @Test func runTransitionTable() {
+    let allowed: [RunStatus: Set<RunStatus>] = [
+      .pending: [.running, .failed, .cancelling, .cancelled, .destroying],
+      .running: [.running, .succeeded, .failed, .submitted, .cancelling, .cancelled],
+      .submitted: [.running, .cancelling, .cancelled],
+      .succeeded: [.destroying],
+      .failed: [.running, .destroying],
+      .cancelling: [.running, .failed, .cancelling, .cancelled],
+      .cancelled: [.running, .destroying],
+      .destroying: [.destroying, .destroyed, .destroyFailed],
+      .destroyed: [],
+      .destroyFailed: [.destroying],
+    ]
+    for from in RunStatus.allCases {
+      for to in RunStatus.allCases {
+        #expect(from.canTransition(to: to) == allowed[from]!.contains(to), "\(from) → \(to)")
+      }
+    }
+    #expect(RunStatus.destroyFailed.rawValue == "destroy-failed")
   }
 }

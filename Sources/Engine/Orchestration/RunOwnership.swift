@@ -1,0 +1,118 @@
+import Foundation
+import Synchronization
+
+/// Why a run's work was stopped from outside the stages.
+public enum RunStopReason: Sendable, Hashable {
+  /// Ctrl-C, or a cancel request another process left in the store: cancel in vRA and record it.
+  case cancelRequested
+  /// Another process took the lease over: stop at once, send nothing more, write nothing more.
+  case leaseLost
+}
+
+/// What the owner of a run shares with its stages: whether (and why) the run was told to stop.
+final class RunControl: Sendable {
+  private struct State {
+    var reason: RunStopReason?
+    var stop: (@Sendable () -> Void)?
+  }
+  private let state = Mutex(State())
+
+  var reason: RunStopReason? { state.withLock { $0.reason } }
+  var leaseLost: Bool { reason == .leaseLost }
+
+  /// Stops the run's work (cancels its task) for `reason`; the first reason wins, except that a
+  /// lost lease overrides a cancel (a cancel would write and call vRA, which a stale owner must not).
+  func stop(_ reason: RunStopReason) {
+    let stop = state.withLock { state -> (@Sendable () -> Void)? in
+      if state.reason == nil || reason == .leaseLost { state.reason = reason }
+      return state.stop
+    }
+    stop?()
+  }
+
+  /// Installs what `stop` does; runs it at once when a stop came first.
+  func onStop(_ action: @escaping @Sendable () -> Void) {
+    let stopped = state.withLock { state -> Bool in
+      state.stop = action
+      return state.reason != nil
+    }
+    if stopped { action() }
+  }
+}
+
+/// Holds a run's lease around the work on it: takes it, renews it and watches the store every
+/// `checkInterval` (a cancel request stops the work as Ctrl-C does; a takeover by another process
+/// stops it at once), and releases it when the work ends. A lost lease ends in
+/// `StateStoreError.leaseLost`, whatever the work returned.
+struct RunOwnership {
+  let store: any StateStore
+  let settings: LeaseSettings
+
+  func hold<T: Sendable>(
+    _ runId: RunID, mode: LeaseAcquisition, _ work: @escaping @Sendable (RunControl) async throws -> T
+  ) async throws -> T {
+    let lease = try await store.acquireLease(run: runId, duration: settings.duration, mode: mode)
+    let control = RunControl()
+    let task = Task { try await work(control) }
+    control.onStop { task.cancel() }
+    let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
+      group.addTask { await watch(lease, control: control) }
+      let result = await withTaskCancellationHandler {
+        await Result(catching: { try await task.value })
+      } onCancel: {
+        control.stop(.cancelRequested)
+      }
+      group.cancelAll()
+      return result
+    }
+    if control.leaseLost {
+      throw StateStoreError.leaseLost(run: runId, owner: try? await store.run(runId)?.lease?.owner)
+    }
+    try? await shielded { [store] in try await store.releaseLease(lease) }
+    return try result.get()
+  }
+
+  /// Renews the lease well before it expires and looks for cancel requests and takeovers.
+  private func watch(_ lease: RunLease, control: RunControl) async {
+    var lease = lease
+    var renewedAt = ContinuousClock.now
+    while !Task.isCancelled {
+      do {
+        try await Task.sleep(for: settings.checkInterval)
+      } catch {
+        return
+      }
+      do {
+        if ContinuousClock.now - renewedAt >= settings.duration / 3 {
+          let renewal = try await store.renewLease(lease, duration: settings.duration)
+          lease = renewal.lease
+          renewedAt = ContinuousClock.now
+          if renewal.cancelRequested { control.stop(.cancelRequested) }
+        } else if let run = try await store.run(lease.runId) {
+          if run.epoch != lease.epoch || run.lease?.owner.id != lease.owner.id {
+            control.stop(.leaseLost)
+            return
+          }
+          if run.cancelRequestedAt != nil { control.stop(.cancelRequested) }
+        }
+      } catch let error as StateStoreError {
+        if case .leaseLost = error {
+          control.stop(.leaseLost)
+          return
+        }
+      } catch {
+        continue
+      }
+    }
+  }
+}
+
+extension Result where Failure == any Error {
+  init(catching body: () async throws -> Success) async {
+    do {
+      self = .success(try await body())
+    } catch {
+      self = .failure(error)
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/// Why the engine will not work on a run at all (the CLI exits 2 and nothing is sent).
+public enum RunRefusal: Error, Sendable, Hashable, CustomStringConvertible {
+  /// The run is in a status nothing resumes from (destroyed, being destroyed).
+  case notResumable(RunID, RunStatus)
+  /// The run ran against another vRA than the one given now.
+  case endpointMismatch(RunID, recorded: RunTarget, given: RunTarget)
+
+  public var description: String {
+    switch self {
+    case .notResumable(let id, let status):
+      "run \(id) is \(status); it cannot be resumed"
+        + (status == .succeeded ? " (it already succeeded)" : "; start a new run with `vra-engine apply PLAN`")
+    case .endpointMismatch(let id, let recorded, let given):
+      "run \(id) ran against \(recorded), not \(given); leave the endpoint unset to use the recorded one, "
+        + "or give \(recorded.embedded ? "no endpoint" : recorded.endpoint)"
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import VRAClient
+import VRAModels
+
+/// Records a stage whose deployment finished successfully: reads its outputs and resources from
+/// vRA and stores them. Shared by the stage runner and by a cancel that found the request done.
+enum StageCompletion {
+  static func record(
+    run runId: RunID, stage: String, deploymentId: String, deploymentName: String, client: VRAClient,
+    store: any StateStore
+  ) async throws -> StageResult {
+    let deployment = try await client.deployment(id: deploymentId, expand: [.resources, .lastRequest])
+    var resources: [String: [String: JSONValue]] = [:]
+    for resource in deployment.resources ?? [] { resources[resource.name] = resource.properties ?? [:] }
+    let outputs = deployment.lastRequest?.outputs ?? [:]
+    try await store.recordStageResult(
+      run: runId, stage: stage, outputs: .object(outputs), resources: .object(resources.mapValues { .object($0) }))
+    return StageResult(
+      deploymentId: deploymentId, deploymentName: deploymentName, outputs: outputs, resources: resources)
+  }
+}

@@ -1,0 +1,56 @@
+/// The run lifecycle as one table: every event the engine acts on, the statuses it may happen in,
+/// and where it leads, for runs and for their stages. `RunStatus.canTransition` and
+/// `StageStatus.canTransition` are read from here, the store refuses anything else, and the
+/// model-based lifecycle test drives random sequences of these events checking that the engine
+/// never asks for a transition the table lacks.
+public enum RunLifecycle {
+  /// One row: `event` moves a run or stage in any of `from` to `to`.
+  public struct Transition<Status: Hashable & Sendable>: Sendable {
+    public let event: String
+    public let from: Set<Status>
+    public let to: Status
+  }
+
+  public static let stageTransitions: [Transition<StageStatus>] = [
+    // Submit: the intent is written before the POST. Resumed stages come from pending (reset below),
+    // a retry after a failed attempt from failed, a reconciled intent from submitting.
+    .init(event: "submit", from: [.pending, .submitting, .failed, .cancelled], to: .submitting),
+    // vRA answered the POST with ids, or the deployment was found by name after a crash.
+    .init(event: "accepted", from: [.submitting], to: .submitted),
+    .init(event: "vra-status-seen", from: [.submitted, .running], to: .running),
+    .init(event: "succeeded", from: [.submitted, .running], to: .succeeded),
+    // Failed: before any request (project, credentials, inputs), or vRA's request failed, or a
+    // rollback / destroy deletion failed (the stage keeps its deployment id for the next try).
+    .init(
+      event: "failed",
+      from: [.pending, .submitting, .submitted, .running, .failed, .cancelled, .rollingBack, .destroying],
+      to: .failed),
+    .init(event: "cancelled", from: [.pending, .submitting, .submitted, .running], to: .cancelled),
+    .init(event: "skipped", from: [.pending], to: .skipped),
+    // Resume: whatever did not succeed runs again; its ids stay so a leftover deployment is deleted first.
+    .init(event: "resume", from: [.failed, .cancelled, .skipped, .rolledBack], to: .pending),
+    .init(event: "rollback", from: [.succeeded, .failed, .cancelled, .rollingBack], to: .rollingBack),
+    .init(event: "rolled-back", from: [.rollingBack], to: .rolledBack),
+    .init(event: "destroy", from: [.succeeded, .failed, .cancelled, .destroying], to: .destroying),
+    // Destroyed: deleted, or nothing of it exists in vRA (never submitted, rolled back, not found by name).
+    .init(
+      event: "destroyed",
+      from: [.destroying, .pending, .submitting, .failed, .cancelled, .skipped, .rolledBack], to: .destroyed),
+  ]
+
+  public static let runTransitions: [Transition<RunStatus>] = [
+    // Start, or resume a run that stopped for any reason (a crashed owner leaves it running or cancelling).
+    .init(event: "start", from: [.pending, .running, .submitted, .failed, .cancelled, .cancelling], to: .running),
+    .init(event: "succeeded", from: [.running], to: .succeeded),
+    .init(event: "failed", from: [.pending, .running, .cancelling], to: .failed),
+    // Every stage accepted, nobody waiting (`deploy --no-wait`).
+    .init(event: "submitted", from: [.running], to: .submitted),
+    .init(event: "cancel-requested", from: [.pending, .running, .submitted, .cancelling], to: .cancelling),
+    .init(event: "cancelled", from: [.pending, .running, .submitted, .cancelling], to: .cancelled),
+    .init(
+      event: "destroy", from: [.pending, .succeeded, .failed, .cancelled, .destroying, .destroyFailed],
+      to: .destroying),
+    .init(event: "destroyed", from: [.destroying], to: .destroyed),
+    .init(event: "destroy-failed", from: [.destroying], to: .destroyFailed),
+  ]
+}

@@ -1,0 +1,126 @@
+import Engine
+import Foundation
+import TestSupport
+import Testing
+import VRAClient
+import VRAModels
+import VRASimulator
+
+/// The recovery paths of issue 12, in-process against the simulator: each failed on the main of
+/// 2026-12-02 ("a bug in the engine", two owners, a cancel that lied).
+@Suite(.serialized) struct RecoveryPathTests {
+  static let chain = """
+    name: chain
+    defaults: {project: Development, onFailure: stop}
+    stages:
+      a: {template: network.yaml, deploymentName: "a-${run.id}"}
+      b: {template: b.yaml, deploymentName: "b-${run.id}", dependsOn: [a]}
+      c: {template: network.yaml, deploymentName: "c-${run.id}", dependsOn: [b]}
+    """
+
+  static func failing(_ resource: String) -> String {
+    """
+    formatVersion: 1
+    resources:
+      \(resource):
+        type: Cloud.Machine
+        properties: {image: ubuntu}
+    """
+  }
+
+  /// Problem 1: `a → b → c`, b fails, c is skipped; the template is fixed and the run resumed: it
+  /// ends succeeded, with one deployment per stage and b's failed one replaced.
+  @Test func aResumeAfterTheCauseIsFixedEndsSucceeded() async throws {
+    let harness = try await OrchestrationHarness.start {
+      $0.faults.enabled = true
+      $0.faults.failResources = ["doomed"]
+      $0.uniqueDeploymentNames = false
+    }
+    defer { Task { await harness.stop() } }
+    let plan = try harness.plan([
+      "plan.yaml": Self.chain, "network.yaml": EngineTemplates.network, "b.yaml": Self.failing("doomed"),
+    ])
+    let orchestrator = harness.orchestrator(plan)
+    let runId = try await orchestrator.createRun(planDigest: "test")
+    let failed = try await orchestrator.run(runId)
+    #expect(failed.status == .failed)
+    let before = Dictionary(
+      uniqueKeysWithValues: try await harness.store.stages(of: runId).map { ($0.name, $0.status) })
+    #expect(before == ["a": .succeeded, "b": .failed, "c": .skipped])
+
+    // The cause is fixed: the template no longer has the failing resource.
+    try Self.failing("healthy").write(
+      to: harness.directory.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
+    let resumed = try await orchestrator.run(runId)
+    #expect(resumed.status == .succeeded)
+    let after = try await harness.store.stages(of: runId)
+    #expect(after.allSatisfy { $0.status == .succeeded }, "\(after.map(\.status))")
+    #expect(try await harness.deploymentNames() == ["a-\(runId)", "b-\(runId)", "c-\(runId)"])
+    let refused = try await harness.store.events(of: runId).filter { $0.message.contains("cannot go from") }
+    #expect(refused.isEmpty)
+  }
+
+  /// Problem 2: while one owner works on a run, a second (another store, as another process has)
+  /// cannot resume it; its cancel goes through the store and the owner carries it out.
+  @Test func aSecondProcessCannotDriveALiveRunButCanAskItToCancel() async throws {
+    let harness = try await OrchestrationHarness.start { $0.timeScale = 0.1 }
+    defer { Task { await harness.stop() } }
+    let plan = try harness.plan([
+      "plan.yaml": Self.chain, "network.yaml": EngineTemplates.network, "b.yaml": Self.failing("slow"),
+    ])
+    let fast = LeaseSettings(duration: .seconds(30), checkInterval: .milliseconds(100))
+    let owner = Orchestrator(
+      plan: plan, client: harness.client, store: harness.store, tracking: harness.tracker, lease: fast)
+    let runId = try await owner.createRun(planDigest: "test")
+    let running = Task { try await owner.run(runId) }
+
+    let other = try await SQLStateStore.openSQLite(at: harness.directory.appendingPathComponent("state.db").path)
+    // Wait until the owner holds the lease and a stage is in flight.
+    _ = try await harness.simulator.http.poll(timeout: .seconds(30)) { () -> Bool? in
+      let stages = try await other.stages(of: runId)
+      return stages.contains { $0.status == .running } ? true : nil
+    }
+    let second = Orchestrator(
+      plan: plan, client: harness.client, store: other, tracking: harness.tracker, lease: fast)
+    let refusal = await #expect(throws: StateStoreError.self) { try await second.run(runId) }
+    guard case .runOwned(_, let by, _)? = refusal else {
+      Issue.record("expected runOwned, got \(String(describing: refusal))")
+      return
+    }
+    #expect(by.id == harness.store.owner.id)
+    // Nor can it write to the run directly.
+    await #expect(throws: StateStoreError.self) { try await other.updateRunStatus(runId, to: .failed) }
+
+    let outcome = try await RunCanceller(client: harness.client, store: other, tracking: harness.tracker, lease: fast)
+      .cancel(runId, wait: .seconds(60))
+    guard case .cancelled(let report) = outcome else {
+      Issue.record("expected a cancel, got \(outcome)")
+      return
+    }
+    #expect(report.carriedOutBy?.id == harness.store.owner.id, "the owner carried the cancel out")
+    #expect(report.status == .cancelled)
+    #expect(report.stages.contains { $0.outcome == .cancelled }, "\(report.stages)")
+    let ended = try await running.value
+    #expect(ended.status == .cancelled)
+    // What the store says agrees with vRA: no request of the run is still going.
+    for stage in try await other.stages(of: runId) where stage.deploymentId != nil {
+      let deployment = try await harness.client.deployment(id: stage.deploymentId!, expand: [.lastRequest])
+      let status = deployment.lastRequest?.status
+      #expect(
+        status == (stage.status == .succeeded ? .successful : .aborted), "\(stage.name): \(String(describing: status))")
+    }
+    try await other.close()
+  }
+
+  /// Takes the lease with `.takeover` as soon as the current one expires.
+  static func takeOver(_ runId: RunID, from store: SQLStateStore) async throws -> RunLease {
+    let deadline = ContinuousClock.now + .seconds(20)
+    while true {
+      do {
+        return try await store.acquireLease(run: runId, duration: .seconds(30), mode: .takeover)
+      } catch StateStoreError.runOwned where ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(20))  // poll step until the lease expires
+      }
+    }
+  }
+}
