@@ -49,7 +49,7 @@ struct CancelCommand: AsyncParsableCommand {
     case .alreadyFinished(let status):
       Terminal.err("run \(runId) already ended \(status); nothing to cancel")
     case .cancelled(let report):
-      if let owner = report.carriedOutBy { Terminal.err("run \(runId) was cancelled by its owner (\(owner))") }
+      if let owner = report.carriedOutBy { Terminal.err("run \(runId): its owner (\(owner)) carried out the cancel") }
       for stage in report.stages { Terminal.err("  \(stage.name): \(stage.outcome)") }
       if report.stages.isEmpty { Terminal.err("  no request was in flight in vRA") }
       Terminal.err("run \(runId): \(report.status)")

@@ -111,7 +111,8 @@ public struct RunCanceller: Sendable {
     try await store.updateRunStatus(runId, to: .cancelling)
     var anyCancelled = run.status == .pending
     var anyFailed = false
-    for stage in try await store.stages(of: runId) {
+    let stages = try await store.stages(of: runId)
+    for stage in stages {
       switch stage.status {
       case .pending:
         try await store.recordStageStatus(run: runId, stage: stage.name, to: .cancelled)
@@ -127,7 +128,9 @@ public struct RunCanceller: Sendable {
         if stage.status == .cancelled || stage.status == .skipped { anyCancelled = true }
       }
     }
-    let status: RunStatus = anyCancelled || !anyFailed ? .cancelled : .failed
+    let allSucceeded = try await store.stages(of: runId).allSatisfy { $0.status == .succeeded }
+    let status: RunStatus =
+      allSucceeded && !stages.isEmpty ? .succeeded : anyCancelled || !anyFailed ? .cancelled : .failed
     try await store.updateRunStatus(runId, to: status)
     return .cancelled(try await report(runId, status: status, since: since, by: nil))
   }

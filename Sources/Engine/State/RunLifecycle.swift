@@ -41,7 +41,8 @@ public enum RunLifecycle {
   public static let runTransitions: [Transition<RunStatus>] = [
     // Start, or resume a run that stopped for any reason (a crashed owner leaves it running or cancelling).
     .init(event: "start", from: [.pending, .running, .submitted, .failed, .cancelled, .cancelling], to: .running),
-    .init(event: "succeeded", from: [.running], to: .succeeded),
+    // A cancel that found every request already finished records the run as it ended.
+    .init(event: "succeeded", from: [.running, .cancelling], to: .succeeded),
     .init(event: "failed", from: [.pending, .running, .cancelling], to: .failed),
     // Every stage accepted, nobody waiting (`deploy --no-wait`).
     .init(event: "submitted", from: [.running], to: .submitted),

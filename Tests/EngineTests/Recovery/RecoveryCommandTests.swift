@@ -39,6 +39,16 @@ import VRASimulator
     return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
   }
 
+  /// Polls `check` until it returns a value, or fails at the deadline.
+  static func poll<T: Sendable>(timeout: Duration, _ check: () async throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+      if let value = try await check() { return value }
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    throw PollTimeout(timeout: timeout)
+  }
+
   static func store(_ directory: URL) async throws -> SQLStateStore {
     try await SQLStateStore.openSQLite(at: directory.appendingPathComponent(".vra-engine/state.db").path)
   }
@@ -68,6 +78,15 @@ import VRASimulator
       }
       #expect(try await live() == 6, "a refused destroy deleted nothing")
 
+      // Without a terminal, destroy wants -y; --dry-run lists and deletes nothing.
+      let (unconfirmed, why) = try await Self.run(["destroy", runId.rawValue], url: url, in: directory)
+      #expect(unconfirmed == 2, "\(why)")
+      #expect(why.contains("--auto-approve"), "\(why)")
+      let (listedOnly, list) = try await Self.run(["destroy", runId.rawValue, "--dry-run"], url: url, in: directory)
+      #expect(listedOnly == 0, "\(list)")
+      #expect(list.contains("edge: deployment edge-\(runId)"), "\(list)")
+      #expect(try await live() == 6, "neither deleted anything")
+
       // No endpoint at all: the recorded one, with credentials from the environment.
       let (destroyed, output) = try await Self.run(
         ["destroy", runId.rawValue, "-y"], url: nil, in: directory,
@@ -80,10 +99,10 @@ import VRASimulator
       #expect(try await after.stages(of: runId).allSatisfy { $0.status == .destroyed })
       try await after.close()
       // A destroyed run cannot be resumed; runs lists it as destroyed.
-      let (resumed, why) = try await Self.run(
+      let (resumed, refusal) = try await Self.run(
         ["apply", "plan.yaml", "--resume", runId.rawValue], url: url, in: directory)
-      #expect(resumed == 2, "\(why)")
-      #expect(why.contains("destroyed"), "\(why)")
+      #expect(resumed == 2, "\(refusal)")
+      #expect(refusal.contains("destroyed"), "\(refusal)")
       let (_, listed) = try await Self.runOut(["runs"], url: url, in: directory)
       #expect(listed.contains("destroyed"), "\(listed)")
     }
@@ -151,6 +170,57 @@ import VRASimulator
         ["apply", "plan.yaml", "--resume", runId.rawValue], url: url, in: directory)
       #expect(resumed == 0, "\(end)")
     }
+  }
+
+  /// Problem 4: `cancel` from another terminal reaches an `apply` running on the embedded simulator
+  /// (which lives inside that apply's process): the owner carries the request out.
+  @Test func cancelFromAnotherTerminalReachesAnApplyOnTheEmbeddedSimulator() async throws {
+    let directory = try RunCommandsTests.workspace()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var stages = "name: long\ndefaults: {project: Development}\nstages:\n  s0: {template: network.yaml}\n"
+    for index in 1..<8 { stages += "  s\(index): {template: network.yaml, dependsOn: [s\(index - 1)]}\n" }
+    try stages.write(to: directory.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
+    let log = directory.appendingPathComponent("apply.log")
+    let apply = try Self.start(
+      ["apply", "plan.yaml"], url: nil, in: directory, extra: ["VRA_ENGINE_LEASE_CHECK": "0.1"], log: log)
+    let store = try await Self.store(directory)
+    let runId = try await Self.poll(timeout: .seconds(60)) { () -> RunID? in
+      guard let run = try await store.runs(limit: 1).first else { return nil }
+      return try await store.stages(of: run.id).contains { $0.status == .running } ? run.id : nil
+    }
+    #expect(try await store.run(runId)?.target?.embedded == true)
+    let (cancelled, report) = try await Self.run(["cancel", runId.rawValue], url: nil, in: directory)
+    #expect(cancelled == 0, "\(report)")
+    #expect(report.contains("carried out the cancel"), "\(report)")
+    #expect(report.contains("cancelled in vRA"), "\(report)")
+    #expect(try await CrashResumeTests.waitForExit(apply) == 130)
+    #expect(try await store.run(runId)?.status == .cancelled)
+    try await store.close()
+  }
+
+  /// Problem 6: `runs prune` removes runs that sent nothing to vRA, and keeps the others.
+  @Test func pruneRemovesRunsThatSentNothing() async throws {
+    let directory = try RunCommandsTests.workspace()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let store = try await Self.store(directory)
+    let idle = try await store.createRun(
+      id: .generate(), planName: "p", planPath: "plan.yaml", planDigest: "d", options: [:], stages: ["a"])
+    try await store.updateRunStatus(idle.id, to: .failed)
+    let sent = try await store.createRun(
+      id: .generate(), planName: "p", planPath: "plan.yaml", planDigest: "d", options: [:], stages: ["a"])
+    try await store.updateRunStatus(sent.id, to: .running)
+    try await store.recordIntent(run: sent.id, stage: "a", deploymentName: "a-1", projectId: "p", attempt: 1)
+    try await store.recordStageFailure(run: sent.id, stage: "a", error: RecordedError(errorClass: "x", message: "y"))
+    try await store.updateRunStatus(sent.id, to: .failed)
+    let (dry, listed) = try await Self.runOut(["runs", "prune", "--dry-run"], url: nil, in: directory)
+    #expect(dry == 0)
+    #expect(listed.contains("would remove \(idle.id)") && !listed.contains("\(sent.id)"), "\(listed)")
+    #expect(try await store.run(idle.id) != nil, "a dry run removes nothing")
+    let (pruned, _) = try await Self.runOut(["runs", "prune"], url: nil, in: directory)
+    #expect(pruned == 0)
+    #expect(try await store.run(idle.id) == nil)
+    #expect(try await store.run(sent.id) != nil, "a run that reached vRA stays")
+    try await store.close()
   }
 
   static func runOut(_ arguments: [String], url: String?, in directory: URL) async throws -> (Int32, String) {

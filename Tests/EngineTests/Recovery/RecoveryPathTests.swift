@@ -112,6 +112,47 @@ import VRASimulator
     try await other.close()
   }
 
+  /// Problem 4: a cancel of requests vRA had already finished says so, and records them as they
+  /// ended (succeeded, with outputs), instead of reporting them cancelled.
+  @Test func aCancelOfFinishedRequestsSaysSoAndRecordsTheirEnd() async throws {
+    let harness = try await OrchestrationHarness.start()
+    defer { Task { await harness.stop() } }
+    let plan = try harness.plan([
+      "plan.yaml": """
+      name: single
+      defaults: {project: Development}
+      stages:
+        only: {template: network.yaml, deploymentName: "only-${run.id}"}
+      """,
+      "network.yaml": EngineTemplates.network,
+    ])
+    let orchestrator = Orchestrator(
+      plan: plan, client: harness.client, store: harness.store, tracking: harness.tracker, waitForCompletion: false)
+    let runId = try await orchestrator.createRun(planDigest: "test")
+    #expect(try await orchestrator.run(runId).status == .submitted)
+    let deploymentId = try #require(try await harness.store.stage(run: runId, name: "only")?.deploymentId)
+    _ = try await harness.simulator.http.poll(timeout: .seconds(30)) { () -> Bool? in
+      let deployment = try await harness.client.deployment(id: deploymentId, expand: [.lastRequest])
+      return deployment.lastRequest?.status == .successful ? true : nil
+    }
+    let outcome = try await RunCanceller(client: harness.client, store: harness.store, tracking: harness.tracker)
+      .cancel(runId)
+    guard case .cancelled(let report) = outcome else {
+      Issue.record("expected a report, got \(outcome)")
+      return
+    }
+    #expect(report.carriedOutBy == nil, "nobody owned the submitted run: cancelled here")
+    #expect(report.stages.map(\.name) == ["only"])
+    guard case .alreadyFinished? = report.stages.first?.outcome else {
+      Issue.record("vRA had finished the request: \(report.stages)")
+      return
+    }
+    #expect(report.status == .succeeded, "the run is recorded as it ended")
+    let stage = try #require(try await harness.store.stage(run: runId, name: "only"))
+    #expect(stage.status == .succeeded)
+    #expect(stage.outputs?["networkId"] != nil, "outputs were read as for any finished stage")
+  }
+
   /// Takes the lease with `.takeover` as soon as the current one expires.
   static func takeOver(_ runId: RunID, from store: SQLStateStore) async throws -> RunLease {
     let deadline = ContinuousClock.now + .seconds(20)

@@ -140,7 +140,7 @@ import Testing
       .submitted: [.running, .cancelling, .cancelled],
       .succeeded: [.destroying],
       .failed: [.running, .destroying],
-      .cancelling: [.running, .failed, .cancelling, .cancelled],
+      .cancelling: [.running, .succeeded, .failed, .cancelling, .cancelled],
       .cancelled: [.running, .destroying],
       .destroying: [.destroying, .destroyed, .destroyFailed],
       .destroyed: [],
