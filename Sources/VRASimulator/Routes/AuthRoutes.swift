@@ -38,14 +38,8 @@ enum AuthRoutes {
     // vRA Cloud / CSP: API token (a refresh token) as a form field → access token.
     router.post("/csp/gateway/am/api/auth/api-tokens/authorize") { request, _ -> Response in
       let buffer = try await request.body.collect(upTo: 64 * 1024)
-      let form = String(buffer: buffer)
-      let fields = Dictionary(
-        form.split(separator: "&").compactMap { pair -> (String, String)? in
-          let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-          guard kv.count == 2 else { return nil }
-          return (kv[0], kv[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? kv[1])
-        }, uniquingKeysWith: { _, last in last })
-      let token = fields["refresh_token"] ?? fields["api_token"] ?? request.uri.queryParameters.get("refresh_token")
+      let form = QueryParameters(String(buffer: buffer))
+      let token = form.get("refresh_token") ?? form.get("api_token") ?? request.query.get("refresh_token")
       guard let token, !token.isEmpty else { throw APIError.badRequest("form field refresh_token is required") }
       switch await services.tokens.redeem(refreshToken: token) {
       case .success(let record):

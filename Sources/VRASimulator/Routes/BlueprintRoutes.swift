@@ -11,10 +11,10 @@ enum BlueprintRoutes {
     router.get(RouterPath(base)) { request, context -> Response in
       let org = try context.caller().orgId
       let paging = try Paging(request)
-      let name = request.uri.queryParameters.get("name")
-      let search = request.uri.queryParameters.get("search")?.lowercased()
-      let projects = Set(request.queryList("projects"))
-      let releasedOnly = request.queryBool("released") ?? false
+      let name = request.query.get("name")
+      let search = request.query.get("search")?.lowercased()
+      let projects = Set(request.query.list("projects"))
+      let releasedOnly = request.query.bool("released") ?? false
       var rendered: [Blueprint] = []
       for blueprint in await state.listBlueprints(org: org) {
         if let name, blueprint.name != name { continue }
@@ -33,28 +33,28 @@ enum BlueprintRoutes {
     }
     router.get("\(base)/{blueprintId}") { _, context -> Response in
       let org = try context.caller().orgId
-      let blueprint = try await state.blueprint(try context.parameters.require("blueprintId"), org: org)
+      let blueprint = try await state.blueprint(try context.pathParameter("blueprintId"), org: org)
       return try JSONResponse.make(await state.render(blueprint))
     }
     router.put("\(base)/{blueprintId}") { request, context -> Response in
       let caller = try context.caller()
       let body = try await request.decodeJSON(Blueprint.self)
       let blueprint = try await state.updateBlueprint(
-        try context.parameters.require("blueprintId"), with: body, org: caller.orgId, user: caller.user)
+        try context.pathParameter("blueprintId"), with: body, org: caller.orgId, user: caller.user)
       return try JSONResponse.make(await state.render(blueprint))
     }
     router.delete("\(base)/{blueprintId}") { _, context -> Response in
-      try await state.deleteBlueprint(try context.parameters.require("blueprintId"), org: try context.caller().orgId)
+      try await state.deleteBlueprint(try context.pathParameter("blueprintId"), org: try context.caller().orgId)
       return JSONResponse.empty(.noContent)
     }
     router.get("\(base)/{blueprintId}/inputs-schema") { _, context -> Response in
       let blueprint = try await state.blueprint(
-        try context.parameters.require("blueprintId"), org: try context.caller().orgId)
+        try context.pathParameter("blueprintId"), org: try context.caller().orgId)
       return try JSONResponse.make(try inputsSchema(blueprint.content))
     }
     router.get("\(base)/{blueprintId}/versions") { request, context -> Response in
       let blueprint = try await state.blueprint(
-        try context.parameters.require("blueprintId"), org: try context.caller().orgId)
+        try context.pathParameter("blueprintId"), org: try context.caller().orgId)
       let paging = try Paging(request)
       var rendered: [BlueprintVersion] = []
       for version in blueprint.versions.reversed() { rendered.append(await state.render(version, of: blueprint)) }
@@ -62,7 +62,7 @@ enum BlueprintRoutes {
     }
     router.post("\(base)/{blueprintId}/versions") { request, context -> Response in
       let caller = try context.caller()
-      let id = try context.parameters.require("blueprintId")
+      let id = try context.pathParameter("blueprintId")
       let body = try await request.decodeJSON(BlueprintVersionRequest.self)
       let version = try await state.createVersion(id, request: body, org: caller.orgId, user: caller.user)
       let blueprint = try await state.blueprint(id, org: caller.orgId)
@@ -70,8 +70,8 @@ enum BlueprintRoutes {
     }
     router.get("\(base)/{blueprintId}/versions/{version}") { _, context -> Response in
       let blueprint = try await state.blueprint(
-        try context.parameters.require("blueprintId"), org: try context.caller().orgId)
-      let label = try context.parameters.require("version")
+        try context.pathParameter("blueprintId"), org: try context.caller().orgId)
+      let label = try context.pathParameter("version")
       guard let version = blueprint.versions.first(where: { $0.version == label }) else {
         throw APIError.notFound("Blueprint version", label)
       }
@@ -79,8 +79,8 @@ enum BlueprintRoutes {
     }
     router.get("\(base)/{blueprintId}/versions/{version}/inputs-schema") { _, context -> Response in
       let blueprint = try await state.blueprint(
-        try context.parameters.require("blueprintId"), org: try context.caller().orgId)
-      let label = try context.parameters.require("version")
+        try context.pathParameter("blueprintId"), org: try context.caller().orgId)
+      let label = try context.pathParameter("version")
       guard let version = blueprint.versions.first(where: { $0.version == label }) else {
         throw APIError.notFound("Blueprint version", label)
       }
@@ -89,9 +89,9 @@ enum BlueprintRoutes {
     for (action, released) in [("release", true), ("unrelease", false)] {
       router.post("\(base)/{blueprintId}/versions/{version}/actions/\(action)") { _, context -> Response in
         let org = try context.caller().orgId
-        let id = try context.parameters.require("blueprintId")
+        let id = try context.pathParameter("blueprintId")
         let version = try await state.setReleased(
-          id, version: try context.parameters.require("version"), released: released, org: org)
+          id, version: try context.pathParameter("version"), released: released, org: org)
         return try JSONResponse.make(await state.render(version, of: try await state.blueprint(id, org: org)))
       }
     }

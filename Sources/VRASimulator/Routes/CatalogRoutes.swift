@@ -8,8 +8,8 @@ enum CatalogRoutes {
     router.get("/catalog/api/items") { request, context -> Response in
       let org = try context.caller().orgId
       let paging = try Paging(request)
-      let projects = Set(request.queryList("projects"))
-      let search = request.uri.queryParameters.get("search")?.lowercased()
+      let projects = Set(request.query.list("projects"))
+      let search = request.query.get("search")?.lowercased()
       var items: [CatalogItem] = []
       for blueprint in await state.listBlueprints(org: org) where !blueprint.releasedVersions.isEmpty {
         let item = await state.renderCatalogItem(blueprint)
@@ -20,13 +20,13 @@ enum CatalogRoutes {
       return try JSONResponse.make(paging.page(items))
     }
     router.get("/catalog/api/items/{id}") { _, context -> Response in
-      let id = try context.parameters.require("id")
+      let id = try context.pathParameter("id")
       let blueprint = try await catalogBlueprint(id, context: context, state: state)
       return try JSONResponse.make(await state.renderCatalogItem(blueprint))
     }
     router.post("/catalog/api/items/{id}/request") { request, context -> Response in
       let caller = try context.caller()
-      let id = try context.parameters.require("id")
+      let id = try context.pathParameter("id")
       let blueprint = try await catalogBlueprint(id, context: context, state: state)
       let body = try await request.decodeJSON(CatalogItemRequest.self)
       let version = body.version ?? blueprint.releasedVersions.last!.version

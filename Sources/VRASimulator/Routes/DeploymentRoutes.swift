@@ -12,17 +12,17 @@ enum DeploymentRoutes {
       let org = try context.caller().orgId
       let paging = try Paging(request)
       var query = DeploymentQuery()
-      query.projects = Set(request.queryList("projects"))
-      query.statuses = Set(request.queryList("status"))
-      query.lastRequestStatuses = Set(request.queryList("lastRequestStatus"))
-      query.name = request.uri.queryParameters.get("name")
-      query.search = request.uri.queryParameters.get("search")
-      query.includeDeleted = request.queryBool("deleted") ?? false
-      if let range = request.uri.queryParameters.get("lastUpdatedAt") {
+      query.projects = Set(request.query.list("projects"))
+      query.statuses = Set(request.query.list("status"))
+      query.lastRequestStatuses = Set(request.query.list("lastRequestStatus"))
+      query.name = request.query.get("name")
+      query.search = request.query.get("search")
+      query.includeDeleted = request.query.bool("deleted") ?? false
+      if let range = request.query.get("lastUpdatedAt") {
         (query.updatedFrom, query.updatedTo) = try DeploymentQuery.parseRange(range)
       }
-      query.orderBy = try DeploymentQuery.parseOrder(request.queryList("$orderby"))
-      let expand = SimulatorState.Expansion(request.queryList("expand"))
+      query.orderBy = try DeploymentQuery.parseOrder(request.query.list("$orderby"))
+      let expand = SimulatorState.Expansion(request.query.list("expand"))
       let page = paging.page(await state.listDeployments(org: org, query: query), sorted: true)
       var rendered: [Deployment] = []
       for deployment in page.content { rendered.append(await state.render(deployment, expand: expand)) }
@@ -34,22 +34,22 @@ enum DeploymentRoutes {
     }
     router.get("\(base)/{deploymentId}") { request, context -> Response in
       let deployment = try await state.deployment(
-        try context.parameters.require("deploymentId"), org: try context.caller().orgId,
-        includeDeleted: request.queryBool("deleted") ?? false)
-      let expand = SimulatorState.Expansion(request.queryList("expand"))
+        try context.pathParameter("deploymentId"), org: try context.caller().orgId,
+        includeDeleted: request.query.bool("deleted") ?? false)
+      let expand = SimulatorState.Expansion(request.query.list("expand"))
       return try JSONResponse.make(await state.render(deployment, expand: expand))
     }
     router.delete("\(base)/{deploymentId}") { _, context -> Response in
       let caller = try context.caller()
       let request = try await state.deleteDeployment(
-        try context.parameters.require("deploymentId"), org: caller.orgId, user: caller.user)
+        try context.pathParameter("deploymentId"), org: caller.orgId, user: caller.user)
       return try JSONResponse.make(await state.render(request))
     }
     router.get("\(base)/{deploymentId}/requests") { request, context -> Response in
       let org = try context.caller().orgId
-      let deployment = try await state.deployment(try context.parameters.require("deploymentId"), org: org)
+      let deployment = try await state.deployment(try context.pathParameter("deploymentId"), org: org)
       let paging = try Paging(request)
-      let inProgressOnly = request.queryBool("inprogressRequests") ?? false
+      let inProgressOnly = request.query.bool("inprogressRequests") ?? false
       var rendered: [DeploymentRequest] = []
       for id in deployment.requestIds.reversed() {
         guard let record = try? await state.request(id, org: org) else { continue }
@@ -60,10 +60,10 @@ enum DeploymentRoutes {
     }
     router.get("\(base)/{deploymentId}/resources") { request, context -> Response in
       let deployment = try await state.deployment(
-        try context.parameters.require("deploymentId"), org: try context.caller().orgId)
+        try context.pathParameter("deploymentId"), org: try context.caller().orgId)
       let paging = try Paging(request)
-      let names = Set(request.queryList("names"))
-      let types = Set(request.queryList("resourceTypes"))
+      let names = Set(request.query.list("names"))
+      let types = Set(request.query.list("resourceTypes"))
       var rendered: [DeploymentResource] = []
       for resource in deployment.resources {
         if !names.isEmpty, !names.contains(resource.name) { continue }

@@ -31,7 +31,7 @@ enum ProjectRoutes {
     ] {
       router.get("\(prefix)/{id}") { _, context -> Response in
         let org = try context.caller().orgId
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard let project = await state.project(id, org: org), project.id == id else {
           throw APIError.notFound("Project", id)
         }
@@ -45,7 +45,7 @@ enum ProjectRoutes {
       }
       router.delete("\(prefix)/{id}") { _, context -> Response in
         let org = try context.caller().orgId
-        try await state.deleteProject(try context.parameters.require("id"), org: org)
+        try await state.deleteProject(try context.pathParameter("id"), org: org)
         return JSONResponse.empty(.noContent)
       }
     }
