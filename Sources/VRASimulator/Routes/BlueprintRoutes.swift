@@ -8,22 +8,33 @@ enum BlueprintRoutes {
     let state = services.state
     let base = "/blueprint/api/blueprints"
 
+    // `search` matches the name and the description; `$orderby` and `$select` as the spec lists them.
+    // Like vRA, the list leaves out each blueprint's `content` unless `$select` asks for it.
     router.get(RouterPath(base)) { request, context -> Response in
       let org = try context.caller().orgId
       let paging = try Paging(request)
-      let name = request.query.get("name")
-      let search = request.query.get("search")?.lowercased()
-      let projects = Set(request.query.list("projects"))
-      let releasedOnly = request.query.bool("released") ?? false
-      var rendered: [Blueprint] = []
+      let query = request.query
+      let list = try ListQuery(query, filtering: false)
+      let name = query.get("name")
+      let search = query.get("search")?.lowercased()
+      let projects = Set(query.list("projects"))
+      let releasedOnly = query.bool("released") ?? false
+      let withContent = list.selects("content")
+      var rendered: [JSONValue] = []
       for blueprint in await state.listBlueprints(org: org) {
         if let name, blueprint.name != name { continue }
-        if let search, !blueprint.name.lowercased().contains(search) { continue }
+        if let search, !blueprint.name.lowercased().contains(search),
+          !(blueprint.description?.lowercased().contains(search) ?? false)
+        {
+          continue
+        }
         if !projects.isEmpty, !projects.contains(blueprint.projectId) { continue }
         if releasedOnly, blueprint.releasedVersions.isEmpty { continue }
-        rendered.append(await state.render(blueprint))
+        var summary = await state.render(blueprint)
+        if !withContent { summary.content = nil }
+        rendered.append(try JSONValue(rendering: summary))
       }
-      return try JSONResponse.make(paging.page(rendered))
+      return try JSONResponse.make(paging.page(list.apply(to: rendered).map(list.project)))
     }
     router.post(RouterPath(base)) { request, context -> Response in
       let caller = try context.caller()
