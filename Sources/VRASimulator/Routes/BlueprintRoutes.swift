@@ -83,7 +83,7 @@ enum BlueprintRoutes {
       let blueprint = try await state.blueprint(
         try context.pathParameter("blueprintId"), org: try context.caller().orgId)
       let label = try context.pathParameter("version")
-      guard let version = blueprint.versions.first(where: { $0.version == label }) else {
+      guard let version = blueprint.version(label) else {
         throw APIError.notFound("Blueprint version", label)
       }
       return try JSONResponse.make(await state.render(version, of: blueprint))
@@ -92,7 +92,7 @@ enum BlueprintRoutes {
       let blueprint = try await state.blueprint(
         try context.pathParameter("blueprintId"), org: try context.caller().orgId)
       let label = try context.pathParameter("version")
-      guard let version = blueprint.versions.first(where: { $0.version == label }) else {
+      guard let version = blueprint.version(label) else {
         throw APIError.notFound("Blueprint version", label)
       }
       return try JSONResponse.make(try inputsSchema(version.content))
