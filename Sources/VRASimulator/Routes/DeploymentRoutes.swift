@@ -1,8 +1,8 @@
 import Hummingbird
 import VRAModels
 
-/// Deployments: the filtered list the batched tracker relies on, get with `expand`,
-/// delete, and each deployment's requests and resources.
+/// Deployments: the filtered list the batched tracker relies on, get with `expand`, rename,
+/// delete, the name check, the list's filter facets, and each deployment's requests and resources.
 enum DeploymentRoutes {
   static func register(on router: Router<SimulatorContext>, services: SimulatorServices) {
     let state = services.state
@@ -32,12 +32,44 @@ enum DeploymentRoutes {
           totalPages: page.totalPages, size: page.size, number: page.number, first: page.first, last: page.last,
           empty: page.empty, sort: page.sort))
     }
+    // Deprecated in the spec but still called: 200 (no body) when a live deployment has the name, else 404.
+    router.get("\(base)/names/{name}") { _, context -> Response in
+      try await nameCheck(try context.pathParameter("name"), context: context, state: state)
+    }
+    router.get("\(base)/names") { request, context -> Response in
+      guard let name = request.query.get("name") else {
+        throw APIError.badRequest("query parameter 'name' is required")
+      }
+      return try await nameCheck(name, context: context, state: state)
+    }
+    router.get("\(base)/filters") { _, context -> Response in
+      _ = try context.caller()
+      return try JSONResponse.make(FilterSchema(filters: SimulatorState.deploymentFilters))
+    }
+    router.get("\(base)/filters/{filterId}") { request, context -> Response in
+      let org = try context.caller().orgId
+      let filterId = try context.pathParameter("filterId")
+      guard var entries = await state.deploymentFilterEntries(filterId, org: org) else {
+        throw APIError.notFound("Filter", filterId)
+      }
+      if let search = request.query.get("search")?.lowercased(), !search.isEmpty {
+        entries = entries.filter { ($0.name ?? "").lowercased().contains(search) }
+      }
+      return try JSONResponse.make(try Paging(request).page(entries))
+    }
     router.get("\(base)/{deploymentId}") { request, context -> Response in
       let deployment = try await state.deployment(
         try context.pathParameter("deploymentId"), org: try context.caller().orgId,
         includeDeleted: request.query.bool("deleted") ?? false)
       let expand = SimulatorState.Expansion(request.query.list("expand"))
       return try JSONResponse.make(await state.render(deployment, expand: expand))
+    }
+    router.patch("\(base)/{deploymentId}") { request, context -> Response in
+      let caller = try context.caller()
+      let update = try await request.decodeJSON(DeploymentUpdate.self)
+      let deployment = try await state.updateDeployment(
+        try context.pathParameter("deploymentId"), with: update, org: caller.orgId, user: caller.user)
+      return try JSONResponse.make(await state.render(deployment, expand: []))
     }
     router.delete("\(base)/{deploymentId}") { _, context -> Response in
       let caller = try context.caller()
@@ -72,5 +104,23 @@ enum DeploymentRoutes {
       }
       return try JSONResponse.make(paging.page(rendered))
     }
+    router.get("\(base)/{deploymentId}/resources/{resourceId}") { _, context -> Response in
+      let resource = try await state.resource(
+        try context.pathParameter("resourceId"), of: try context.pathParameter("deploymentId"),
+        org: try context.caller().orgId)
+      return try JSONResponse.make(await state.render(resource))
+    }
+  }
+
+  private static func nameCheck(
+    _ name: String, context: SimulatorContext, state: SimulatorState
+  ) async throws
+    -> Response
+  {
+    guard await state.deploymentNameExists(name, org: try context.caller().orgId) else {
+      throw APIError(
+        .notFound, "Deployment with name '\(name)' not found", errorCode: 10404, messageId: "error.not.found")
+    }
+    return JSONResponse.empty(.ok)
   }
 }
