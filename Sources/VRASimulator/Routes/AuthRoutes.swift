@@ -21,9 +21,11 @@ enum AuthRoutes {
       return try JSONResponse.make(response)
     }
 
-    // vRA 8 on-prem: refresh token → IaaS bearer token.
+    // vRA 8 on-prem: refresh token → IaaS bearer token. An empty, unknown, expired or revoked
+    // refresh token is a 400, as the spec documents it and appliances answer (not a 401).
     router.post("/iaas/api/login") { request, _ -> Response in
       let body = try await request.decodeJSON(CspLoginSpecification.self)
+      guard !body.refreshToken.isEmpty else { throw APIError.badRequest("refreshToken is required") }
       switch await services.tokens.redeem(refreshToken: body.refreshToken) {
       case .success(let record):
         await services.stats.tokenRefreshed()
@@ -31,7 +33,7 @@ enum AuthRoutes {
           user: record.user, domain: record.domain, orgId: record.orgId)
         return try JSONResponse.make(AuthResponse(token: token, tokenType: "Bearer"))
       case .failure(let failure):
-        throw refreshFailure(failure)
+        throw APIError.badRequest(refreshFailureMessage(failure))
       }
     }
 
@@ -49,7 +51,7 @@ enum AuthRoutes {
         response.refreshToken = token
         return try JSONResponse.make(response)
       case .failure(let failure):
-        throw refreshFailure(failure)
+        throw APIError.unauthorized(refreshFailureMessage(failure))
       }
     }
   }
@@ -68,11 +70,11 @@ enum AuthRoutes {
       scope: "openid offline_access csp:org_member")
   }
 
-  private static func refreshFailure(_ failure: TokenService.Failure) -> APIError {
+  private static func refreshFailureMessage(_ failure: TokenService.Failure) -> String {
     switch failure {
-    case .expired: APIError.unauthorized("The refresh token has expired")
-    case .revoked: APIError.unauthorized("The refresh token has been revoked")
-    default: APIError.unauthorized("The refresh token is not valid")
+    case .expired: "The refresh token has expired"
+    case .revoked: "The refresh token has been revoked"
+    default: "The refresh token is not valid"
     }
   }
 }
