@@ -140,7 +140,10 @@ import VRASimulator
   @Test(arguments: ["", "not-a-refresh-token"])
   func iaasLoginRefusesABadRefreshTokenWith400(_ token: String) async throws {
     try await SimulatorHarness.with { harness in
-      let response = try await harness.http.call(.POST, "/iaas/api/login", json: ["refreshToken": .string(token)])
+      // With the query string the generated IaaS client (httpx) sends.
+      let query = URLEncoded.python([("apiVersion", "2021-07-15")])
+      let response = try await harness.http.call(
+        .POST, "/iaas/api/login?\(query)", json: ["refreshToken": .string(token)])
       #expect(response.status == 400)
       let error = try response.decode(ServiceErrorResponse.self)
       #expect(error.statusCode == 400)

@@ -160,7 +160,9 @@ import VRASimulator
       try await harness.server.addFault(
         FaultRule(method: "GET", path: "/deployment/api/deployments", status: 500, times: 1))
       var statuses: [Int] = []
-      for _ in 0..<3 { statuses.append(try await session.get("/deployment/api/deployments").status) }
+      // As a Go client lists deployments (url.Values: keys sorted, `$` escaped).
+      let query = URLEncoded.go(["$top": ["10"], "expand": ["lastRequest"], "$orderby": ["name asc"]])
+      for _ in 0..<3 { statuses.append(try await session.get("/deployment/api/deployments?\(query)").status) }
       #expect(statuses == [429, 500, 200])
       #expect(await harness.server.faultRules().map(\.times) == [0, 0])
     }
