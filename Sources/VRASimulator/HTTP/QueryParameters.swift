@@ -29,9 +29,6 @@ struct QueryParameters: Sendable {
     return spaced.removingPercentEncoding ?? spaced
   }
 
-  /// Whether the parameter was sent at all, with or without a value (`$count` alone counts).
-  func contains(_ name: String) -> Bool { pairs.contains { $0.name == name } }
-
   /// The first value of a parameter.
   func get(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
 

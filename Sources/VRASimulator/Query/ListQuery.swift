@@ -2,9 +2,9 @@ import Foundation
 import VRAModels
 
 /// The OData list options of a vRA list, applied to the objects as the API renders them:
-/// `$filter` (see `ODataFilter`), `$orderby` (`name desc,createdAt`), `$select` (`name,description`)
-/// and `$count`. Each list says which of them its spec documents; those it does not are left to
-/// the route (a list that does not document `$filter` never sees one here).
+/// `$filter` (see `ODataFilter`), `$orderby` (`name desc,createdAt`) and `$select` (`name,description`).
+/// Each list says which of them its spec documents; a list that does not document `$filter` never
+/// sees one here. `$count` needs nothing: the lists always send `totalElements`, counted after the filter.
 struct ListQuery {
   struct OrderKey: Equatable {
     var path: [String]
@@ -17,8 +17,6 @@ struct ListQuery {
   var select: Set<String>?
   /// `$select=*`: every field, those a list leaves out by default included.
   var selectsAll = false
-  /// `$count` was sent (with any value or none).
-  var count = false
 
   /// - Parameters:
   ///   - filtering: whether this list documents `$filter`.
@@ -38,7 +36,6 @@ struct ListQuery {
         select = Set(fields).union(alwaysSelected)
       }
     }
-    count = query.contains("$count")
   }
 
   /// `field [asc|desc]` items separated by commas (or repeated parameters joined by the caller).
