@@ -84,7 +84,11 @@ public enum Fidelity {
     let catalog = SpecCatalog.shared
     let pathOnly = String(path.split(separator: "?", maxSplits: 1).first ?? "")
     guard let json = FastJSON.parse(body) else {
-      return body.isEmpty ? [] : ["\(method) \(pathOnly) \(status): body is not JSON"]
+      if body.isEmpty {
+        // vRA answers every error with a ServiceErrorResponse; an empty error body tells a client nothing.
+        return status >= 400 ? ["\(method) \(pathOnly) \(status): an error answer with an empty body"] : []
+      }
+      return ["\(method) \(pathOnly) \(status): body is not JSON"]
     }
     if status >= 400 {
       var value = json

@@ -52,6 +52,9 @@ public final class SpecCatalog: Sendable {
     self.operations = operations
   }
 
+  /// Every documented operation as `METHOD /path/{parameter}`, sorted.
+  public var operationNames: [String] { operations.map { "\($0.method) \($0.template)" }.sorted() }
+
   /// The operation a concrete call hits; literal segments beat parameters, as a router decides.
   func operation(method: String, path: String) -> Operation? {
     let parts = path.split(separator: "/").map(String.init)

@@ -111,4 +111,60 @@ import VRASimulator
       #expect(try await session.get("/iaas/api/projects").status == 200)
     }
   }
+
+  /// Item 7 of issue 13: rules on the same calls are used up in the order given, and
+  /// `GET /_sim/faults` lists each with what is left of it.
+  @Test func rulesOnTheSameCallsAreUsedUpInOrder() async throws {
+    try await SimulatorHarness.with({ $0.faults.enabled = true }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      let blueprintId = try await session.createBlueprint(name: "web", content: SampleTemplates.single)
+      for rule: JSONValue in [
+        ["method": "POST", "path": "/blueprint/api/blueprint-requests", "status": 503, "times": 2],
+        ["method": "POST", "path": "/blueprint/api/blueprint-requests", "dropAfterCommit": true, "times": 2],
+      ] {
+        #expect(try await harness.http.call(.POST, "/_sim/faults", json: rule, checkFidelity: false).status == 201)
+      }
+      func left() async throws -> [Int?] {
+        let listed = try await harness.http.call(.GET, "/_sim/faults", checkFidelity: false)
+        return (listed.json.arrayValue ?? []).map { $0["times"]?.intValue }
+      }
+      #expect(try await left() == [2, 2])
+      func submit(_ name: String) async throws -> Int? {
+        try? await harness.http.call(
+          .POST, "/blueprint/api/blueprint-requests", token: session.token,
+          json: [
+            "blueprintId": .string(blueprintId), "projectId": .string(session.projectId),
+            "deploymentName": .string(name),
+          ],
+          checkFidelity: false
+        ).status
+      }
+      #expect(try await submit("a") == 503)
+      #expect(try await submit("b") == 503)
+      #expect(try await left() == [0, 2])
+      #expect(try await submit("c") == nil, "dropped after commit")
+      #expect(try await submit("d") == nil, "dropped after commit")
+      #expect(try await left() == [0, 0])
+      #expect(try await submit("e") == 202)
+      #expect(await harness.server.stats().connectionsDropped == 2)
+      let names = try await session.get("/deployment/api/deployments").decode(Page<Deployment>.self).content.map(\.name)
+      #expect(names.sorted() == ["c", "d", "e"], "the 503s created nothing, the drops committed")
+    }
+  }
+
+  @Test func a429ThenA500ThenTheAnswer() async throws {
+    try await SimulatorHarness.with({ $0.faults.enabled = true }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      try await harness.server.addFault(
+        FaultRule(method: "GET", path: "/deployment/api/deployments", status: 429, retryAfterSeconds: 1, times: 1))
+      try await harness.server.addFault(
+        FaultRule(method: "GET", path: "/deployment/api/deployments", status: 500, times: 1))
+      var statuses: [Int] = []
+      // As a Go client lists deployments (url.Values: keys sorted, `$` escaped).
+      let query = URLEncoded.go(["$top": ["10"], "expand": ["lastRequest"], "$orderby": ["name asc"]])
+      for _ in 0..<3 { statuses.append(try await session.get("/deployment/api/deployments?\(query)").status) }
+      #expect(statuses == [429, 500, 200])
+      #expect(await harness.server.faultRules().map(\.times) == [0, 0])
+    }
+  }
 }

@@ -44,6 +44,13 @@ import VRASimulator
         .isEmpty)
   }
 
+  @Test func anErrorWithAnEmptyBodyFails() {
+    #expect(
+      !Fidelity.problems(method: "GET", path: "/deployment/api/deployments/d/x", status: 404, body: Data()).isEmpty)
+    #expect(
+      Fidelity.problems(method: "GET", path: "/deployment/api/deployments/names/n", status: 200, body: Data()).isEmpty)
+  }
+
   @Test func nullInARequiredFieldFails() {
     // Deployment requires `name`; an optional field may still be null.
     let null = #"{"id":"5b2a7a5e-1c1e-4c4f-9d7e-0a4f7e1d2c3b","name":null}"#

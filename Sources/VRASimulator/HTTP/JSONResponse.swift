@@ -44,22 +44,4 @@ extension Request {
     @unknown default: return "\(error)"
     }
   }
-
-  /// All values of a query parameter, split on commas as vRA does for array parameters.
-  func queryList(_ name: String) -> [String] {
-    uri.queryParameters.getAll(name).flatMap { $0.split(separator: ",").map(String.init) }
-      .filter { !$0.isEmpty }
-  }
-
-  func queryInt(_ name: String) throws -> Int? {
-    guard let text = uri.queryParameters.get(name) else { return nil }
-    guard let value = Int(text), value >= 0 else {
-      throw APIError.badRequest("query parameter '\(name)' must be a non-negative integer, got '\(text)'")
-    }
-    return value
-  }
-
-  func queryBool(_ name: String) -> Bool? {
-    uri.queryParameters.get(name).map { $0.lowercased() == "true" }
-  }
 }

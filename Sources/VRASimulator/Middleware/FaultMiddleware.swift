@@ -37,7 +37,9 @@ struct FaultMiddleware: RouterMiddleware {
       }
       context.failResources.insert(resource)
     }
-    rules += await services.state.takeFaultRules(method: request.method.rawValue, path: path)
+    if let rule = await services.state.takeFaultRule(method: request.method.rawValue, path: path) {
+      rules.append(rule)
+    }
     guard !rules.isEmpty else { return try await next(request, context) }
     await services.stats.faultInjected()
 
@@ -66,21 +68,24 @@ struct FaultMiddleware: RouterMiddleware {
 extension SimulatorState {
   var faultsEnabled: Bool { configuration.faults.enabled }
 
-  /// The configured rules matching a call, using up one of each rule's `times`.
-  func takeFaultRules(method: String, path: String) -> [FaultRule] {
-    guard configuration.faults.enabled else { return [] }
-    var matched: [FaultRule] = []
-    var remaining: [FaultRule] = []
-    for var rule in configuration.faults.rules {
-      if rule.matches(method: method, path: path), rule.times.map({ $0 > 0 }) ?? true {
-        matched.append(rule)
-        if let times = rule.times { rule.times = times - 1 }
-      }
-      if rule.times.map({ $0 > 0 }) ?? true { remaining.append(rule) }
-    }
-    configuration.faults.rules = remaining
-    return matched
+  /// The first configured rule, in the order given, that matches a call and has uses left; one of
+  /// its `times` is used up. Rules on the same calls therefore apply one after the other: `503 times 2`
+  /// then `dropAfterCommit times 2` fails two calls, then drops two. A used-up rule stays listed
+  /// (`GET /_sim/faults`) with `times: 0`.
+  func takeFaultRule(method: String, path: String) -> FaultRule? {
+    guard configuration.faults.enabled else { return nil }
+    guard
+      let index = configuration.faults.rules.firstIndex(where: { rule in
+        rule.matches(method: method, path: path) && rule.times.map { $0 > 0 } ?? true
+      })
+    else { return nil }
+    let rule = configuration.faults.rules[index]
+    if let times = rule.times { configuration.faults.rules[index].times = times - 1 }
+    return rule
   }
+
+  /// Every configured rule, in order, each with the uses it has left (`times`; nil: unlimited).
+  var faultRules: [FaultRule] { configuration.faults.rules }
 
   func addFaultRule(_ rule: FaultRule) throws {
     guard configuration.faults.enabled else {

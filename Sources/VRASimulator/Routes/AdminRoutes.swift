@@ -31,6 +31,9 @@ enum AdminRoutes {
       try await services.state.addFaultRule(rule)
       return JSONResponse.empty(.created)
     }
+    router.get("/_sim/faults") { _, _ -> Response in
+      try JSONResponse.make(await services.state.faultRules)
+    }
     router.delete("/_sim/faults") { _, _ -> Response in
       await services.state.clearFaultRules()
       return JSONResponse.empty(.noContent)

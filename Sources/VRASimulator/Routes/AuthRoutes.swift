@@ -21,9 +21,11 @@ enum AuthRoutes {
       return try JSONResponse.make(response)
     }
 
-    // vRA 8 on-prem: refresh token → IaaS bearer token.
+    // vRA 8 on-prem: refresh token → IaaS bearer token. An empty, unknown, expired or revoked
+    // refresh token is a 400, as the spec documents it and appliances answer (not a 401).
     router.post("/iaas/api/login") { request, _ -> Response in
       let body = try await request.decodeJSON(CspLoginSpecification.self)
+      guard !body.refreshToken.isEmpty else { throw APIError.badRequest("refreshToken is required") }
       switch await services.tokens.redeem(refreshToken: body.refreshToken) {
       case .success(let record):
         await services.stats.tokenRefreshed()
@@ -31,21 +33,15 @@ enum AuthRoutes {
           user: record.user, domain: record.domain, orgId: record.orgId)
         return try JSONResponse.make(AuthResponse(token: token, tokenType: "Bearer"))
       case .failure(let failure):
-        throw refreshFailure(failure)
+        throw APIError.badRequest(refreshFailureMessage(failure))
       }
     }
 
     // vRA Cloud / CSP: API token (a refresh token) as a form field → access token.
     router.post("/csp/gateway/am/api/auth/api-tokens/authorize") { request, _ -> Response in
       let buffer = try await request.body.collect(upTo: 64 * 1024)
-      let form = String(buffer: buffer)
-      let fields = Dictionary(
-        form.split(separator: "&").compactMap { pair -> (String, String)? in
-          let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-          guard kv.count == 2 else { return nil }
-          return (kv[0], kv[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? kv[1])
-        }, uniquingKeysWith: { _, last in last })
-      let token = fields["refresh_token"] ?? fields["api_token"] ?? request.uri.queryParameters.get("refresh_token")
+      let form = QueryParameters(String(buffer: buffer))
+      let token = form.get("refresh_token") ?? form.get("api_token") ?? request.query.get("refresh_token")
       guard let token, !token.isEmpty else { throw APIError.badRequest("form field refresh_token is required") }
       switch await services.tokens.redeem(refreshToken: token) {
       case .success(let record):
@@ -55,7 +51,7 @@ enum AuthRoutes {
         response.refreshToken = token
         return try JSONResponse.make(response)
       case .failure(let failure):
-        throw refreshFailure(failure)
+        throw APIError.unauthorized(refreshFailureMessage(failure))
       }
     }
   }
@@ -74,11 +70,11 @@ enum AuthRoutes {
       scope: "openid offline_access csp:org_member")
   }
 
-  private static func refreshFailure(_ failure: TokenService.Failure) -> APIError {
+  private static func refreshFailureMessage(_ failure: TokenService.Failure) -> String {
     switch failure {
-    case .expired: APIError.unauthorized("The refresh token has expired")
-    case .revoked: APIError.unauthorized("The refresh token has been revoked")
-    default: APIError.unauthorized("The refresh token is not valid")
+    case .expired: "The refresh token has expired"
+    case .revoked: "The refresh token has been revoked"
+    default: "The refresh token is not valid"
     }
   }
 }

@@ -26,7 +26,7 @@ enum BlueprintRequestRoutes {
       let org = try context.caller().orgId
       let paging = try Paging(request)
       var rendered: [BlueprintRequest] = []
-      let deploymentId = request.uri.queryParameters.get("deploymentId")
+      let deploymentId = request.query.get("deploymentId")
       for record in await state.listBlueprintRequests(org: org, deploymentId: deploymentId) {
         rendered.append(await state.render(record))
       }
@@ -34,19 +34,19 @@ enum BlueprintRequestRoutes {
     }
     router.get("\(base)/{requestId}") { _, context -> Response in
       let record = try await state.blueprintRequest(
-        try context.parameters.require("requestId"), org: try context.caller().orgId)
+        try context.pathParameter("requestId"), org: try context.caller().orgId)
       return try JSONResponse.make(await state.render(record))
     }
     router.delete("\(base)/{requestId}") { request, context -> Response in
       try await state.deleteBlueprintRequest(
-        try context.parameters.require("requestId"), org: try context.caller().orgId,
-        force: request.queryBool("force") ?? false)
+        try context.pathParameter("requestId"), org: try context.caller().orgId,
+        force: request.query.bool("force") ?? false)
       return JSONResponse.empty(.noContent)
     }
     router.post("\(base)/{requestId}/actions/cancel") { _, context -> Response in
       let caller = try context.caller()
       try await state.cancelBlueprintRequest(
-        try context.parameters.require("requestId"), org: caller.orgId, user: caller.user)
+        try context.pathParameter("requestId"), org: caller.orgId, user: caller.user)
       return JSONResponse.empty(.ok)
     }
   }

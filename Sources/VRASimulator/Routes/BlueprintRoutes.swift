@@ -8,22 +8,33 @@ enum BlueprintRoutes {
     let state = services.state
     let base = "/blueprint/api/blueprints"
 
+    // `search` matches the name and the description; `$orderby` and `$select` as the spec lists them.
+    // Like vRA, the list leaves out each blueprint's `content` unless `$select` asks for it.
     router.get(RouterPath(base)) { request, context -> Response in
       let org = try context.caller().orgId
       let paging = try Paging(request)
-      let name = request.uri.queryParameters.get("name")
-      let search = request.uri.queryParameters.get("search")?.lowercased()
-      let projects = Set(request.queryList("projects"))
-      let releasedOnly = request.queryBool("released") ?? false
-      var rendered: [Blueprint] = []
+      let query = request.query
+      let list = try ListQuery(query, filtering: false)
+      let name = query.get("name")
+      let search = query.get("search")?.lowercased()
+      let projects = Set(query.list("projects"))
+      let releasedOnly = query.bool("released") ?? false
+      let withContent = list.selects("content")
+      var rendered: [JSONValue] = []
       for blueprint in await state.listBlueprints(org: org) {
         if let name, blueprint.name != name { continue }
-        if let search, !blueprint.name.lowercased().contains(search) { continue }
+        if let search, !blueprint.name.lowercased().contains(search),
+          !(blueprint.description?.lowercased().contains(search) ?? false)
+        {
+          continue
+        }
         if !projects.isEmpty, !projects.contains(blueprint.projectId) { continue }
         if releasedOnly, blueprint.releasedVersions.isEmpty { continue }
-        rendered.append(await state.render(blueprint))
+        var summary = await state.render(blueprint)
+        if !withContent { summary.content = nil }
+        rendered.append(try JSONValue(rendering: summary))
       }
-      return try JSONResponse.make(paging.page(rendered))
+      return try JSONResponse.make(paging.page(list.apply(to: rendered).map(list.project)))
     }
     router.post(RouterPath(base)) { request, context -> Response in
       let caller = try context.caller()
@@ -33,28 +44,28 @@ enum BlueprintRoutes {
     }
     router.get("\(base)/{blueprintId}") { _, context -> Response in
       let org = try context.caller().orgId
-      let blueprint = try await state.blueprint(try context.parameters.require("blueprintId"), org: org)
+      let blueprint = try await state.blueprint(try context.pathParameter("blueprintId"), org: org)
       return try JSONResponse.make(await state.render(blueprint))
     }
     router.put("\(base)/{blueprintId}") { request, context -> Response in
       let caller = try context.caller()
       let body = try await request.decodeJSON(Blueprint.self)
       let blueprint = try await state.updateBlueprint(
-        try context.parameters.require("blueprintId"), with: body, org: caller.orgId, user: caller.user)
+        try context.pathParameter("blueprintId"), with: body, org: caller.orgId, user: caller.user)
       return try JSONResponse.make(await state.render(blueprint))
     }
     router.delete("\(base)/{blueprintId}") { _, context -> Response in
-      try await state.deleteBlueprint(try context.parameters.require("blueprintId"), org: try context.caller().orgId)
+      try await state.deleteBlueprint(try context.pathParameter("blueprintId"), org: try context.caller().orgId)
       return JSONResponse.empty(.noContent)
     }
     router.get("\(base)/{blueprintId}/inputs-schema") { _, context -> Response in
       let blueprint = try await state.blueprint(
-        try context.parameters.require("blueprintId"), org: try context.caller().orgId)
+        try context.pathParameter("blueprintId"), org: try context.caller().orgId)
       return try JSONResponse.make(try inputsSchema(blueprint.content))
     }
     router.get("\(base)/{blueprintId}/versions") { request, context -> Response in
       let blueprint = try await state.blueprint(
-        try context.parameters.require("blueprintId"), org: try context.caller().orgId)
+        try context.pathParameter("blueprintId"), org: try context.caller().orgId)
       let paging = try Paging(request)
       var rendered: [BlueprintVersion] = []
       for version in blueprint.versions.reversed() { rendered.append(await state.render(version, of: blueprint)) }
@@ -62,7 +73,7 @@ enum BlueprintRoutes {
     }
     router.post("\(base)/{blueprintId}/versions") { request, context -> Response in
       let caller = try context.caller()
-      let id = try context.parameters.require("blueprintId")
+      let id = try context.pathParameter("blueprintId")
       let body = try await request.decodeJSON(BlueprintVersionRequest.self)
       let version = try await state.createVersion(id, request: body, org: caller.orgId, user: caller.user)
       let blueprint = try await state.blueprint(id, org: caller.orgId)
@@ -70,18 +81,18 @@ enum BlueprintRoutes {
     }
     router.get("\(base)/{blueprintId}/versions/{version}") { _, context -> Response in
       let blueprint = try await state.blueprint(
-        try context.parameters.require("blueprintId"), org: try context.caller().orgId)
-      let label = try context.parameters.require("version")
-      guard let version = blueprint.versions.first(where: { $0.version == label }) else {
+        try context.pathParameter("blueprintId"), org: try context.caller().orgId)
+      let label = try context.pathParameter("version")
+      guard let version = blueprint.version(label) else {
         throw APIError.notFound("Blueprint version", label)
       }
       return try JSONResponse.make(await state.render(version, of: blueprint))
     }
     router.get("\(base)/{blueprintId}/versions/{version}/inputs-schema") { _, context -> Response in
       let blueprint = try await state.blueprint(
-        try context.parameters.require("blueprintId"), org: try context.caller().orgId)
-      let label = try context.parameters.require("version")
-      guard let version = blueprint.versions.first(where: { $0.version == label }) else {
+        try context.pathParameter("blueprintId"), org: try context.caller().orgId)
+      let label = try context.pathParameter("version")
+      guard let version = blueprint.version(label) else {
         throw APIError.notFound("Blueprint version", label)
       }
       return try JSONResponse.make(try inputsSchema(version.content))
@@ -89,9 +100,9 @@ enum BlueprintRoutes {
     for (action, released) in [("release", true), ("unrelease", false)] {
       router.post("\(base)/{blueprintId}/versions/{version}/actions/\(action)") { _, context -> Response in
         let org = try context.caller().orgId
-        let id = try context.parameters.require("blueprintId")
+        let id = try context.pathParameter("blueprintId")
         let version = try await state.setReleased(
-          id, version: try context.parameters.require("version"), released: released, org: org)
+          id, version: try context.pathParameter("version"), released: released, org: org)
         return try JSONResponse.make(await state.render(version, of: try await state.blueprint(id, org: org)))
       }
     }

@@ -6,32 +6,40 @@ import VRAModels
 enum ProjectRoutes {
   static func register(on router: Router<SimulatorContext>, services: SimulatorServices) {
     let state = services.state
+    // IaaS: `$filter`, `$orderby` (also spelled `$orderBy`), `$select`, `$count`, `$top`, `$skip`.
     router.get("/iaas/api/projects") { request, context -> Response in
       let org = try context.caller().orgId
       let paging = try Paging(request)
-      let all = await state.listProjects(org: org)
-      let slice = Array(all.dropFirst(paging.skip).prefix(paging.top))
-      var result = ProjectResult(content: [])
-      for project in slice { result.content.append(await state.render(project, api: .iaas)) }
-      result.numberOfElements = result.content.count
-      result.totalElements = all.count
-      return try JSONResponse.make(result)
+      let list = try ListQuery(request.query, filtering: true, alwaysSelected: ["id", "_links"])
+      var all: [JSONValue] = []
+      for project in await state.listProjects(org: org) {
+        all.append(try JSONValue(rendering: await state.render(project, api: .iaas)))
+      }
+      let matching = list.apply(to: all)
+      let slice = matching.dropFirst(paging.skip).prefix(paging.top).map(list.project)
+      return try JSONResponse.make(
+        JSONValue.object([
+          "content": .array(Array(slice)), "numberOfElements": .int(slice.count),
+          "totalElements": .int(matching.count),
+        ]))
     }
+    // Project Service: `$orderby`, `$select`, and Spring's `page`/`size` as well as `$top`/`$skip`.
     router.get("/project-service/api/projects") { request, context -> Response in
       let org = try context.caller().orgId
       let paging = try Paging(request)
-      var rendered: [Project] = []
+      let list = try ListQuery(request.query, filtering: false)
+      var all: [JSONValue] = []
       for project in await state.listProjects(org: org) {
-        rendered.append(await state.render(project, api: .projectService))
+        all.append(try JSONValue(rendering: await state.render(project, api: .projectService)))
       }
-      return try JSONResponse.make(paging.page(rendered))
+      return try JSONResponse.make(paging.page(list.apply(to: all).map(list.project)))
     }
     for (prefix, api) in [
       ("/iaas/api/projects", SimulatorState.ProjectAPI.iaas), ("/project-service/api/projects", .projectService),
     ] {
       router.get("\(prefix)/{id}") { _, context -> Response in
         let org = try context.caller().orgId
-        let id = try context.parameters.require("id")
+        let id = try context.pathParameter("id")
         guard let project = await state.project(id, org: org), project.id == id else {
           throw APIError.notFound("Project", id)
         }
@@ -45,7 +53,7 @@ enum ProjectRoutes {
       }
       router.delete("\(prefix)/{id}") { _, context -> Response in
         let org = try context.caller().orgId
-        try await state.deleteProject(try context.parameters.require("id"), org: org)
+        try await state.deleteProject(try context.pathParameter("id"), org: org)
         return JSONResponse.empty(.noContent)
       }
     }

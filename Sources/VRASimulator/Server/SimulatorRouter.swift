@@ -10,13 +10,14 @@ enum SimulatorRouter {
   ) -> Router<SimulatorContext> {
     let router = Router(context: SimulatorContext.self)
     // Outermost first: the optional observer, a request id on every answer, count every call,
-    // persist changes, then faults, then authentication.
+    // persist changes, then faults, then authentication, then the answer to calls no route serves.
     if let observer { router.add(middleware: ObserverMiddleware(observer: observer)) }
     router.add(middleware: RequestIdMiddleware())
     router.add(middleware: StatsMiddleware(stats: services.stats))
     if let writer { router.add(middleware: PersistMiddleware(writer: writer)) }
     router.add(middleware: FaultMiddleware(services: services))
     router.add(middleware: AuthMiddleware(services: services))
+    router.add(middleware: UnmatchedRouteMiddleware())
     AuthRoutes.register(on: router, services: services)
     AboutRoutes.register(on: router)
     ProjectRoutes.register(on: router, services: services)

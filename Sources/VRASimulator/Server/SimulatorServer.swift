@@ -120,6 +120,8 @@ public final class SimulatorServer: Sendable {
   public func stats() async -> SimulatorStatsSnapshot { await services.snapshot() }
   public func recentCalls() async -> [RecordedCall] { await services.stats.recentCalls() }
   public func addFault(_ rule: FaultRule) async throws { try await services.state.addFaultRule(rule) }
+  /// The configured fault rules in order, each with the uses it has left.
+  public func faultRules() async -> [FaultRule] { await services.state.faultRules }
   public func clearFaults() async { await services.state.clearFaultRules() }
   @discardableResult public func revoke(refreshToken: String) async -> Bool {
     await services.tokens.revoke(refreshToken: refreshToken)

@@ -59,6 +59,17 @@ struct BlueprintRecord: Codable, Sendable {
   var versions: [BlueprintVersionRecord]
 
   var releasedVersions: [BlueprintVersionRecord] { versions.filter(\.released) }
+
+  /// The version a client names: by its label (`1.0`), which is also the version's `id`, or by
+  /// `<blueprintId>:<label>` (the id older simulators gave, still what some saved states hold).
+  func version(_ reference: String) -> BlueprintVersionRecord? {
+    versionIndex(reference).map { versions[$0] }
+  }
+
+  func versionIndex(_ reference: String) -> Int? {
+    let label = reference.hasPrefix("\(id):") ? String(reference.dropFirst(id.count + 1)) : reference
+    return versions.firstIndex { $0.version == label }
+  }
 }
 
 struct BlueprintRequestRecord: Codable, Sendable {

@@ -83,7 +83,7 @@ extension SimulatorState {
 
   func setReleased(_ id: String, version: String, released: Bool, org: String) throws -> BlueprintVersionRecord {
     var blueprint = try self.blueprint(id, org: org)
-    guard let index = blueprint.versions.firstIndex(where: { $0.version == version }) else {
+    guard let index = blueprint.versionIndex(version) else {
       throw APIError.notFound("Blueprint version", version)
     }
     blueprint.versions[index].released = released

@@ -41,8 +41,9 @@ extension SimulatorState {
   }
 
   func render(_ version: BlueprintVersionRecord, of blueprint: BlueprintRecord) -> BlueprintVersion {
-    var result = BlueprintVersion(
-      id: "\(blueprint.id):\(version.version)", blueprintId: blueprint.id, version: version.version)
+    // The id is the label, as vRA answers it: clients (Terraform's vra_blueprint_version, VMware's
+    // build tools) read a version back, or request it, by its id.
+    var result = BlueprintVersion(id: version.version, blueprintId: blueprint.id, version: version.version)
     result.name = blueprint.name
     result.description = blueprint.description
     result.content = version.content

@@ -34,10 +34,11 @@ extension SimulatorState {
     if let blueprintId = order.blueprintId {
       let blueprint = try self.blueprint(blueprintId, org: org)
       if let version = order.blueprintVersion {
-        guard let record = blueprint.versions.first(where: { $0.version == version }) else {
+        guard let record = blueprint.version(version) else {
           throw APIError.notFound("Blueprint version", "\(blueprintId):\(version)")
         }
         content = record.content
+        versionLabel = record.version
       } else {
         content = blueprint.content
         versionLabel = nil
