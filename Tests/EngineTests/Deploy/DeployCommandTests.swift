@@ -224,6 +224,30 @@ import VRASimulator
     }
   }
 
+  /// A `--no-wait` run ends `submitted`; `runs watch` follows it to its end later, re-attaching to
+  /// the request (nothing submitted again) and recording its outputs.
+  @Test func runsWatchFollowsASubmittedRunToItsEnd() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.02 }) { harness in
+      let run = try await Deploy.run(
+        ["--template", "web.yaml", "--project", "Development", "--name", "watched", "--no-wait"],
+        files: ["web.yaml": Self.template], simulator: harness)
+      #expect(run.status == 0, "stderr: \(run.stderr)")
+      #expect(run.stdout.contains("vra-engine runs watch"), "\(run.stdout)")
+      let path = run.directory.appendingPathComponent("state.db").path
+      let store = try await SQLStateStore.openSQLite(at: path)
+      let runId = try #require(try await store.runs(limit: 1).first?.id)
+      try await store.close()
+      let watched = try await Deploy.run(
+        ["watch", runId.rawValue], command: "runs", simulator: harness, in: run.directory)
+      #expect(watched.status == 0, "stderr: \(watched.stderr)")
+      let after = try await SQLStateStore.openSQLite(at: path)
+      #expect(try await after.run(runId)?.status == .succeeded)
+      #expect(try await after.stage(run: runId, name: "deploy")?.status == .succeeded)
+      try await after.close()
+      #expect(await harness.server.stats().deploymentsCreated == 1, "watching submitted nothing")
+    }
+  }
+
   // MARK: Flags
 
   @Test(arguments: [
