@@ -33,18 +33,40 @@ struct CancelCommand: AsyncParsableCommand {
 
   private func execute(_ configuration: RunConfiguration) async throws {
     let id = RunID(rawValue: runId)
-    let session = try await RunSession.open(configuration, forRun: id)
-    let outcome: RunCanceller.Outcome
+    // A live owner carries the cancel out: only the store is needed (no client, no simulator copy).
+    let store = try await StateAccess.open(configuration.statePath)
+    let asked: RunCanceller.Outcome?
     do {
-      outcome = try await RunCanceller(
+      asked = try await RunCanceller.askOwner(id, store: store)
+    } catch {
+      try? await store.close()
+      throw ExitCodes.reporting(error)
+    }
+    try? await store.close()
+    if let asked {
+      try report(asked)
+    } else {
+      try report(try await cancelHere(id, configuration: configuration))
+    }
+  }
+
+  /// Nobody works on the run: cancel it from here, against the vRA it ran on.
+  private func cancelHere(_ id: RunID, configuration: RunConfiguration) async throws -> RunCanceller.Outcome {
+    let session = try await RunSession.open(configuration, forRun: id)
+    do {
+      let outcome = try await RunCanceller(
         client: session.client, store: session.store, tracking: session.tracker, lease: session.lease
       ).cancel(id, mode: takeover ? .takeover : .ifFree)
+      await session.close()
+      return outcome
     } catch {
       let exit = ExitCodes.reporting(error)
       await session.close()
       throw exit
     }
-    await session.close()
+  }
+
+  private func report(_ outcome: RunCanceller.Outcome) throws {
     switch outcome {
     case .alreadyFinished(let status):
       Terminal.err("run \(runId) already ended \(status); nothing to cancel")

@@ -51,33 +51,42 @@ public struct RunCanceller: Sendable {
   public func cancel(
     _ runId: RunID, mode: LeaseAcquisition = .ifFree, wait: Duration = .seconds(300)
   ) async throws -> Outcome {
-    guard let run = try await store.run(runId) else { throw StateStoreError.unknownRun(runId) }
-    guard !run.status.isTerminal else { return .alreadyFinished(run.status) }
-    if let owner = liveOwner(of: run) {
-      let request = try await store.requestCancel(run: runId)
-      let since = try await store.events(of: runId).last { $0.kind == EventRecord.Kind.cancelRequested }?.sequence
-      if let ended = try await waitForOwner(runId, owner: owner, deadline: .now + wait) {
-        return .cancelled(try await report(runId, status: ended, since: since, by: owner))
-      }
-      _ = request  // The owner went away before carrying it out: cancel here.
-    }
+    if let answered = try await Self.askOwner(runId, store: store, wait: wait) { return answered }
     return try await RunOwnership(store: store, settings: lease).hold(runId, mode: mode) { _ in
       try await cancelHere(runId)
     }
   }
 
-  private func liveOwner(of run: RunRecord) -> LeaseOwner? {
+  /// The cancel of a run a live process owns: a request left in the store, carried out by the owner
+  /// within one lease check; this waits for the run to end and reads what vRA answered per stage.
+  /// Needs only the store (no vRA client, no simulator). Nil when no live process owns the run (or
+  /// its owner went away before acting): then the caller cancels it itself.
+  public static func askOwner(
+    _ runId: RunID, store: any StateStore, wait: Duration = .seconds(300)
+  ) async throws
+    -> Outcome?
+  {
+    guard let run = try await store.run(runId) else { throw StateStoreError.unknownRun(runId) }
+    guard !run.status.isTerminal else { return .alreadyFinished(run.status) }
+    guard let owner = liveOwner(of: run) else { return nil }
+    try await store.requestCancel(run: runId)
+    let since = try await store.events(of: runId).last { $0.kind == EventRecord.Kind.cancelRequested }?.sequence
+    guard let ended = try await waitForOwner(runId, owner: owner, store: store, deadline: .now + wait) else {
+      return nil
+    }
+    return .cancelled(try await report(runId, status: ended, since: since, by: owner, store: store))
+  }
+
+  private static func liveOwner(of run: RunRecord) -> LeaseOwner? {
     guard let lease = run.lease, lease.expiresAt > Date(), !lease.owner.isKnownDead else { return nil }
     return lease.owner
   }
 
   /// Polls the store until the owner ended the run (its status), or gave the lease up without
   /// ending it, or died (nil: cancel here).
-  private func waitForOwner(
-    _ runId: RunID, owner: LeaseOwner, deadline: ContinuousClock.Instant
-  ) async throws
-    -> RunStatus?
-  {
+  private static func waitForOwner(
+    _ runId: RunID, owner: LeaseOwner, store: any StateStore, deadline: ContinuousClock.Instant
+  ) async throws -> RunStatus? {
     while ContinuousClock.now < deadline {
       guard let run = try await store.run(runId) else { throw StateStoreError.unknownRun(runId) }
       if !run.status.isActive && run.status != .pending { return run.status }
@@ -90,7 +99,9 @@ public struct RunCanceller: Sendable {
   }
 
   /// What the owner recorded: the `stage.cancel` events after the request.
-  private func report(_ runId: RunID, status: RunStatus, since: Int64?, by owner: LeaseOwner?) async throws -> Report {
+  private static func report(
+    _ runId: RunID, status: RunStatus, since: Int64?, by owner: LeaseOwner?, store: any StateStore
+  ) async throws -> Report {
     let events = try await store.events(of: runId, after: since)
     var outcomes: [String: StageCancelOutcome] = [:]
     for event in events {
@@ -132,7 +143,7 @@ public struct RunCanceller: Sendable {
     let status: RunStatus =
       allSucceeded && !stages.isEmpty ? .succeeded : anyCancelled || !anyFailed ? .cancelled : .failed
     try await store.updateRunStatus(runId, to: status)
-    return .cancelled(try await report(runId, status: status, since: since, by: nil))
+    return .cancelled(try await Self.report(runId, status: status, since: since, by: nil, store: store))
   }
 
   private enum StageEnd { case cancelled, succeeded, failed }

@@ -11,8 +11,13 @@ struct EmbeddedSimulator {
   static let timeScale = 0.02
 
   let server: SimulatorServer
+  /// The lock on the state file, held while this process's simulator lives.
+  let lock: StateFileLock
 
   static func start(stateDirectory: URL) async throws -> EmbeddedSimulator {
+    // One process at a time serves this state: two in-process simulators on one file would each
+    // save their own copy over the other's.
+    let lock = try StateFileLock.acquire(stateDirectory.appendingPathComponent("simulator.json.lock").path)
     var configuration = SimulatorConfiguration()
     configuration.host = "127.0.0.1"
     configuration.port = 0
@@ -25,10 +30,16 @@ struct EmbeddedSimulator {
     // Resources named fail-... fail, so examples/rollback-demo can show a failure and its rollback.
     configuration.faults.enabled = true
     configuration.faults.failResources = ["fail-*"]
-    let server = try await SimulatorServer.start(configuration: configuration)
+    let server: SimulatorServer
+    do {
+      server = try await SimulatorServer.start(configuration: configuration)
+    } catch {
+      lock.release()
+      throw error
+    }
     Terminal.err(
       "no vRA endpoint configured (VRA_URL or --endpoint): using the embedded simulator at \(server.baseURL)")
-    return EmbeddedSimulator(server: server)
+    return EmbeddedSimulator(server: server, lock: lock)
   }
 
   /// Endpoint settings that log in as the simulator's seeded admin.
@@ -38,5 +49,8 @@ struct EmbeddedSimulator {
       authentication: .password(username: "admin", password: Secret("VMware1!"), domain: "vsphere.local"))
   }
 
-  func stop() async { await server.stop() }
+  func stop() async {
+    await server.stop()
+    lock.release()
+  }
 }

@@ -28,7 +28,8 @@ struct RunSession {
   }
 
   /// Opens a session for an existing run: against the vRA recorded with it when no endpoint is
-  /// configured, refused (exit 2) when another endpoint is given explicitly.
+  /// configured, refused (exit 2) when another endpoint is given explicitly, or when a live process
+  /// owns the run (`cancel` asks that owner through the store instead, without a session).
   static func open(
     _ configuration: RunConfiguration, forRun runId: RunID, resolver: SecretResolver? = nil
   ) async throws(ExitCode) -> RunSession {
@@ -43,6 +44,11 @@ struct RunSession {
       Terminal.err(
         "error: no run \(runId) in \(configuration.statePath)\nhint: `vra-engine runs --state FILE` lists the runs of another state file"
       )
+      throw ExitCodes.usageOrValidation
+    }
+    if let lease = run.lease, lease.expiresAt > Date(), !lease.owner.isKnownDead {
+      // Nothing is started for a run another live process works on (not even the embedded simulator).
+      Terminal.err("error: \(StateStoreError.runOwned(run: runId, owner: lease.owner, until: lease.expiresAt))")
       throw ExitCodes.usageOrValidation
     }
     return try await open(configuration, resolver: resolver, recorded: run)
@@ -110,7 +116,7 @@ struct RunSession {
       } catch {
         Terminal.err("error: cannot start the embedded simulator: \(error)")
         try? await store.close()
-        throw ExitCodes.authOrConnectivity
+        throw error is StateFileLock.Busy ? ExitCodes.usageOrValidation : ExitCodes.authOrConnectivity
       }
     }
     do {

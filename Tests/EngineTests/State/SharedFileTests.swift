@@ -21,9 +21,18 @@ import Testing
       #expect(try await cancel.stagesNeedingReconciliation(run: run.id).map(\.name) == ["net"])
 
       // A transition validated against the other connection's write, not a stale copy.
-      await #expect(throws: StateStoreError.illegalRunTransition(run: run.id, from: .cancelling, to: .succeeded)) {
-        try await apply.updateRunStatus(run.id, to: .succeeded)
+      await #expect(throws: StateStoreError.illegalRunTransition(run: run.id, from: .cancelling, to: .submitted)) {
+        try await apply.updateRunStatus(run.id, to: .submitted)
       }
+      // A lease taken through one connection fences the other's writes.
+      let lease = try await apply.acquireLease(run: run.id, duration: .seconds(30), mode: .ifFree)
+      await #expect(throws: StateStoreError.runOwned(run: run.id, owner: apply.owner, until: lease.expiresAt)) {
+        try await cancel.updateRunStatus(run.id, to: .cancelled)
+      }
+      try await cancel.requestCancel(run: run.id)
+      #expect(try await apply.renewLease(lease, duration: .seconds(30)).cancelRequested)
+      try await apply.releaseLease(lease)
+      try await cancel.updateRunStatus(run.id, to: .cancelled)
       try await apply.close()
       try await cancel.close()
     }
