@@ -13,13 +13,20 @@ struct DeploymentRemover: Sendable {
   ///   deployment was already gone.
   @discardableResult
   func remove(
-    deploymentId: String, projectId: String, requested: @Sendable (String) async throws -> Void = { _ in }
+    deploymentId: String, projectId: String, afterWaiting: Bool = false,
+    requested: @Sendable (String) async throws -> Void = { _ in }
   ) async throws -> String? {
     let request: DeploymentRequest
     do {
       request = try await client.deleteDeployment(id: deploymentId)
     } catch let error as VRAError where error.errorClass == .notFound {
       return nil  // Already gone: what a delete wants.
+    } catch let error as VRAError where error.errorClass == .conflict && !afterWaiting {
+      // A request is still running on it (a delete an interrupted run started, a provisioning a
+      // cancel is ending): wait for it to end, then delete what is left, if anything.
+      guard try await waitUntilIdle(deploymentId) else { return nil }
+      return try await remove(
+        deploymentId: deploymentId, projectId: projectId, afterWaiting: true, requested: requested)
     }
     if let id = request.id { try await requested(id) }
     let end = try await tracking.waitForEnd(
@@ -31,5 +38,20 @@ struct DeploymentRemover: Sendable {
         requestId: request.id)
     }
     return request.id
+  }
+
+  /// Polls the deployment until its latest request has ended. - Returns: false when it is gone.
+  /// (A direct read: the tracker reports changes it sees after a watch starts, and this request
+  /// may have ended before.)
+  private func waitUntilIdle(_ deploymentId: String) async throws -> Bool {
+    while true {
+      do {
+        let deployment = try await client.deployment(id: deploymentId, expand: [.lastRequest])
+        if deployment.lastRequest?.status?.isTerminal ?? true { return true }
+      } catch let error as VRAError where error.errorClass == .notFound {
+        return false
+      }
+      try await Task.sleep(for: .seconds(1))  // vRA's own requests take seconds at least
+    }
   }
 }

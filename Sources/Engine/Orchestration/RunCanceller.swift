@@ -51,7 +51,10 @@ public struct RunCanceller: Sendable {
   public func cancel(
     _ runId: RunID, mode: LeaseAcquisition = .ifFree, wait: Duration = .seconds(300)
   ) async throws -> Outcome {
-    if let answered = try await Self.askOwner(runId, store: store, wait: wait) { return answered }
+    if let answered = try await Self.askOwner(runId, store: store, wait: wait, grace: max(lease.duration, .seconds(5)))
+    {
+      return answered
+    }
     return try await RunOwnership(store: store, settings: lease).hold(runId, mode: mode) { _ in
       try await cancelHere(runId)
     }
@@ -61,36 +64,42 @@ public struct RunCanceller: Sendable {
   /// within one lease check; this waits for the run to end and reads what vRA answered per stage.
   /// Needs only the store (no vRA client, no simulator). Nil when no live process owns the run (or
   /// its owner went away before acting): then the caller cancels it itself.
+  ///
+  /// An owner whose lease expired but that is not known to be dead may only be slow (a loaded
+  /// machine): it gets `grace` to renew and see the request before this gives up on it.
   public static func askOwner(
-    _ runId: RunID, store: any StateStore, wait: Duration = .seconds(300)
-  ) async throws
-    -> Outcome?
-  {
+    _ runId: RunID, store: any StateStore, wait: Duration = .seconds(300), grace: Duration = .seconds(30)
+  ) async throws -> Outcome? {
     guard let run = try await store.run(runId) else { throw StateStoreError.unknownRun(runId) }
     guard !run.status.isTerminal else { return .alreadyFinished(run.status) }
-    guard let owner = liveOwner(of: run) else { return nil }
+    guard let owner = possibleOwner(of: run, grace: grace) else { return nil }
     try await store.requestCancel(run: runId)
     let since = try await store.events(of: runId).last { $0.kind == EventRecord.Kind.cancelRequested }?.sequence
-    guard let ended = try await waitForOwner(runId, owner: owner, store: store, deadline: .now + wait) else {
+    guard
+      let ended = try await waitForOwner(runId, owner: owner, store: store, grace: grace, deadline: .now + wait)
+    else {
       return nil
     }
     return .cancelled(try await report(runId, status: ended, since: since, by: owner, store: store))
   }
 
-  private static func liveOwner(of run: RunRecord) -> LeaseOwner? {
-    guard let lease = run.lease, lease.expiresAt > Date(), !lease.owner.isKnownDead else { return nil }
+  /// The lease holder, unless it is known dead or its lease lapsed more than `grace` ago.
+  private static func possibleOwner(of run: RunRecord, grace: Duration) -> LeaseOwner? {
+    guard let lease = run.lease, !lease.owner.isKnownDead,
+      lease.expiresAt.addingTimeInterval(grace.seconds) > Date()
+    else { return nil }
     return lease.owner
   }
 
   /// Polls the store until the owner ended the run (its status), or gave the lease up without
   /// ending it, or died (nil: cancel here).
   private static func waitForOwner(
-    _ runId: RunID, owner: LeaseOwner, store: any StateStore, deadline: ContinuousClock.Instant
+    _ runId: RunID, owner: LeaseOwner, store: any StateStore, grace: Duration, deadline: ContinuousClock.Instant
   ) async throws -> RunStatus? {
     while ContinuousClock.now < deadline {
       guard let run = try await store.run(runId) else { throw StateStoreError.unknownRun(runId) }
       if !run.status.isActive && run.status != .pending { return run.status }
-      guard let current = liveOwner(of: run), current.id == owner.id else { return nil }
+      guard let current = possibleOwner(of: run, grace: grace), current.id == owner.id else { return nil }
       try await Task.sleep(for: .milliseconds(100))
     }
     throw StageFailure(

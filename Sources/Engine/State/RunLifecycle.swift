@@ -27,8 +27,9 @@ public enum RunLifecycle {
       to: .failed),
     .init(event: "cancelled", from: [.pending, .submitting, .submitted, .running], to: .cancelled),
     .init(event: "skipped", from: [.pending], to: .skipped),
-    // Resume: whatever did not succeed runs again; its ids stay so a leftover deployment is deleted first.
-    .init(event: "resume", from: [.failed, .cancelled, .skipped, .rolledBack], to: .pending),
+    // Resume: whatever did not succeed runs again; its ids stay so a leftover deployment is deleted
+    // first (a rollback cut short by a crash included: its delete is finished before resubmitting).
+    .init(event: "resume", from: [.failed, .cancelled, .skipped, .rollingBack, .rolledBack], to: .pending),
     .init(event: "rollback", from: [.succeeded, .failed, .cancelled, .rollingBack], to: .rollingBack),
     .init(event: "rolled-back", from: [.rollingBack], to: .rolledBack),
     .init(event: "destroy", from: [.succeeded, .failed, .cancelled, .destroying], to: .destroying),

@@ -126,13 +126,22 @@ public actor SQLStateStore: StateStore {
   }
 
   /// Runs a read; a single statement sees one committed state, so no transaction is needed.
-  func read<T>(_ operation: String, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+  ///
+  /// Like a write, a read that started runs to its end whatever happens to the calling task: a
+  /// cancelled caller (Ctrl-C) still needs what it read to record how the run ended, and a
+  /// cancellation surfacing as a database error would end the run in a misleading error instead.
+  func read<T: Sendable>(
+    _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+  ) async throws -> T {
     try await withGate {
-      do {
-        return try await body(backend.database)
-      } catch {
-        throw Self.mapped(error, operation)
-      }
+      let db = backend.database
+      return try await Task.detached {
+        do {
+          return try await body(db)
+        } catch {
+          throw Self.mapped(error, operation)
+        }
+      }.value
     }
   }
 

@@ -118,7 +118,7 @@ import Testing
       .failed: [.submitting, .failed, .pending, .rollingBack, .destroying, .destroyed],
       .cancelled: [.submitting, .failed, .pending, .rollingBack, .destroying, .destroyed],
       .skipped: [.pending, .destroyed],
-      .rollingBack: [.rollingBack, .rolledBack, .failed],
+      .rollingBack: [.rollingBack, .rolledBack, .failed, .pending],
       .rolledBack: [.pending, .destroyed],
       .destroying: [.destroying, .destroyed, .failed],
       .destroyed: [],

@@ -1,0 +1,278 @@
+import Engine
+
+/// The abstract model of the run lifecycle test: the plans (random DAGs), the events an operator
+/// or the world applies to a run, and the generator of event sequences. Nothing here talks to the
+/// engine; `LifecycleDriver` applies the events, `LifecycleInvariants` checks what they left.
+
+/// A small deterministic generator (SplitMix64), so a seed replays a sequence exactly.
+struct SeededGenerator: RandomNumberGenerator {
+  private var state: UInt64
+
+  init(seed: UInt64) { state = seed }
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var value = state
+    value = (value ^ (value >> 30)) &* 0xBF58_476C_E5B9_E5B9
+    value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+    return value ^ (value >> 31)
+  }
+
+  mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
+}
+
+/// A plan of 3–8 stages whose dependencies form a random DAG (fan-in and fan-out).
+struct PlanShape: Sendable, Hashable, CustomStringConvertible {
+  /// A tag unique to the sequence, the prefix of every deployment name its runs create.
+  var tag: String
+  var stageCount: Int
+  /// `parents[i]`: the stages stage `i` depends on (all lower than `i`).
+  var parents: [[Int]]
+  var parallelism: Int
+  var continueOnFailure: Bool
+  var rollback: Bool
+  var retries: Int
+
+  var stages: [String] { (0..<stageCount).map(Self.name) }
+  static func name(_ index: Int) -> String { "s\(index)" }
+  /// The environment variable that breaks stage `index` ("1") or not ("0").
+  static func failVariable(_ index: Int) -> String { "FAIL_S\(index)" }
+
+  /// The deployment name of stage `index` in run `runId`.
+  func deploymentName(_ index: Int, runId: String) -> String { "\(tag)-\(runId)-\(Self.name(index))" }
+
+  /// The plan file: every stage deploys `stage.yaml`; its first parent's output is one input (a
+  /// reference, so also an edge) and the others are `dependsOn`.
+  var yaml: String {
+    var lines = [
+      "name: \(tag)",
+      "defaults:",
+      "  project: Development",
+      "  parallelism: \(parallelism)",
+      "  onFailure: \(continueOnFailure ? "continue" : "stop")",
+      "  rollback: \(rollback ? "on-failure" : "none")",
+      "  retries: \(retries)",
+      "stages:",
+    ]
+    for index in 0..<stageCount {
+      lines.append("  \(Self.name(index)):")
+      lines.append("    template: stage.yaml")
+      lines.append("    deploymentName: \"\(tag)-${run.id}-\(Self.name(index))\"")
+      var inputs = ["fail: \"${env.\(Self.failVariable(index))}\""]
+      if let first = parents[index].first {
+        inputs.append("upstream: \"${stages.\(Self.name(first)).outputs.id}\"")
+      }
+      lines.append("    inputs: {\(inputs.joined(separator: ", "))}")
+      let others = parents[index].dropFirst().map(Self.name)
+      if !others.isEmpty { lines.append("    dependsOn: [\(others.joined(separator: ", "))]") }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// One network; a second resource, `doomed`, exists only when `fail` is "1" and the simulator
+  /// fails every resource named `doomed*`: flipping the variable breaks and fixes the stage.
+  static let template = """
+    formatVersion: 1
+    inputs:
+      fail: {type: string, default: '0'}
+      upstream: {type: string, default: none}
+    resources:
+      net:
+        type: Cloud.Network
+        properties: {cidr: 10.0.0.0/24, name: '${input.upstream}'}
+      doomed:
+        type: Cloud.Network
+        properties: {count: '${input.fail}', cidr: 10.9.0.0/24}
+    outputs:
+      id: {value: '${resource.net.id}'}
+    """
+
+  var description: String {
+    let edges = (0..<stageCount).map { index in
+      parents[index].isEmpty ? "s\(index)" : "s\(index)<-[\(parents[index].map(Self.name).joined(separator: ","))]"
+    }
+    return "\(stageCount) stages {\(edges.joined(separator: " "))} parallelism \(parallelism), "
+      + "onFailure \(continueOnFailure ? "continue" : "stop"), rollback \(rollback ? "on-failure" : "none"), "
+      + "retries \(retries)"
+  }
+}
+
+/// How a run (start or resume) is interrupted. `after`: how many stage status changes the run
+/// makes before the interruption is applied (it may end before: then it is not interrupted).
+enum Interruption: Sendable, Hashable, CustomStringConvertible {
+  case none
+  /// Ctrl-C: the task running `Orchestrator.run` is cancelled.
+  case ctrlC(after: Int)
+  /// `vra-engine cancel` from another process (a second store instance) while the owner runs.
+  case cancelFromOther(after: Int)
+  /// The owner stalls (stops renewing its lease); a second process takes the run over. The
+  /// in-process stand-in for a crash: the first must stop with `leaseLost` and write nothing more.
+  case takeover(after: Int)
+  /// A real `vra-engine apply --resume` process killed with SIGKILL.
+  case sigkill(after: Int)
+
+  var description: String {
+    switch self {
+    case .none: "to its end"
+    case .ctrlC(let after): "Ctrl-C after \(after) stage changes"
+    case .cancelFromOther(let after): "cancel from another process after \(after) stage changes"
+    case .takeover(let after): "owner stalls, lease taken over after \(after) stage changes"
+    case .sigkill(let after): "real process SIGKILLed after \(after) stage changes"
+    }
+  }
+}
+
+/// One step of a sequence.
+enum LifecycleEvent: Sendable, Hashable, CustomStringConvertible {
+  /// The cause of a stage's failure appears: its next provisioning fails.
+  case breakStage(Int)
+  /// Every cause is fixed.
+  case fix
+  /// `run(id)` from a new store instance (a start, a resume, a retry), maybe interrupted.
+  case run(Interruption)
+  /// `RunCanceller` on a run nobody owns.
+  case cancelUnowned
+  /// `RunDestroyer.destroy`.
+  case destroy
+
+  var description: String {
+    switch self {
+    case .breakStage(let index): "break s\(index)"
+    case .fix: "fix every cause"
+    case .run(let interruption): "run/resume (\(interruption))"
+    case .cancelUnowned: "cancel (nobody owns the run)"
+    case .destroy: "destroy"
+    }
+  }
+}
+
+struct LifecycleSequence: Sendable, CustomStringConvertible {
+  var index: Int
+  var seed: UInt64
+  var plan: PlanShape
+  var events: [LifecycleEvent]
+
+  var description: String {
+    "sequence \(index) (LIFECYCLE_SEED=\(seed) LIFECYCLE_ONLY=\(index)): plan \(plan)\n"
+      + events.enumerated().map { "  \($0.offset + 1). \($0.element)" }.joined(separator: "\n")
+  }
+}
+
+/// Generates sequences. The abstract state it keeps (is the run owned, orphaned, destroyed; what
+/// is broken) only biases the choice of events; every event is legal in every state, and the
+/// driver computes each event's expected outcome from the state the run really is in.
+enum LifecycleGenerator {
+  enum Phase { case idle, orphaned, destroyed }
+
+  /// Sequence `index` of the run seeded `seed`; `killShare` of the sequences have one SIGKILL.
+  static func sequence(_ index: Int, seed: UInt64, killShare: Double) -> LifecycleSequence {
+    var random = SeededGenerator(seed: seed &+ UInt64(index) &* 0x2545_F491_4F6C_DD1D)
+    let plan = plan(index, using: &random)
+    var events: [LifecycleEvent] = []
+    var phase = Phase.idle
+    var broken = Set<Int>()
+    var killed = !random.chance(killShare)  // true: this sequence has no (more) kill
+    let maximumAfter = 2 * plan.stageCount + 2
+
+    func interruption(_ random: inout SeededGenerator) -> Interruption {
+      let after = Int.random(in: 0...maximumAfter, using: &random)
+      if !killed, random.chance(0.5) {
+        killed = true
+        return .sigkill(after: after)
+      }
+      switch Int.random(in: 0..<100, using: &random) {
+      case 0..<35: return .none
+      case 35..<55: return .ctrlC(after: after)
+      case 55..<75: return .cancelFromOther(after: after)
+      default: return .takeover(after: after)
+      }
+    }
+
+    if random.chance(0.4) {
+      let stage = Int.random(in: 0..<plan.stageCount, using: &random)
+      events.append(.breakStage(stage))
+      broken.insert(stage)
+    }
+    let length = Int.random(in: 3...6, using: &random)
+    while events.count < length {
+      switch phase {
+      case .destroyed:
+        events.append(random.chance(0.5) ? .run(.none) : .destroy)
+        events.append(.destroy)
+        return LifecycleSequence(index: index, seed: seed, plan: plan, events: events)
+      case .idle, .orphaned:
+        let roll = Int.random(in: 0..<100, using: &random)
+        if roll < 50 || events.isEmpty {
+          let next = interruption(&random)
+          events.append(.run(next))
+          if case .takeover = next {
+            phase = .orphaned
+          } else if case .sigkill = next {
+            phase = .orphaned
+          } else {
+            phase = .idle
+          }
+        } else if roll < 62 {
+          let stage = Int.random(in: 0..<plan.stageCount, using: &random)
+          events.append(.breakStage(stage))
+          broken.insert(stage)
+        } else if roll < 77, !broken.isEmpty {
+          events.append(.fix)
+          broken = []
+        } else if roll < 90 {
+          events.append(.cancelUnowned)
+          phase = .idle
+        } else {
+          events.append(.destroy)
+          phase = .destroyed
+        }
+      }
+    }
+    // Most sequences end as an operator would: fix the cause, resume to the end, destroy.
+    if phase != .destroyed && random.chance(0.7) {
+      if !broken.isEmpty { events.append(.fix) }
+      events.append(.run(.none))
+    }
+    if phase != .destroyed { events.append(.destroy) }
+    return LifecycleSequence(index: index, seed: seed, plan: plan, events: events)
+  }
+
+  /// 3–8 stages, small ones most often; each stage depends on 0–3 earlier ones.
+  static func plan(_ index: Int, using random: inout SeededGenerator) -> PlanShape {
+    let sizes = [3, 3, 3, 4, 4, 4, 5, 5, 6, 7, 8]
+    let count = sizes[Int.random(in: 0..<sizes.count, using: &random)]
+    var parents: [[Int]] = [[]]
+    for stage in 1..<count {
+      let wanted = min(stage, [0, 1, 1, 1, 2, 2, 3][Int.random(in: 0..<7, using: &random)])
+      var chosen = Set<Int>()
+      while chosen.count < wanted { chosen.insert(Int.random(in: 0..<stage, using: &random)) }
+      parents.append(chosen.sorted().shuffled(using: &random))
+    }
+    return PlanShape(
+      tag: "lc\(index)", stageCount: count, parents: parents, parallelism: Int.random(in: 1...4, using: &random),
+      continueOnFailure: random.chance(0.3), rollback: random.chance(0.3), retries: random.chance(0.2) ? 1 : 0)
+  }
+}
+
+/// What the model expects of a run, independently of the engine's tables.
+enum LifecycleExpectation {
+  /// Whether `run(id)` may work on a run in `status` (else it refuses with `RunRefusal`).
+  static func resumable(_ status: RunStatus) -> Bool {
+    switch status {
+    case .pending, .running, .submitted, .failed, .cancelling, .cancelled: true
+    case .succeeded, .destroying, .destroyed, .destroyFailed: false
+    }
+  }
+
+  /// How an uninterrupted run ends: it re-runs every stage that did not succeed, so it succeeds
+  /// exactly when none of those is broken.
+  static func naturalEnd(stages: [String: StageStatus], broken: Set<String>) -> RunStatus {
+    stages.contains { $0.value != .succeeded && broken.contains($0.key) } ? .failed : .succeeded
+  }
+
+  /// Stage statuses in which vRA may be working on the stage's request.
+  static func inFlight(_ status: StageStatus) -> Bool { [.submitting, .submitted, .running].contains(status) }
+
+  /// Run statuses in which a process must be working on the run.
+  static func active(_ status: RunStatus) -> Bool { [.running, .cancelling, .destroying].contains(status) }
+}
