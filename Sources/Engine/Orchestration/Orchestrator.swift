@@ -135,7 +135,7 @@ public struct Orchestrator: Sendable {
         onFailure: plan.defaults.onFailure == .continue ? .continue : .stop), limits: limits)
 
     let metrics = StageMetrics()
-    let outcomes = await scheduler.run(known: known) { [plan, emit] stage in
+    var outcomes = await scheduler.run(known: known) { [plan, emit] stage in
       let planned = stagesByName[stage.name]!
       let context = plan.executionContext(for: planned, runId: runId)
       emit(.stageContext(context))
@@ -147,11 +147,17 @@ public struct Orchestrator: Sendable {
     let store = self.store
     if control.leaseLost { throw StateStoreError.leaseLost(run: runId, owner: nil) }
     for (name, outcome) in outcomes {
-      if case .skipped(let reason) = outcome {
-        metrics.record(outcome, duration: nil)
-        _ = try? await shielded { try await store.recordStageStatus(run: runId, stage: name, to: .skipped) }
-        emit(.stage(name, .skipped, detail: reason))
+      guard case .skipped(let reason) = outcome else { continue }
+      metrics.record(outcome, duration: nil)
+      let stored = try? await shielded { try await store.stage(run: runId, name: name) }
+      if let stored, stored.status.isInFlight, let planned = stagesByName[name] {
+        // Never started here, yet in flight in vRA (an earlier owner submitted it): the run is not
+        // going on, so its request is cancelled and the stage recorded as vRA ends it.
+        outcomes[name] = await runner.cancelInFlight(planned)
+        continue
       }
+      _ = try? await shielded { try await store.recordStageStatus(run: runId, stage: name, to: .skipped) }
+      emit(.stage(name, .skipped, detail: reason))
     }
 
     let cancelled = Task.isCancelled || outcomes.values.contains(.cancelled)

@@ -229,6 +229,11 @@ struct StageRunner: Sendable {
     emit(.stage(stage.name, .succeeded, detail: deploymentName))
   }
 
+  /// Cancels a stage the run will not follow although vRA works on it (submitted by an earlier owner).
+  func cancelInFlight(_ stage: PlanStage) async -> StageOutcome {
+    await cancelled(stage)
+  }
+
   /// Cancels the stage's in-flight request in vRA and records what vRA answered, shielded from
   /// the cancellation that brought us here. A request vRA had already finished is recorded as it
   /// ended (succeeded with its outputs, or failed), not as cancelled.
