@@ -59,8 +59,10 @@ struct RunsCommand: AsyncParsableCommand {
       let state = try await location.statePath()
       let store = try await StateAccess.open(state)
       let report: RunReport?
+      let run: RunRecord?
       do {
         report = try await RunReport.load(RunID(rawValue: runId), from: store)
+        run = try await store.run(RunID(rawValue: runId))
       } catch {
         try? await store.close()
         throw StateAccess.failure(error)
@@ -75,11 +77,9 @@ struct RunsCommand: AsyncParsableCommand {
         return
       }
       Terminal.out("run \(report.run.id): \(report.run.status)")
-      if let run = try? await StateAccess.peek(RunID(rawValue: runId), at: state) {
-        if let target = run.target { Terminal.out("  ran against \(target)") }
-        if let lease = run.lease, lease.expiresAt > Date() {
-          Terminal.out("  owned by \(lease.owner) until \(VRAJSON.formatTimestamp(lease.expiresAt))")
-        }
+      if let target = run?.target { Terminal.out("  ran against \(target)") }
+      if let lease = run?.lease, lease.expiresAt > Date() {
+        Terminal.out("  owned by \(lease.owner) until \(VRAJSON.formatTimestamp(lease.expiresAt))")
       }
       for stage in report.stages {
         var line = "  \(stage.name): \(stage.status)"
