@@ -10,8 +10,11 @@ import VRAModels
 /// - A request whose *shape* (its resources' types when the caller gave them, else its blueprint or
 ///   catalog item, action and task count) finished before is expected between `createdAt + low` and
 ///   `createdAt + high`, the fastest and slowest of the recent runs of that shape.
-/// - Otherwise its own progress tells: `completedTasks` of `totalTasks` done, at the pace its
-///   earlier tasks took (`(updatedAt - createdAt) / completedTasks` each).
+/// - A request of resource types of which a learned shape holds a part takes at least as long as
+///   that shape: it is expected from `createdAt + low` of the longest such shape, for as long again.
+/// - Otherwise, in its last task, its own progress tells: the pace its earlier tasks took
+///   (`(updatedAt - createdAt) / completedTasks` each). Earlier than the last task that pace says
+///   little (a network takes seconds, the machine after it minutes) and gives no forecast.
 /// - A request waiting for approval or a user, or with no progress yet, has no forecast.
 ///
 /// The next list call comes `settle` after the earliest expected completion (so completions
@@ -34,6 +37,8 @@ struct PollScheduler: Sendable {
 
   struct Forecast: Sendable, Equatable {
     var shape: String
+    var types: [String] = []
+    var action: String = "create"
     var createdAt: Date
     /// When the next list call should look at this request; nil: no forecast (blind backoff).
     var checkAt: Date?
@@ -43,6 +48,8 @@ struct PollScheduler: Sendable {
 
   /// Recent run times (creation to completion, in vRA's stamps) of one shape.
   struct RunTimes: Sendable, Equatable {
+    var types: [String] = []
+    var action = "create"
     private(set) var samples: [TimeInterval] = []
     var low: TimeInterval { samples.min() ?? 0 }
     var high: TimeInterval { samples.max() ?? 0 }
@@ -69,18 +76,20 @@ struct PollScheduler: Sendable {
 
   /// What identifies requests that should take about as long as each other.
   static func shape(of request: DeploymentRequest, resourceTypes: [String]) -> String {
-    let action = request.actionId ?? "create"
+    let action = action(of: request)
     let what =
       resourceTypes.isEmpty
       ? (request.blueprintId ?? request.catalogItemId ?? "?") : "types:" + resourceTypes.sorted().joined(separator: "+")
     return "\(what)|\(action)|\(request.totalTasks)"
   }
 
+  static func action(of request: DeploymentRequest) -> String { request.actionId ?? "create" }
+
   /// Records the latest non-terminal state of a watched request (`key` is its deployment id).
   mutating func observe(_ key: String, request: DeploymentRequest, resourceTypes: [String] = [], now: Date) {
     guard request.status?.isTerminal != true else { return }
     let shape = Self.shape(of: request, resourceTypes: resourceTypes)
-    forecasts[key] = forecast(shape: shape, request: request, now: now)
+    forecasts[key] = forecast(shape: shape, types: resourceTypes, request: request, now: now)
   }
 
   /// A watched request ended: learns its run time when it succeeded, and notes a surprise when it
@@ -91,16 +100,22 @@ struct PollScheduler: Sendable {
     guard request.status == .successful, let completedAt = request.completedAt else { return }
     let shape = previous?.shape ?? Self.shape(of: request, resourceTypes: resourceTypes)
     let before = learned[shape]
-    var times = before ?? RunTimes()
+    var times = before ?? RunTimes(types: previous?.types ?? resourceTypes, action: Self.action(of: request))
     times.add(completedAt.timeIntervalSince(request.createdAt))
     learned[shape] = times
     // Others of the same shape now have (or get a better) forecast.
     guard before == nil || abs(before!.low - times.low) > 0.01 || abs(before!.high - times.high) > 0.01 else {
       return
     }
-    for index in forecasts.indices where forecasts.values[index].shape == shape {
+    for index in forecasts.indices {
       let forecast = forecasts.values[index]
-      forecasts.values[index] = window(of: times, shape: shape, createdAt: forecast.createdAt, now: now) ?? forecast
+      if forecast.shape == shape {
+        forecasts.values[index] = window(of: times, from: forecast, now: now) ?? forecast
+      } else if forecast.checkAt == nil, learned[forecast.shape] == nil,
+        let bound = lowerBound(forecast), let updated = window(from: forecast, low: bound, high: 2 * bound, now: now)
+      {
+        forecasts.values[index] = updated
+      }
     }
   }
 
@@ -132,13 +147,14 @@ struct PollScheduler: Sendable {
 
   // MARK: - Forecasts
 
-  private func forecast(shape: String, request: DeploymentRequest, now: Date) -> Forecast {
-    if let times = learned[shape],
-      let forecast = window(of: times, shape: shape, createdAt: request.createdAt, now: now)
-    {
-      return forecast
+  private func forecast(shape: String, types: [String], request: DeploymentRequest, now: Date) -> Forecast {
+    var forecast = Forecast(shape: shape, types: types, action: Self.action(of: request), createdAt: request.createdAt)
+    if let times = learned[shape] {
+      return window(of: times, from: forecast, now: now) ?? forecast
     }
-    var forecast = Forecast(shape: shape, createdAt: request.createdAt)
+    if let bound = lowerBound(forecast), let window = window(from: forecast, low: bound, high: 2 * bound, now: now) {
+      return window
+    }
     if let expected = Self.fromProgress(request) {
       let check = expected.addingTimeInterval(settle)
       if check > now { forecast.checkAt = check }
@@ -147,11 +163,33 @@ struct PollScheduler: Sendable {
   }
 
   /// A forecast from a shape's past run times; nil once `now` is past the window.
-  private func window(of times: RunTimes, shape: String, createdAt: Date, now: Date) -> Forecast? {
-    let end = createdAt.addingTimeInterval(times.high)
+  private func window(of times: RunTimes, from forecast: Forecast, now: Date) -> Forecast? {
+    window(from: forecast, low: times.low, high: times.high, now: now)
+  }
+
+  private func window(from forecast: Forecast, low: TimeInterval, high: TimeInterval, now: Date) -> Forecast? {
+    let end = forecast.createdAt.addingTimeInterval(high)
     guard now < end.addingTimeInterval(settle) else { return nil }
-    let check = max(createdAt.addingTimeInterval(times.low + settle), now)
-    return Forecast(shape: shape, createdAt: createdAt, checkAt: check, windowEnd: end)
+    var forecast = forecast
+    forecast.checkAt = max(forecast.createdAt.addingTimeInterval(low + settle), now)
+    forecast.windowEnd = end
+    return forecast
+  }
+
+  /// The fastest run of the longest learned shape whose resource types are all among the
+  /// request's (same action): the request has at least that much to do.
+  private func lowerBound(_ forecast: Forecast) -> TimeInterval? {
+    guard !forecast.types.isEmpty else { return nil }
+    var available: [String: Int] = [:]
+    for type in forecast.types { available[type, default: 0] += 1 }
+    var bound: TimeInterval?
+    for times in learned.values where times.action == forecast.action && !times.types.isEmpty {
+      var needed: [String: Int] = [:]
+      for type in times.types { needed[type, default: 0] += 1 }
+      guard needed.allSatisfy({ available[$0.key, default: 0] >= $0.value }) else { continue }
+      bound = max(bound ?? 0, times.low)
+    }
+    return bound
   }
 
   /// When the request should be done at the pace of its finished tasks; nil without progress,
@@ -161,7 +199,7 @@ struct PollScheduler: Sendable {
     guard let status = request.status, !waiting.contains(status) else { return nil }
     let done = request.completedTasks
     let total = request.totalTasks
-    guard done >= 1, total > done, let last = request.updatedAt else { return nil }
+    guard done >= 1, total == done + 1, let last = request.updatedAt else { return nil }
     let elapsed = last.timeIntervalSince(request.createdAt)
     guard elapsed > 0 else { return nil }
     return last.addingTimeInterval(elapsed / Double(done) * Double(total - done))

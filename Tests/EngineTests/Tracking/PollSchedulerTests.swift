@@ -79,19 +79,46 @@ struct PollSchedulerTests {
     #expect(scheduler.forecasts["c"]?.checkAt == nil)
   }
 
-  @Test("with no history, the pace of the finished tasks forecasts the rest")
+  @Test("with no history, a request in its last task is expected at the pace of its finished tasks")
   func fromProgress() {
     var scheduler = Self.scheduler(max: 100)
-    // 2 of 4 tasks done 20 s after creation: 10 s a task, so done at 40.
-    scheduler.observe("a", request: Self.request(created: 0, done: 2, total: 4, updated: 20), now: Self.at(21))
-    #expect(abs(Self.next(&scheduler, polledAt: 21) - 41) < 0.001)
+    // 3 of 4 tasks done 30 s after creation: 10 s a task, so done at 40.
+    scheduler.observe("a", request: Self.request(created: 0, done: 3, total: 4, updated: 30), now: Self.at(31))
+    #expect(abs(Self.next(&scheduler, polledAt: 31) - 41) < 0.001)
+    // Earlier than its last task the pace says little (a network, then a machine): no forecast.
+    scheduler.observe("b", request: Self.request(created: 0, done: 2, total: 4, updated: 20), now: Self.at(31))
+    #expect(scheduler.forecasts["b"]?.checkAt == nil)
+  }
+
+  @Test("a request whose resource types include a learned shape's is expected no sooner than that shape")
+  func lowerBoundFromSubset() {
+    var scheduler = Self.scheduler(max: 100)
+    let machine = ["Cloud.vSphere.Machine"]
+    let machineAndDisk = ["Cloud.vSphere.Machine", "Cloud.vSphere.Disk"]
+    let network = ["Cloud.NSX.Network"]
+    scheduler.observe(
+      "m", request: Self.request(created: 0, done: 1, updated: 1), resourceTypes: machine, now: Self.at(1))
+    scheduler.observe(
+      "md", request: Self.request(created: 10, done: 1, total: 4, updated: 11), resourceTypes: machineAndDisk,
+      now: Self.at(11))
+    scheduler.observe(
+      "n", request: Self.request(created: 10, done: 1, updated: 11), resourceTypes: network, now: Self.at(11))
+    #expect(scheduler.forecasts["md"]?.checkAt == nil)
+    // The machine alone took 50 s: machine + disk, created at 10, is expected from 60 on.
+    scheduler.finished(
+      "m", request: Self.request(created: 0, done: 3, status: .successful, completed: 50), resourceTypes: machine,
+      now: Self.at(50.5))
+    #expect(scheduler.forecasts["md"]?.checkAt == Self.at(61))
+    #expect(scheduler.forecasts["n"]?.checkAt == nil)  // a network alone can be quicker than a machine
+    scheduler.forget("n")
+    #expect(Self.next(&scheduler, polledAt: 50.5) == 61)
   }
 
   @Test("a request waiting for approval has no forecast: blind backoff")
   func approvalHasNoForecast() {
     var scheduler = Self.scheduler()
     scheduler.observe(
-      "a", request: Self.request(created: 0, done: 2, total: 4, updated: 20, status: .approvalPending),
+      "a", request: Self.request(created: 0, done: 3, total: 4, updated: 30, status: .approvalPending),
       now: Self.at(21))
     #expect(scheduler.forecasts["a"]?.checkAt == nil)
   }
@@ -139,20 +166,20 @@ struct PollSchedulerTests {
   @Test("a forecast end is no surprise: the blind backoff keeps growing")
   func forecastEndIsNoSurprise() {
     var scheduler = Self.scheduler(min: 0.5, max: 8)
-    scheduler.observe("a", request: Self.request(created: 0, done: 2, total: 4, updated: 20), now: Self.at(20))
-    scheduler.observe("b", request: Self.request(created: 0, done: 0, total: 3), now: Self.at(20))
-    #expect(Self.next(&scheduler, polledAt: 20) == 21)  // blind 1 s: sooner than a's 41
-    #expect(Self.next(&scheduler, polledAt: 21) == 23)
+    scheduler.observe("a", request: Self.request(created: 0, done: 3, total: 4, updated: 30), now: Self.at(30))
+    scheduler.observe("b", request: Self.request(created: 0, done: 0, total: 3), now: Self.at(30))
+    #expect(Self.next(&scheduler, polledAt: 30) == 31)  // blind 1 s: sooner than a's 41
+    #expect(Self.next(&scheduler, polledAt: 31) == 33)
     scheduler.finished(
-      "a", request: Self.request(created: 0, done: 4, total: 4, status: .successful, completed: 22), now: Self.at(23))
-    #expect(Self.next(&scheduler, polledAt: 23) == 27)
+      "a", request: Self.request(created: 0, done: 4, total: 4, status: .successful, completed: 32), now: Self.at(33))
+    #expect(Self.next(&scheduler, polledAt: 33) == 37)
   }
 
   @Test("every wait stays within the minimum and the maximum")
   func bounds() {
     var scheduler = Self.scheduler(min: 2, max: 5)
     // Expected at 40, far beyond the maximum: the call comes at the maximum.
-    scheduler.observe("a", request: Self.request(created: 0, done: 2, total: 4, updated: 20), now: Self.at(20))
+    scheduler.observe("a", request: Self.request(created: 0, done: 3, total: 4, updated: 30), now: Self.at(20))
     #expect(Self.next(&scheduler, polledAt: 20) == 25)
     // Expected at 24 + settle, 0.5 s from now: no sooner than the minimum.
     scheduler.forget("a")
