@@ -4,8 +4,8 @@ import VRASimulator
 
 /// The simulator runs in its own process so the engine's CPU and memory are measured alone.
 enum SimulatorChild {
-  /// `TrackerBenchmark simulator PROJECTS SLOW_SECONDS`: serves until killed, prints `port=N` first.
-  static func serve(projects: Int, slowSeconds: Double) async throws {
+  /// `TrackerBenchmark simulator PROJECTS TYPE=SECONDS...`: serves until killed, prints `port=N` first.
+  static func serve(projects: Int, durations: [String: Double]) async throws {
     var configuration = SimulatorConfiguration()
     configuration.host = "127.0.0.1"
     configuration.port = 0
@@ -15,7 +15,7 @@ enum SimulatorChild {
         name: "vsphere.local", users: [UserSeed(username: "admin", password: "VMware1!", domain: "vsphere.local")],
         projects: (0..<projects).map { "bench-\($0)" })
     ]
-    configuration.durations.resourceTypes["Bench.Slow"] = slowSeconds
+    for (type, seconds) in durations { configuration.durations.resourceTypes[type] = seconds }
     var logger = Logger(label: "bench-simulator")
     logger.logLevel = .error
     let server = try await SimulatorServer.start(configuration: configuration, logger: logger)
@@ -24,10 +24,11 @@ enum SimulatorChild {
   }
 
   /// Starts a child simulator and returns it with its base URL.
-  static func spawn(projects: Int, slowSeconds: Double) throws -> (Process, String) {
+  static func spawn(projects: Int, durations: [String: Double]) throws -> (Process, String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-    process.arguments = ["simulator", String(projects), String(slowSeconds)]
+    process.arguments =
+      ["simulator", String(projects)] + durations.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()

@@ -156,6 +156,13 @@ extension DeploymentTracker {
     statistics.updatesDelivered += 1
     metrics.update(update.kind)
     if terminal {
+      projects[watch.projectId]?.schedule.finished(
+        deploymentId, request: request, resourceTypes: watch.resourceTypes, now: update.observedAt)
+    } else {
+      projects[watch.projectId]?.schedule.observe(
+        deploymentId, request: request, resourceTypes: watch.resourceTypes, now: update.observedAt)
+    }
+    if terminal {
       watch.subscribers[subscriberId] = nil
       watches[deploymentId] = watch
       subscriber.continuation.finish()

@@ -10,8 +10,8 @@ import VRAModels
 /// server-time watermark, with `expand=lastRequest`, so one call reports every watched request
 /// of that project. Per-id GETs happen only as a fallback: for a watch the list never shows
 /// (deleted, wrong project), for one not seen for `recheckAfter`, and for a followed request that
-/// is no longer its deployment's `lastRequest`. The wait between ticks adapts (see `PollInterval`),
-/// and a loop ends when its project has nothing left to watch.
+/// is no longer its deployment's `lastRequest`. The wait between ticks follows the watches'
+/// expected completions (see `PollScheduler`), and a loop ends when its project has nothing left to watch.
 ///
 /// A terminal request (including FAILED) is reported in the tick that first sees it; the
 /// deployment list carries the request's status, so a failure never waits for a timeout.
@@ -36,7 +36,7 @@ public actor DeploymentTracker {
 
   /// The state of one project's polling loop.
   struct ProjectLoop {
-    var interval: PollInterval
+    var schedule: PollScheduler
     let doorbell = Doorbell()
     var tick = 0
     var watchIds: Set<String> = []
@@ -57,8 +57,8 @@ public actor DeploymentTracker {
   public func updatePollIntervals(min: Duration, max: Duration) {
     intervals = (min, Swift.max(min, max))
     for (projectId, var loop) in projects {
-      loop.interval.rebound(minimum: min, maximum: max)
-      loop.doorbell.shorten(to: .now + loop.interval.current)
+      loop.schedule.rebound(minimum: min, maximum: max)
+      loop.doorbell.shorten(to: .now + loop.schedule.blind.current)
       projects[projectId] = loop
     }
   }
@@ -68,20 +68,24 @@ public actor DeploymentTracker {
     intervals ?? (configuration.minInterval, configuration.maxInterval)
   }
 
-  private func newPollInterval() -> PollInterval {
-    var interval = PollInterval(configuration)
-    if let intervals { interval.rebound(minimum: intervals.min, maximum: intervals.max) }
-    return interval
+  private func newSchedule() -> PollScheduler {
+    var schedule = PollScheduler(configuration)
+    if let intervals { schedule.rebound(minimum: intervals.min, maximum: intervals.max) }
+    return schedule
   }
 
   /// Registers interest in a deployment and returns its updates.
   ///
   /// - Parameters:
   ///   - requestId: the request to follow; nil follows the deployment's `lastRequest` as first seen.
+  ///   - resourceTypes: the deployment's resource types when the caller knows them (its template):
+  ///     requests of the same types are expected to take about as long, which times the polls.
   /// - Returns: a stream of changes (status, progress, details) that ends after a `.terminal`,
   ///   `.deploymentNotFound` or `.requestNotFound` update, or when the tracker shuts down.
   ///   Dropping or cancelling the iteration unregisters the interest.
-  public func updates(deploymentId: String, projectId: String, requestId: String? = nil) -> AsyncStream<TrackedUpdate> {
+  public func updates(
+    deploymentId: String, projectId: String, requestId: String? = nil, resourceTypes: [String] = []
+  ) -> AsyncStream<TrackedUpdate> {
     let (stream, continuation) = AsyncStream.makeStream(of: TrackedUpdate.self)
     guard !isStopped else {
       continuation.finish()
@@ -94,13 +98,14 @@ public actor DeploymentTracker {
       Task { await self.unsubscribe(subscriberId, from: deploymentId) }
     }
     let projectId = watches[deploymentId]?.projectId ?? projectId
-    var loop = projects[projectId] ?? ProjectLoop(interval: newPollInterval())
+    var loop = projects[projectId] ?? ProjectLoop(schedule: newSchedule())
     var watch =
       watches[deploymentId] ?? Watch(deploymentId: deploymentId, projectId: projectId, registeredAtTick: loop.tick)
     watch.subscribers[subscriberId] = Subscriber(continuation: continuation, requestId: requestId)
+    if !resourceTypes.isEmpty { watch.resourceTypes = resourceTypes }
     watches[deploymentId] = watch
     loop.watchIds.insert(deploymentId)
-    loop.interval.reset()
+    loop.schedule.reset()
     let isRunning = loop.task != nil
     projects[projectId] = loop
     if isRunning {
@@ -131,11 +136,12 @@ public actor DeploymentTracker {
   /// (check `status.isFailure`). Throws `TrackerError` when the deployment or request is gone,
   /// on timeout, or on shutdown, and `CancellationError` as soon as the calling task is cancelled.
   public nonisolated func waitForTerminal(
-    deploymentId: String, projectId: String, requestId: String? = nil, timeout: Duration? = nil,
-    onUpdate: @escaping @Sendable (TrackedUpdate) -> Void = { _ in }
+    deploymentId: String, projectId: String, requestId: String? = nil, resourceTypes: [String] = [],
+    timeout: Duration? = nil, onUpdate: @escaping @Sendable (TrackedUpdate) -> Void = { _ in }
   ) async throws -> DeploymentRequest {
     try Task.checkCancellation()
-    let stream = await updates(deploymentId: deploymentId, projectId: projectId, requestId: requestId)
+    let stream = await updates(
+      deploymentId: deploymentId, projectId: projectId, requestId: requestId, resourceTypes: resourceTypes)
     return try await withThrowingTaskGroup(of: DeploymentRequest.self) { group in
       group.addTask {
         for await update in stream {
@@ -194,6 +200,7 @@ public actor DeploymentTracker {
     guard let watch = watches[deploymentId], watch.subscribers.isEmpty else { return }
     watches[deploymentId] = nil
     projects[watch.projectId]?.watchIds.remove(deploymentId)
+    projects[watch.projectId]?.schedule.forget(deploymentId)
     reportGauges()
   }
 
@@ -204,13 +211,17 @@ public actor DeploymentTracker {
   // MARK: - The loop of one project
 
   private func run(_ projectId: String) async {
-    while !Task.isCancelled, let loop = projects[projectId], !loop.watchIds.isEmpty {
-      let (changed, calls) = await tick(projectId)
-      guard !Task.isCancelled, var loop = projects[projectId], !loop.watchIds.isEmpty else { break }
-      let wait = loop.interval.next(changed: changed, using: &random)
-      projects[projectId] = loop
+    while !Task.isCancelled, projects[projectId]?.watchIds.isEmpty == false {
+      let polledAt = Date()
+      let (_, calls) = await tick(projectId)
+      guard !Task.isCancelled, let doorbell = projects[projectId]?.doorbell,
+        projects[projectId]?.watchIds.isEmpty == false
+      else { break }
+      let now = Date()
+      let next = projects[projectId]?.schedule.nextPoll(polledAt: polledAt, now: now, using: &random) ?? now
+      let wait = Duration.seconds(max(0, next.timeIntervalSince(now)))
       metrics.tick(calls: calls, nextWait: wait)
-      await loop.doorbell.wait(until: .now + wait)
+      await doorbell.wait(until: .now + wait)
     }
     if !Task.isCancelled, projects[projectId]?.watchIds.isEmpty ?? true {
       projects[projectId] = nil

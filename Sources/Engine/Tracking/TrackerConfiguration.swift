@@ -1,7 +1,7 @@
 import Logging
 import Metrics
 
-/// How a `DeploymentTracker` polls: the adaptive interval, the watermark overlap, and
+/// How a `DeploymentTracker` polls: the forecast-driven interval (`PollScheduler`), the watermark overlap, and
 /// when it falls back from the batched list to per-id GETs.
 public struct TrackerConfiguration: Sendable {
   /// The wait after a tick that saw a change, and after a new watch arrives.
@@ -12,6 +12,10 @@ public struct TrackerConfiguration: Sendable {
   public var backoffFactor: Double
   /// Each wait is spread by ±`jitter` (0.2 = ±20 %) so loops of many engines do not align.
   public var jitter: Double
+  /// How long after a request's expected completion its project's list call comes (see
+  /// `PollScheduler`): completions expected within this time of each other share one call, and a
+  /// forecast completion is noticed about this long after it happens.
+  public var noticeTarget: Duration
   /// The watermark is the latest server time seen minus this overlap; updates inside it are fetched
   /// twice and de-duplicated, so an update stamped within the same millisecond is never missed.
   public var watermarkOverlap: Duration
@@ -33,6 +37,7 @@ public struct TrackerConfiguration: Sendable {
     minInterval: Duration = .milliseconds(500), maxInterval: Duration = .seconds(10), backoffFactor: Double = 1.5,
     jitter: Double = 0.2, watermarkOverlap: Duration = .seconds(1), pageSize: Int = 1000,
     fallbackAfterTicks: Int = 3, recheckAfter: Duration = .seconds(120), maxLookupsPerTick: Int = 10,
+    noticeTarget: Duration = .seconds(1),
     logger: Logger = Logger(label: "vra-engine.tracker"), metricsFactory: (any MetricsFactory)? = nil
   ) {
     self.minInterval = minInterval
@@ -44,6 +49,7 @@ public struct TrackerConfiguration: Sendable {
     self.fallbackAfterTicks = max(fallbackAfterTicks, 1)
     self.recheckAfter = recheckAfter
     self.maxLookupsPerTick = max(maxLookupsPerTick, 0)
+    self.noticeTarget = max(noticeTarget, .zero)
     self.logger = logger
     self.metricsFactory = metricsFactory
   }

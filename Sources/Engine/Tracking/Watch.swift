@@ -12,6 +12,8 @@ struct Watch: Sendable {
   var lastSeenAt: ContinuousClock.Instant?
   /// The latest state vRA reported (with `lastRequest`), for subscribers that join later.
   var latest: Deployment?
+  /// The resource types the caller said the deployment has (a hint for the poll schedule).
+  var resourceTypes: [String] = []
 
   init(deploymentId: String, projectId: String, registeredAtTick: Int) {
     self.deploymentId = deploymentId

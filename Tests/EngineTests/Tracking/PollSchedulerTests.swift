@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+import VRAModels
+
+@testable import Engine
+
+/// The poll schedule with made-up times: no clock, no simulator.
+@Suite("Poll scheduler")
+struct PollSchedulerTests {
+  static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+  static func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
+
+  static func scheduler(min: Double = 0.5, max: Double = 10, settle: Double = 1) -> PollScheduler {
+    PollScheduler(
+      TrackerConfiguration(
+        minInterval: .milliseconds(Int(min * 1000)), maxInterval: .milliseconds(Int(max * 1000)), backoffFactor: 2,
+        jitter: 0, noticeTarget: .milliseconds(Int(settle * 1000))))
+  }
+
+  /// A request created at `created` (seconds after t0), `done` of `total` tasks at `updated`.
+  static func request(
+    created: Double, done: Int, total: Int = 3, updated: Double? = nil, status: RequestStatus = .inProgress,
+    completed: Double? = nil, blueprint: String = "bp-1"
+  ) -> DeploymentRequest {
+    var request = DeploymentRequest(
+      id: "r", name: "Create", deploymentId: "d", requestedBy: "admin", status: status, completedTasks: done,
+      totalTasks: total, createdAt: at(created))
+    request.blueprintId = blueprint
+    request.updatedAt = updated.map(at)
+    request.completedAt = completed.map(at)
+    return request
+  }
+
+  static func next(
+    _ scheduler: inout PollScheduler, polledAt: Double, now: Double? = nil
+  ) -> Double {
+    var generator = SystemRandomNumberGenerator()
+    let next = scheduler.nextPoll(polledAt: at(polledAt), now: at(now ?? polledAt), using: &generator)
+    return next.timeIntervalSince(t0)
+  }
+
+  @Test("a shape that finished before: the next call comes `settle` after the fastest run, not at the backoff")
+  func learnedShape() {
+    var scheduler = Self.scheduler()
+    // One of the shape took 60 s (created at -100, done at -40).
+    scheduler.observe("old", request: Self.request(created: -100, done: 1, updated: -99), now: Self.at(-99))
+    scheduler.finished(
+      "old", request: Self.request(created: -100, done: 3, status: .successful, completed: -40), now: Self.at(-40))
+    scheduler.observe("new", request: Self.request(created: 0, done: 1, updated: 1), now: Self.at(55))
+    // Expected at 60: the call comes at 61, not 0.5 s later (a change) nor 10 s later (the maximum).
+    #expect(abs(Self.next(&scheduler, polledAt: 55) - 61) < 0.001)
+  }
+
+  @Test("learning a shape gives a forecast to the requests of that shape already watched")
+  func learningUpdatesOthers() {
+    var scheduler = Self.scheduler(max: 100)
+    scheduler.observe("a", request: Self.request(created: 0, done: 1, updated: 1), now: Self.at(2))
+    scheduler.observe("b", request: Self.request(created: 5, done: 1, updated: 6), now: Self.at(10))
+    #expect(scheduler.forecasts["b"]?.checkAt == nil)  // 1 of 3 done at 1 s a task: expected long ago
+    scheduler.finished(
+      "a", request: Self.request(created: 0, done: 3, status: .successful, completed: 30), now: Self.at(30.2))
+    #expect(scheduler.forecasts["b"]?.checkAt == Self.at(36))
+    #expect(abs(Self.next(&scheduler, polledAt: 30.2) - 36) < 0.001)
+  }
+
+  @Test("another shape (a different blueprint or resource types) learns nothing from it")
+  func shapesAreSeparate() {
+    var scheduler = Self.scheduler(max: 100)
+    scheduler.observe("a", request: Self.request(created: 0, done: 1, updated: 1), now: Self.at(10))
+    scheduler.observe(
+      "b", request: Self.request(created: 0, done: 1, updated: 1, blueprint: "bp-2"), now: Self.at(10))
+    scheduler.observe(
+      "c", request: Self.request(created: 0, done: 1, updated: 1), resourceTypes: ["Cloud.vSphere.Machine"],
+      now: Self.at(10))
+    scheduler.finished(
+      "a", request: Self.request(created: 0, done: 3, status: .successful, completed: 30), now: Self.at(30.2))
+    #expect(scheduler.forecasts["b"]?.checkAt == nil)
+    #expect(scheduler.forecasts["c"]?.checkAt == nil)
+  }
+
+  @Test("with no history, a request in its last task is expected at the pace of its finished tasks")
+  func fromProgress() {
+    var scheduler = Self.scheduler(max: 100)
+    // 3 of 4 tasks done 30 s after creation: 10 s a task, so done at 40.
+    scheduler.observe("a", request: Self.request(created: 0, done: 3, total: 4, updated: 30), now: Self.at(31))
+    #expect(abs(Self.next(&scheduler, polledAt: 31) - 41) < 0.001)
+    // Earlier than its last task the pace says little (a network, then a machine): no forecast.
+    scheduler.observe("b", request: Self.request(created: 0, done: 2, total: 4, updated: 20), now: Self.at(31))
+    #expect(scheduler.forecasts["b"]?.checkAt == nil)
+  }
+
+  @Test("a request whose resource types include a learned shape's is expected no sooner than that shape")
+  func lowerBoundFromSubset() {
+    var scheduler = Self.scheduler(max: 100)
+    let machine = ["Cloud.vSphere.Machine"]
+    let machineAndDisk = ["Cloud.vSphere.Machine", "Cloud.vSphere.Disk"]
+    let network = ["Cloud.NSX.Network"]
+    scheduler.observe(
+      "m", request: Self.request(created: 0, done: 1, updated: 1), resourceTypes: machine, now: Self.at(1))
+    scheduler.observe(
+      "md", request: Self.request(created: 10, done: 1, total: 4, updated: 11), resourceTypes: machineAndDisk,
+      now: Self.at(11))
+    scheduler.observe(
+      "n", request: Self.request(created: 10, done: 1, updated: 11), resourceTypes: network, now: Self.at(11))
+    #expect(scheduler.forecasts["md"]?.checkAt == nil)
+    // The machine alone took 50 s: machine + disk, created at 10, is expected from 60 on.
+    scheduler.finished(
+      "m", request: Self.request(created: 0, done: 3, status: .successful, completed: 50), resourceTypes: machine,
+      now: Self.at(50.5))
+    #expect(scheduler.forecasts["md"]?.checkAt == Self.at(61))
+    #expect(scheduler.forecasts["n"]?.checkAt == nil)  // a network alone can be quicker than a machine
+    scheduler.forget("n")
+    #expect(Self.next(&scheduler, polledAt: 50.5) == 61)
+  }
+
+  @Test("a request waiting for approval has no forecast: blind backoff")
+  func approvalHasNoForecast() {
+    var scheduler = Self.scheduler()
+    scheduler.observe(
+      "a", request: Self.request(created: 0, done: 3, total: 4, updated: 30, status: .approvalPending),
+      now: Self.at(21))
+    #expect(scheduler.forecasts["a"]?.checkAt == nil)
+  }
+
+  @Test("inside its shape's window a request is rechecked every `settle`; past it, blind backoff to the maximum")
+  func windowThenBlind() {
+    var scheduler = Self.scheduler(max: 10)
+    // Runs of 60 s and 64 s: the window is [60, 64].
+    for (key, end) in [("x", 60.0), ("y", 64.0)] {
+      scheduler.observe(key, request: Self.request(created: -100, done: 1, updated: -99), now: Self.at(-99))
+      scheduler.finished(
+        key, request: Self.request(created: -100, done: 3, status: .successful, completed: -100 + end),
+        now: Self.at(-30))
+    }
+    scheduler.observe("a", request: Self.request(created: 0, done: 1, updated: 1), now: Self.at(55))
+    var polls: [Double] = []
+    var time = 55.0
+    for _ in 0..<7 {
+      time = Self.next(&scheduler, polledAt: time)
+      polls.append(time)
+    }
+    // 61 (fastest + settle), then every second to the end of the window (64 + settle), then the blind
+    // backoff: it was never used, so it starts at its first step (0.5 s × 2).
+    #expect(polls.map { ($0 * 1000).rounded() / 1000 } == [61, 62, 63, 64, 65, 66, 68])
+  }
+
+  @Test("quiet watches without a forecast back off to the maximum; an unforecast end brings the minimum back")
+  func blindBackoffAndSurprise() {
+    var scheduler = Self.scheduler(min: 0.5, max: 8)
+    scheduler.observe("a", request: Self.request(created: 0, done: 0, total: 3), now: Self.at(0))
+    scheduler.observe("b", request: Self.request(created: 0, done: 0, total: 3), now: Self.at(0))
+    var time = 0.0
+    var waits: [Double] = []
+    for _ in 0..<5 {
+      let next = Self.next(&scheduler, polledAt: time)
+      waits.append(next - time)
+      time = next
+    }
+    #expect(waits == [1, 2, 4, 8, 8])
+    // "a" FAILED without a forecast: the project polls fast again ("b" may be failing too).
+    scheduler.finished("a", request: Self.request(created: 0, done: 1, status: .failed, completed: time), now: .now)
+    #expect(Self.next(&scheduler, polledAt: time) - time == 0.5)
+  }
+
+  @Test("a forecast end is no surprise: the blind backoff keeps growing")
+  func forecastEndIsNoSurprise() {
+    var scheduler = Self.scheduler(min: 0.5, max: 8)
+    scheduler.observe("a", request: Self.request(created: 0, done: 3, total: 4, updated: 30), now: Self.at(30))
+    scheduler.observe("b", request: Self.request(created: 0, done: 0, total: 3), now: Self.at(30))
+    #expect(Self.next(&scheduler, polledAt: 30) == 31)  // blind 1 s: sooner than a's 41
+    #expect(Self.next(&scheduler, polledAt: 31) == 33)
+    scheduler.finished(
+      "a", request: Self.request(created: 0, done: 4, total: 4, status: .successful, completed: 32), now: Self.at(33))
+    #expect(Self.next(&scheduler, polledAt: 33) == 37)
+  }
+
+  @Test("every wait stays within the minimum and the maximum")
+  func bounds() {
+    var scheduler = Self.scheduler(min: 2, max: 5)
+    // Expected at 40, far beyond the maximum: the call comes at the maximum.
+    scheduler.observe("a", request: Self.request(created: 0, done: 3, total: 4, updated: 30), now: Self.at(20))
+    #expect(Self.next(&scheduler, polledAt: 20) == 25)
+    // Expected at 24 + settle, 0.5 s from now: no sooner than the minimum.
+    scheduler.forget("a")
+    scheduler.observe("b", request: Self.request(created: 0, done: 2, total: 3, updated: 16), now: Self.at(24.5))
+    #expect(Self.next(&scheduler, polledAt: 24.5) == 26.5)
+    // Nothing watched: the maximum.
+    scheduler.forget("b")
+    #expect(Self.next(&scheduler, polledAt: 30) == 35)
+  }
+}
