@@ -134,13 +134,21 @@ public struct APICaller: Sendable {
     timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(20),
     _ check: () async throws -> T?
   ) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-      if let value = try await check() { return value }
-      try await Task.sleep(for: interval)
-    }
-    throw PollTimeout(timeout: timeout)
+    try await pollForValue(timeout: timeout, every: interval, check)
   }
+}
+
+/// Polls `check` every `interval` until it returns a value; throws `PollTimeout` at the deadline.
+/// For tests that wait on something other than the simulator (a state file, another process).
+public func pollForValue<T: Sendable>(
+  timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(20), _ check: () async throws -> T?
+) async throws -> T {
+  let deadline = ContinuousClock.now + timeout
+  while ContinuousClock.now < deadline {
+    if let value = try await check() { return value }
+    try await Task.sleep(for: interval)  // the poll step
+  }
+  throw PollTimeout(timeout: timeout)
 }
 
 public struct PollTimeout: Error, CustomStringConvertible {

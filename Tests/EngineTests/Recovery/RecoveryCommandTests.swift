@@ -39,16 +39,6 @@ import VRASimulator
     return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
   }
 
-  /// Polls `check` until it returns a value, or fails at the deadline.
-  static func poll<T: Sendable>(timeout: Duration, _ check: () async throws -> T?) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-      if let value = try await check() { return value }
-      try await Task.sleep(for: .milliseconds(20))
-    }
-    throw PollTimeout(timeout: timeout)
-  }
-
   static func store(_ directory: URL) async throws -> SQLStateStore {
     try await SQLStateStore.openSQLite(at: directory.appendingPathComponent(".vra-engine/state.db").path)
   }
@@ -184,7 +174,7 @@ import VRASimulator
     let apply = try Self.start(
       ["apply", "plan.yaml"], url: nil, in: directory, extra: ["VRA_ENGINE_LEASE_CHECK": "0.1"], log: log)
     let store = try await Self.store(directory)
-    let runId = try await Self.poll(timeout: .seconds(60)) { () -> RunID? in
+    let runId = try await pollForValue(timeout: .seconds(60)) { () -> RunID? in
       guard let run = try await store.runs(limit: 1).first else { return nil }
       return try await store.stages(of: run.id).contains { $0.status == .running } ? run.id : nil
     }
