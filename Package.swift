@@ -14,7 +14,11 @@ let package = Package(
     .library(name: "CloudTemplate", targets: ["CloudTemplate"]),
     .library(name: "VRAClient", targets: ["VRAClient"]),
     .library(name: "VRASimulator", targets: ["VRASimulator"]),
+    .library(name: "Credentials", targets: ["Credentials"]),
+    .library(name: "RunState", targets: ["RunState"]),
+    .library(name: "Secrets", targets: ["Secrets"]),
     .library(name: "Engine", targets: ["Engine"]),
+    .library(name: "VRAEngineCLI", targets: ["VRAEngineCLI"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -52,10 +56,18 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    // Secret values, their redaction, and the lifecycle of a renewable credential: below both the
+    // vRA client and the Vault code, so neither depends on the other.
+    .target(
+      name: "Credentials",
+      dependencies: ["VRAModels"],
+      swiftSettings: strict
+    ),
     .target(
       name: "VRAClient",
       dependencies: [
         "VRAModels",
+        "Credentials",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -68,13 +80,39 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    // The state store: runs, stages, events, leases, migrations. SQLKit lives only here.
+    .target(
+      name: "RunState",
+      dependencies: [
+        "VRAModels",
+        "Credentials",
+        .product(name: "SQLiteKit", package: "sqlite-kit"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    // Secret references (env:, file:, vault:) and the Vault/OpenBao client.
+    .target(
+      name: "Secrets",
+      dependencies: [
+        "Credentials",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
     .target(
       name: "Engine",
       dependencies: [
         "VRAModels",
         "CloudTemplate",
+        "Credentials",
         "VRAClient",
-        .product(name: "SQLiteKit", package: "sqlite-kit"),
+        "RunState",
+        "Secrets",
         .product(name: "TOMLKit", package: "TOMLKit"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "Logging", package: "swift-log"),
@@ -104,10 +142,14 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
-    .executableTarget(
-      name: "vra-engine",
+    // The command line: flags, help and terminal rendering over the engine.
+    .target(
+      name: "VRAEngineCLI",
       dependencies: [
         "VRAModels",
+        "Credentials",
+        "RunState",
+        "Secrets",
         "CloudTemplate",
         "Engine",
         "VRAClient",
@@ -121,6 +163,11 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "vra-engine",
+      dependencies: ["VRAEngineCLI"],
       swiftSettings: strict
     ),
     .executableTarget(
@@ -145,7 +192,7 @@ let package = Package(
     .executableTarget(
       name: "TrackerBenchmark",
       dependencies: [
-        "Engine", "VRAClient", "VRAModels", "VRASimulator",
+        "Engine", "RunState", "Credentials", "VRAClient", "VRAModels", "VRASimulator",
         .product(name: "Logging", package: "swift-log"),
       ],
       path: "Benchmarks/tracker/TrackerBenchmark",
@@ -177,7 +224,7 @@ let package = Package(
     .testTarget(
       name: "VRAClientTests",
       dependencies: [
-        "VRAClient", "VRASimulator", "VRAModels", "TestSupport",
+        "VRAClient", "Credentials", "VRASimulator", "VRAModels", "TestSupport",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "InMemoryLogging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -190,7 +237,8 @@ let package = Package(
     .testTarget(
       name: "EngineTests",
       dependencies: [
-        "Engine", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate", "TestSupport",
+        "Engine", "RunState", "Secrets", "Credentials", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate",
+        "TestSupport",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "InMemoryLogging", package: "swift-log"),
         .product(name: "Configuration", package: "swift-configuration"),
@@ -198,6 +246,13 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       exclude: ["Fixtures"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "VRAEngineCLITests",
+      dependencies: [
+        "VRAEngineCLI", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels", "TestSupport",
+      ],
       swiftSettings: strict
     ),
   ]

@@ -1,4 +1,5 @@
 import Engine
+import RunState
 import Testing
 
 @Suite struct RunIDTests {

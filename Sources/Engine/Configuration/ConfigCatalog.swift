@@ -1,3 +1,4 @@
+import RunState
 import VRAClient
 
 /// Every setting a config file, a profile, the environment or a flag can give, in the order

@@ -1,4 +1,5 @@
 import Foundation
+import Secrets
 
 /// A setting's value once checked against its `ConfigKeySpec.Kind`.
 public enum ConfigSetting: Sendable, Hashable, CustomStringConvertible {

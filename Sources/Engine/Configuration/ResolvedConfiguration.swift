@@ -1,5 +1,6 @@
 import CloudTemplate
 import Foundation
+import Secrets
 
 /// The effective configuration: every setting that has a value, with where the value came from.
 /// Settings with no value take the built-in default of whoever uses them (see `EngineSettings`).

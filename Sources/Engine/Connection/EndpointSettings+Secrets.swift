@@ -1,3 +1,4 @@
+import Secrets
 import VRAClient
 
 extension EndpointSettings {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RunState
 import Tracing
 import VRAClient
 import VRAModels

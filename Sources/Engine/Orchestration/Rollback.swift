@@ -1,3 +1,4 @@
+import RunState
 import VRAClient
 import VRAModels
 

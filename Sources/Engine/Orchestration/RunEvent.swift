@@ -1,4 +1,5 @@
 import Foundation
+import RunState
 
 /// One thing that happened in a run. Every consumer (the live table, log lines, the JSON
 /// report, metrics) reads the same stream, so they cannot disagree.

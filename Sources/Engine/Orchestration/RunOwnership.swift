@@ -1,4 +1,5 @@
 import Foundation
+import RunState
 import Synchronization
 
 /// Why a run's work was stopped from outside the stages.

@@ -1,3 +1,5 @@
+import RunState
+
 /// Why the engine will not work on a run at all (the CLI exits 2 and nothing is sent).
 public enum RunRefusal: Error, Sendable, Hashable, CustomStringConvertible {
   /// The run is in a status nothing resumes from (destroyed, being destroyed).

@@ -1,4 +1,5 @@
 import Foundation
+import RunState
 import VRAModels
 
 /// The JSON report of a run (`apply --output json`, `runs show`). Its shape is documented in

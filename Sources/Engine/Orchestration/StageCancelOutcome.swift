@@ -1,3 +1,4 @@
+import RunState
 import VRAModels
 
 /// What vRA answered when a stage's request was cancelled: what `vra-engine cancel` reports per

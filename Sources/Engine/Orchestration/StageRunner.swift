@@ -1,5 +1,7 @@
+import Credentials
 import Foundation
 import Logging
+import RunState
 import Tracing
 import VRAClient
 import VRAModels

@@ -1,5 +1,6 @@
 import CloudTemplate
 import Foundation
+import Secrets
 import VRAModels
 
 /// Turns a `PlanNode` document into a `Plan`, collecting every structural problem (unknown keys with a

@@ -1,4 +1,5 @@
 import CloudTemplate
+import Credentials
 import VRAClient
 import VRAModels
 

@@ -1,4 +1,5 @@
 import CloudTemplate
+import Secrets
 import VRAModels
 
 /// One deployment of a plan: what to deploy, under which name, with which inputs, after which stages.

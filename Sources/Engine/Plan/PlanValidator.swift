@@ -1,5 +1,6 @@
 import CloudTemplate
 import Foundation
+import RunState
 import VRAModels
 
 /// The checks `apply` runs before it submits anything, all reported at once.

@@ -1,3 +1,5 @@
+import RunState
+
 /// Everything a `${...}` reference can read when a stage starts.
 public struct ResolutionContext: Sendable {
   public var runId: RunID

@@ -53,7 +53,3 @@ struct TrackerMetrics: Sendable {
     Recorder(label: Self.noticeLatency, factory: factory).record(seconds)
   }
 }
-
-extension Duration {
-  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

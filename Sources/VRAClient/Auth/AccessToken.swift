@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 
 /// An access token and its local schedule: when to refresh it proactively and when it

@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 
 /// How the client obtains access tokens.

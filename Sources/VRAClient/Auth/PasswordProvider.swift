@@ -1,3 +1,4 @@
+import Credentials
 import VRAModels
 
 /// vRA 8 on-prem with a user's password: CSP login once for a refresh token, then

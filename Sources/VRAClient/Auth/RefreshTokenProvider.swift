@@ -1,3 +1,4 @@
+import Credentials
 import VRAModels
 
 /// vRA 8 on-prem: `POST /iaas/api/login {"refreshToken": ...}` → `{"token": ...}`.

@@ -1,3 +1,5 @@
+import Credentials
+
 /// A fixed access token: used as is, never refreshed.
 struct StaticTokenProvider: TokenProvider {
   let token: Secret

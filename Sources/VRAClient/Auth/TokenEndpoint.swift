@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 
 /// What a token provider needs from the client: unauthenticated POSTs to the token

@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 
 /// The token providers' way out: unauthenticated POSTs through the same attempt loop,

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Credentials
 import Foundation
 import Logging
 import NIOHTTP1

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Credentials
 import Foundation
 import NIOCore
 import NIOFoundationCompat

@@ -1,5 +1,7 @@
+import Credentials
 import Engine
 import Foundation
+import RunState
 import TestSupport
 import Testing
 import VRAClient

@@ -1,6 +1,8 @@
+import Credentials
 import Engine
 import Foundation
 import Logging
+import RunState
 import Synchronization
 import TestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Engine
+import RunState
 import VRAModels
 
 /// What one run looks like at a quiet moment (nobody works on it): the store's records and the

@@ -1,4 +1,5 @@
 import Engine
+import RunState
 
 /// The abstract model of the run lifecycle test: the plans (random DAGs), the events an operator
 /// or the world applies to a run, and the generator of event sequences. Nothing here talks to the

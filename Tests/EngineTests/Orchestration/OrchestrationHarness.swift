@@ -1,5 +1,7 @@
+import Credentials
 import Engine
 import Foundation
+import RunState
 import Synchronization
 import TestSupport
 import VRAClient

@@ -1,5 +1,6 @@
 import CloudTemplate
 import Engine
+import RunState
 import Testing
 
 @Suite("Plan references")

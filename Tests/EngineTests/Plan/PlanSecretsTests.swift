@@ -1,6 +1,9 @@
 import CloudTemplate
+import Credentials
 import Engine
 import Foundation
+import RunState
+import Secrets
 import Testing
 import VRAClient
 

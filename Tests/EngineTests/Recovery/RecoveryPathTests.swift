@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import RunState
 import TestSupport
 import Testing
 import VRAClient

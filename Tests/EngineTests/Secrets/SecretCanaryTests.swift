@@ -1,7 +1,9 @@
+import Credentials
 import Engine
 import Foundation
 import InMemoryLogging
 import Logging
+import Secrets
 import Testing
 import VRAClient
 

@@ -1,4 +1,6 @@
+import Credentials
 import Engine
+import Secrets
 import Testing
 
 @Suite("Secret references")

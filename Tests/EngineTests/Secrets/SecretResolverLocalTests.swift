@@ -1,5 +1,7 @@
+import Credentials
 import Engine
 import Foundation
+import Secrets
 import Testing
 import VRAClient
 

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import InMemoryLogging
 import Logging
+import Secrets
 import Testing
 import VRAClient
 

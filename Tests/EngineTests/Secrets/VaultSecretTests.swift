@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Secrets
 import Testing
 import VRAClient
 

@@ -3,6 +3,7 @@ import Testing
 import VRAModels
 
 @testable import Engine
+@testable import RunState
 
 @Suite struct ConcurrencyTests {
   @Test func fiftyTasksUpdatingStagesLoseNoWrite() async throws {

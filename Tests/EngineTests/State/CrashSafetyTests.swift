@@ -4,6 +4,7 @@ import Testing
 import VRAModels
 
 @testable import Engine
+@testable import RunState
 
 #if canImport(Glibc)
   import Glibc

@@ -3,6 +3,7 @@ import Testing
 import VRAModels
 
 @testable import Engine
+@testable import RunState
 
 /// The store writes exactly what it is given: redaction is the caller's job (the orchestrator tests it),
 /// so the store must neither rewrite nor drop anything.

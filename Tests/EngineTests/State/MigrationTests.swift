@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import Engine
+@testable import RunState
 
 @Suite struct MigrationTests {
   @Test func migratesAnEmptyFileAndCreatesItsDirectory() async throws {

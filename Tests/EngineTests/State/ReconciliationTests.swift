@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Engine
+@testable import RunState
 
 @Suite struct ReconciliationTests {
   @Test func onlySubmittingStagesWithoutIdsNeedReconciliation() async throws {

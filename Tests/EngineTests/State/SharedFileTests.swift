@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Engine
+@testable import RunState
 
 /// Two stores on one file: two connections, as `apply` and `vra-engine cancel` in two processes.
 @Suite struct SharedFileTests {

@@ -3,6 +3,7 @@ import Testing
 import VRAModels
 
 @testable import Engine
+@testable import RunState
 
 @Suite struct StageLifecycleTests {
   @Test func intentThenSubmittedThenResult() async throws {

@@ -3,6 +3,7 @@ import Synchronization
 import VRAModels
 
 @testable import Engine
+@testable import RunState
 
 /// A clock the test moves by hand, so times and orderings are exact.
 final class ManualClock: Sendable {

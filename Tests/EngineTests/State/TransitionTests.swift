@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Engine
+@testable import RunState
 
 @Suite struct TransitionTests {
   @Test func succeededStageRefusesANewIntentAndIsLeftUnchanged() async throws {

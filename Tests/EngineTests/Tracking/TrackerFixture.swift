@@ -1,3 +1,4 @@
+import Credentials
 import Engine
 import Foundation
 import Logging

@@ -1,0 +1,207 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// The `StateStore` over SQL, through SQLKit: SQLite today (`openSQLite`), PostgreSQL later with the
+/// same queries (only `SQLStateBackend` differs).
+///
+/// One connection per store, used by one logical operation at a time (a FIFO `SerialGate`; the
+/// actor alone would let calls interleave at every `await`). Each write is one transaction,
+/// committed before the call returns. Several stores (several processes) may share one database
+/// file: SQLite's locking and busy timeout serialize their writes.
+public actor SQLStateStore: StateStore {
+  /// Where the CLI keeps state unless told otherwise (`--state`), relative to the working directory.
+  public static let defaultPath = ".vra-engine/state.db"
+
+  let backend: any SQLStateBackend
+  let clock: @Sendable () -> Date
+  let logger: Logger
+  /// This store's identity as a lease holder (one per process in the CLI).
+  public nonisolated let owner: LeaseOwner
+  /// The epochs of the leases this store holds, by run: the fence its writes of those runs check.
+  var held: [RunID: Int64] = [:]
+  private var gate = SerialGate()
+  private var isClosed = false
+  /// Test hook: runs (once) after the next write's statements and before its COMMIT.
+  private var beforeNextCommit: (@Sendable () throws -> Void)?
+
+  init(backend: any SQLStateBackend, clock: @escaping @Sendable () -> Date, logger: Logger) {
+    self.backend = backend
+    self.clock = clock
+    self.logger = logger
+    self.owner = .current()
+  }
+
+  /// Opens the SQLite state database at `path` (creating the file and its parent directories),
+  /// in WAL mode, and migrates it to this build's schema.
+  ///
+  /// - Parameters:
+  ///   - busyTimeout: how long to wait for another process's write to finish before failing.
+  ///   - clock: the source of `startedAt`, `updatedAt` and event times.
+  /// - Throws: `StateStoreError.schemaTooNew` when a newer vra-engine migrated the file;
+  ///   `.journalModeUnavailable` when WAL cannot be enabled; `.database` for I/O failures.
+  public static func openSQLite(
+    at path: String = defaultPath, busyTimeout: Duration = .seconds(10),
+    clock: @escaping @Sendable () -> Date = { Date() },
+    logger: Logger = Logger(label: "vra-engine.state")
+  ) async throws -> SQLStateStore {
+    try await openSQLite(
+      at: path, busyTimeout: busyTimeout, clock: clock, logger: logger, migrations: StateMigration.all)
+  }
+
+  static func openSQLite(
+    at path: String, busyTimeout: Duration = .seconds(10), clock: @escaping @Sendable () -> Date = { Date() },
+    logger: Logger = Logger(label: "vra-engine.state"), migrations: [StateMigration]
+  ) async throws -> SQLStateStore {
+    let backend: SQLiteStateBackend
+    do {
+      backend = try await SQLiteStateBackend.open(path: path, busyTimeout: busyTimeout, logger: logger)
+    } catch let error as StateStoreError {
+      throw error
+    } catch {
+      throw StateStoreError.database(operation: "opening \(path)", detail: String(describing: error))
+    }
+    let store = SQLStateStore(backend: backend, clock: clock, logger: logger)
+    do {
+      try await store.migrate(StateMigrator(migrations: migrations))
+    } catch {
+      try? await store.close()
+      throw error
+    }
+    return store
+  }
+
+  public func close() async throws {
+    try await withGate {
+      isClosed = true
+      try await backend.close()
+    }
+  }
+
+  // MARK: Transactions
+
+  /// Runs `body` as one write transaction: committed when it returns, rolled back when it throws.
+  ///
+  /// A write, once started, runs to its end whatever happens to the calling task: a cancelled run
+  /// must still record what vRA accepted (the ids of a request it just submitted), and a transaction
+  /// cut short by cancellation would leave the connection inside it, failing every later write.
+  ///
+  /// - Parameter run: the run this write changes: its lease is checked first, in the transaction
+  ///   (`StateStore`'s fencing rule); nil for writes that belong to no run yet.
+  func write<T: Sendable>(
+    _ operation: String, run: RunID? = nil, _ body: @escaping @Sendable (any SQLDatabase, Date) async throws -> T
+  ) async throws -> T {
+    try await withGate {
+      let (db, backend, logger, owner) = (backend.database, backend, logger, owner)
+      let now = StoredValues.stored(clock())
+      let hook = beforeNextCommit
+      let fence = run.map { (run: $0, epoch: held[$0]) }
+      beforeNextCommit = nil
+      return try await Task.detached {
+        do {
+          try await Self.execute(db, backend.beginWriteTransaction)
+        } catch {
+          throw Self.mapped(error, operation)
+        }
+        do {
+          if let fence {
+            try await Self.checkFence(db, run: fence.run, heldEpoch: fence.epoch, owner: owner, now: now)
+          }
+          let result = try await body(db, now)
+          try hook?()
+          try await Self.execute(db, backend.commitTransaction)
+          return result
+        } catch {
+          do {
+            try await Self.execute(db, backend.rollbackTransaction)
+          } catch let rollbackError {
+            logger.error(
+              "state store rollback failed",
+              metadata: ["operation": "\(operation)", "error.detail": "\(rollbackError)"])
+          }
+          throw Self.mapped(error, operation)
+        }
+      }.value
+    }
+  }
+
+  /// Runs a read; a single statement sees one committed state, so no transaction is needed.
+  ///
+  /// Like a write, a read that started runs to its end whatever happens to the calling task: a
+  /// cancelled caller (Ctrl-C) still needs what it read to record how the run ended, and a
+  /// cancellation surfacing as a database error would end the run in a misleading error instead.
+  func read<T: Sendable>(
+    _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+  ) async throws -> T {
+    try await withGate {
+      let db = backend.database
+      return try await Task.detached {
+        do {
+          return try await body(db)
+        } catch {
+          throw Self.mapped(error, operation)
+        }
+      }.value
+    }
+  }
+
+  private func withGate<T>(_ body: () async throws -> T) async throws -> T {
+    if !gate.tryAcquire() {
+      await withCheckedContinuation { gate.enqueue($0) }
+    }
+    defer { gate.release() }
+    guard !isClosed else { throw StateStoreError.closed }
+    return try await body()
+  }
+
+  /// The fencing rule, inside a write transaction: the holder of the run's lease writes only while
+  /// its epoch is the stored one; anyone else only while no live owner holds the lease.
+  private static func checkFence(
+    _ db: any SQLDatabase, run: RunID, heldEpoch: Int64?, owner: LeaseOwner, now: Date
+  ) async throws {
+    guard let record = try await StateQueries.fetchRun(db, run) else { return }
+    if let heldEpoch {
+      guard let lease = record.lease, lease.owner.id == owner.id, record.epoch == heldEpoch else {
+        throw StateStoreError.leaseLost(run: run, owner: record.lease?.owner)
+      }
+    } else if let lease = record.lease, lease.owner.id != owner.id, lease.expiresAt > now, !lease.owner.isKnownDead {
+      throw StateStoreError.runOwned(run: run, owner: lease.owner, until: lease.expiresAt)
+    }
+  }
+
+  private static func execute(_ db: any SQLDatabase, _ statement: String) async throws {
+    try await db.execute(sql: SQLRaw(statement)) { _ in }
+  }
+
+  private static func mapped(_ error: any Error, _ operation: String) -> any Error {
+    if error is StateStoreError { return error }
+    return StateStoreError.database(operation: operation, detail: String(describing: error))
+  }
+
+  // MARK: Migrations
+
+  private func migrate(_ migrator: StateMigrator) async throws {
+    let latest = migrator.latestVersion
+    try await write("preparing schema_migrations") { db, _ in
+      try await StateMigrator.createTable(db)
+      _ = try await StateMigrator.appliedVersions(db, latest: latest)
+    }
+    for migration in migrator.ordered {
+      try await write("applying migration \(migration.version) (\(migration.name))") { db, now in
+        try await StateMigrator.apply(migration, on: db, latest: latest, at: now)
+      }
+    }
+  }
+
+  // MARK: Test hooks
+
+  /// Makes the next write fail after its statements ran, just before COMMIT, with `error`.
+  package func injectFaultBeforeNextCommit(_ error: any Error & Sendable) {
+    beforeNextCommit = { throw error }
+  }
+
+  /// Runs `hook` after the next write's statements and before its COMMIT (a test kills the process there).
+  package func runBeforeNextCommit(_ hook: @escaping @Sendable () throws -> Void) {
+    beforeNextCommit = hook
+  }
+}

@@ -1,0 +1,204 @@
+import ArgumentParser
+import Engine
+import Foundation
+import RunState
+import Secrets
+
+/// `vra-engine apply PLAN`: a multi-stage rollout, resumable after any interruption.
+struct ApplyCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "apply",
+    abstract: "Run a multi-stage plan: stages in dependency order, bounded concurrency, rollback, resume.",
+    discussion: """
+      Everything is checked before anything is submitted: every template, every input that does not \
+      wait on another stage, every reference and dependency; all problems are reported at once (exit 2).
+
+      Each step is written to the state database before it is taken. After a crash, Ctrl-C or a lost \
+      connection, `vra-engine apply PLAN --resume RUN_ID` re-attaches to requests still running in vRA \
+      and skips finished stages; a stage interrupted while submitting is looked up by its deployment \
+      name, never submitted twice.
+
+      Ctrl-C cancels the in-flight requests in vRA and exits 130; press it twice to exit at once. \
+      `vra-engine cancel RUN_ID` from another terminal does the same through the state database.
+
+      One process works on a run at a time: it holds the run's lease. `--resume` of a run a live process \
+      owns is refused (exit 2) with its host and pid; a lease that expired without being released \
+      (a stalled process) is taken over only with --takeover. A run resumes against the vRA it was \
+      created against; another endpoint given explicitly is refused (exit 2).
+
+      Settings come from flags, the environment and a config file profile (docs/configuration.md); \
+      edits of the file's polling, concurrency and log level take effect while the run goes on.
+
+      --output json prints {"run": {"id", "status", "startedAt", "finishedAt"}, "stages": [{"name", \
+      "status", "deploymentId", "requestId", "outputs", "resources", "error"}]} (docs/apply.md).
+
+      Exit codes: 0 succeeded, 1 a stage failed, 2 invalid plan or flags (or the run is owned by another \
+      process), 3 auth/connectivity, 4 another process took the run over, 130 cancelled.
+      """)
+
+  @Argument(help: "The plan file (YAML or TOML).") var plan: String
+  @Option(help: ArgumentHelp("Resume this run instead of starting a new one.", valueName: "run-id")) var resume: String?
+  @Flag(help: "With --resume: take over a run whose owner's lease expired (a stalled or unreachable process).")
+  var takeover = false
+  @Flag(help: "Print the layers and every request that would be sent, then exit.") var dryRun = false
+  @Option(help: ArgumentHelp("Report format: text or json.", valueName: "text|json")) var output: String = "text"
+  @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var telemetry: TelemetryOptions
+
+  func validate() throws {
+    guard ["text", "json"].contains(output) else {
+      throw Terminal.usageError("--output must be text or json, not '\(output)'", command: "apply")
+    }
+    if takeover, resume == nil {
+      throw Terminal.usageError("--takeover goes with --resume RUN_ID", command: "apply")
+    }
+  }
+
+  func run() async throws {
+    let configuration = try await connection.loadConfiguration(telemetry: telemetry)
+    // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
+    try await TracingExporter.around(configuration) { try await execute(configuration) }
+  }
+
+  private func execute(_ configuration: RunConfiguration) async throws {
+    let environment = ProcessInfo.processInfo.environment
+    let loaded: Plan
+    do {
+      let (plan, warnings) = try PlanLoader.loadValidated(
+        contentsOf: URL(fileURLWithPath: self.plan), environment: environment)
+      for warning in warnings { Terminal.err(warning.description) }
+      loaded = plan
+    } catch {
+      Terminal.err(error.description)
+      throw ExitCodes.usageOrValidation
+    }
+    if dryRun {
+      Terminal.out(DryRun.describe(loaded, environment: environment))
+      try await preflightDryRun(loaded, configuration: configuration)
+      return
+    }
+
+    // Every secret of the plan is read before anything is sent (and again on every resume: never stored).
+    let resolver = SecretResolver(environment: try await configuration.secretEnvironment(environment))
+    let secrets: PlanSecrets
+    do {
+      secrets = try await PlanSecrets.resolve(loaded, with: resolver, registeringIn: OutputRedaction.redactor)
+    } catch {
+      Terminal.err(error.description)
+      throw error.isConnectivityOrAuth ? ExitCodes.authOrConnectivity : ExitCodes.usageOrValidation
+    }
+
+    let metrics = try await TelemetryOptions.startMetrics(configuration)
+    let session =
+      if let resume {
+        try await RunSession.open(configuration, forRun: RunID(rawValue: resume), resolver: resolver)
+      } else {
+        try await RunSession.open(configuration, resolver: resolver)
+      }
+    do {
+      try await preflight(loaded, session: session)
+    } catch {
+      await session.close()
+      await metrics?.stop()
+      throw error
+    }
+    let limits = ConcurrencyLimits(configuration.concurrencyLimits)
+    let reloading = HotReload.start(configuration, session: session, limits: limits)
+    defer { reloading?.cancel() }
+    let display = EventDisplay(quiet: output == "json")
+    let orchestrator = Orchestrator(
+      plan: loaded, client: session.client, store: session.store, tracking: session.tracker,
+      environment: environment, limits: limits, secrets: secrets, lease: session.lease, target: session.target,
+      events: display.sink)
+    let finalStatus: RunStatus
+    let runId: RunID
+    do {
+      runId = try await startOrResume(orchestrator, session: session, plan: loaded)
+      let ownership: LeaseAcquisition = takeover ? .takeover : .ifFree
+      let task = Task { try await orchestrator.run(runId, ownership: ownership) }
+      let interrupts = InterruptHandler { task.cancel() }
+      defer { interrupts.remove() }
+      finalStatus = try await task.value.status
+    } catch let exit as ExitCode {
+      await display.close()
+      await session.close()
+      await metrics?.stop()
+      throw exit
+    } catch {
+      await display.close()
+      let exit = ExitCodes.reporting(error)
+      await session.close()
+      await metrics?.stop()
+      throw exit
+    }
+    await display.close()
+    if output == "json", let report = try? await RunReport.load(runId, from: session.store, order: loaded.stageNames) {
+      Terminal.out((try? report.json()) ?? "{}")
+    } else if output == "text" {
+      Terminal.err("run \(runId): \(finalStatus)  (details: vra-engine runs show \(runId))")
+    }
+    let exitCode = await ExitCodes.of(finalStatus, runId: runId, store: session.store)
+    await session.close()
+    await metrics?.stop()
+    if exitCode != ExitCodes.ok { throw exitCode }
+  }
+
+  /// Checks the plan against vRA before anything is submitted: exit 2 with every problem, exit 3
+  /// when vRA cannot be reached or refuses the credentials; nothing is sent but logins and reads.
+  private func preflight(_ plan: Plan, session: RunSession) async throws {
+    let problems: [PlanDiagnostic]
+    do {
+      problems = try await Preflight(client: session.client).check(plan)
+    } catch {
+      Terminal.err("error: \(error)")
+      Terminal.err("nothing was submitted: vRA at \(session.target) could not be checked")
+      throw ExitCodes.authOrConnectivity
+    }
+    guard problems.isEmpty else {
+      for problem in problems { Terminal.err(problem.description) }
+      Terminal.err("nothing was submitted: fix the \(problems.count == 1 ? "problem" : "problems") above")
+      throw ExitCodes.usageOrValidation
+    }
+  }
+
+  /// The dry run checks the plan against vRA too when it can be reached, and says so when not.
+  private func preflightDryRun(_ plan: Plan, configuration: RunConfiguration) async throws {
+    let session = try await RunSession.open(configuration)
+    let checked: Result<[PlanDiagnostic], any Error>
+    do {
+      checked = .success(try await Preflight(client: session.client).check(plan))
+    } catch {
+      checked = .failure(error)
+    }
+    await session.close()
+    switch checked {
+    case .failure(let error):
+      Terminal.err(
+        "warning: could not check projects, blueprints and catalog items against \(session.target): \(error)")
+    case .success(let problems) where problems.isEmpty:
+      Terminal.err("checked against \(session.target): every project, blueprint and catalog item exists")
+    case .success(let problems):
+      for problem in problems { Terminal.err(problem.description) }
+      throw ExitCodes.usageOrValidation
+    }
+  }
+
+  private func startOrResume(_ orchestrator: Orchestrator, session: RunSession, plan: Plan) async throws -> RunID {
+    let store = session.store
+    let digest = PlanDigest.of(file: self.plan)
+    guard let resume else { return try await orchestrator.createRun(planDigest: digest) }
+    let id = RunID(rawValue: resume)
+    guard let record = try await store.run(id) else {
+      Terminal.err("error: no run \(resume) in \(session.configuration.statePath)")
+      throw ExitCodes.usageOrValidation
+    }
+    if record.status == .succeeded {
+      Terminal.err("run \(resume) already succeeded; nothing to resume")
+      throw ExitCodes.ok
+    }
+    if record.planDigest != digest {
+      Terminal.err("warning: \(self.plan) changed since run \(resume) started; finished stages are kept as they are")
+    }
+    return id
+  }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Engine
+import Foundation
+import RunState
+
+/// `vra-engine cancel RUN_ID`: cancel a run from another terminal or pipeline step.
+struct CancelCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "cancel",
+    abstract: "Cancel a run: its in-flight requests are cancelled in vRA and the run is recorded cancelled.",
+    discussion: """
+      A run that a live process is working on (an `apply` in another terminal, on the embedded simulator \
+      too) is asked to cancel through the state database: that process cancels its requests in vRA within \
+      a second and exits 130, and this command waits for it and reports what vRA answered. A run nobody \
+      works on (a crashed apply, a deploy --no-wait) is cancelled from here, against the vRA it ran on.
+
+      Each stage is reported as vRA answered: cancelled, already finished (and recorded as it ended), or \
+      refused.
+
+      Exit codes: 0 cancelled (or nothing left to cancel), 1 vRA refused a cancel, 2 unknown run or \
+      owned by a stalled process (see --takeover), 3 vRA unreachable.
+      """)
+
+  @Argument(help: "The run id (see `vra-engine runs`).") var runId: String
+  @Flag(help: "Take over a run whose owner's lease expired (a stalled or unreachable process), then cancel it.")
+  var takeover = false
+  @OptionGroup var connection: ConnectionOptions
+
+  func run() async throws {
+    let configuration = try await connection.loadConfiguration()
+    // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
+    try await TracingExporter.around(configuration) { try await execute(configuration) }
+  }
+
+  private func execute(_ configuration: RunConfiguration) async throws {
+    let id = RunID(rawValue: runId)
+    // A live owner carries the cancel out: only the store is needed (no client, no simulator copy).
+    let store = try await StateAccess.open(configuration.statePath)
+    let asked: RunCanceller.Outcome?
+    do {
+      asked = try await RunCanceller.askOwner(id, store: store)
+    } catch {
+      try? await store.close()
+      throw ExitCodes.reporting(error)
+    }
+    try? await store.close()
+    if let asked {
+      try report(asked)
+    } else {
+      try report(try await cancelHere(id, configuration: configuration))
+    }
+  }
+
+  /// Nobody works on the run: cancel it from here, against the vRA it ran on.
+  private func cancelHere(_ id: RunID, configuration: RunConfiguration) async throws -> RunCanceller.Outcome {
+    let session = try await RunSession.open(configuration, forRun: id)
+    do {
+      let outcome = try await RunCanceller(
+        client: session.client, store: session.store, tracking: session.tracker, lease: session.lease
+      ).cancel(id, mode: takeover ? .takeover : .ifFree)
+      await session.close()
+      return outcome
+    } catch {
+      let exit = ExitCodes.reporting(error)
+      await session.close()
+      throw exit
+    }
+  }
+
+  private func report(_ outcome: RunCanceller.Outcome) throws {
+    switch outcome {
+    case .alreadyFinished(let status):
+      Terminal.err("run \(runId) already ended \(status); nothing to cancel")
+    case .cancelled(let report):
+      if let owner = report.carriedOutBy { Terminal.err("run \(runId): its owner (\(owner)) carried out the cancel") }
+      for stage in report.stages { Terminal.err("  \(stage.name): \(stage.outcome)") }
+      if report.stages.isEmpty { Terminal.err("  no request was in flight in vRA") }
+      Terminal.err("run \(runId): \(report.status)")
+      if report.hasRefusal {
+        Terminal.err("some requests could not be cancelled: they may still run in vRA")
+        throw ExitCodes.deploymentFailed
+      }
+    }
+  }
+}

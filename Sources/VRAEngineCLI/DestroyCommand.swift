@@ -1,0 +1,113 @@
+import ArgumentParser
+import Engine
+import Foundation
+import RunState
+
+/// `vra-engine destroy RUN_ID`: delete what a run created, in reverse dependency order.
+struct DestroyCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "destroy",
+    abstract: "Delete the deployments a run created, dependents first, each tracked to its end.",
+    discussion: """
+      Lists what it will delete and asks for confirmation on a terminal; --auto-approve (-y) skips the \
+      question and is required without a terminal; --dry-run only lists. Requests still in flight are \
+      cancelled first, and a stage whose submit was cut short is looked up by its deployment name.
+
+      It acts on the vRA the run ran against (the embedded simulator's state too); another endpoint given \
+      explicitly is refused. The order comes from the run's plan file when it is still readable, else \
+      from the recorded stage order. The run ends destroyed, or destroy-failed when a deletion fails: \
+      running destroy again retries it.
+
+      Exit codes: 0 destroyed (or nothing to delete), 1 a deletion failed, 2 unknown run, owned by a live \
+      process, or not confirmed, 3 vRA unreachable.
+      """)
+
+  @Argument(help: "The run id (see `vra-engine runs`).") var runId: String
+  @Flag(name: [.customLong("auto-approve"), .customShort("y")], help: "Delete without asking.")
+  var autoApprove = false
+  @Flag(help: "List what would be deleted, then exit.") var dryRun = false
+  @Flag(help: "Take over a run whose owner's lease expired (a stalled or unreachable process).")
+  var takeover = false
+  @OptionGroup var connection: ConnectionOptions
+
+  func run() async throws {
+    let configuration = try await connection.loadConfiguration()
+    // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
+    try await TracingExporter.around(configuration) { try await execute(configuration) }
+  }
+
+  private func execute(_ configuration: RunConfiguration) async throws {
+    let id = RunID(rawValue: runId)
+    let session = try await RunSession.open(configuration, forRun: id)
+    do {
+      try await destroy(id, session: session)
+    } catch let exit as ExitCode {
+      await session.close()
+      throw exit
+    } catch {
+      let exit = ExitCodes.reporting(error)
+      await session.close()
+      throw exit
+    }
+    await session.close()
+  }
+
+  private func destroy(_ id: RunID, session: RunSession) async throws {
+    guard let run = try await session.store.run(id) else { throw StateStoreError.unknownRun(id) }
+    let recorded = try await session.store.stages(of: id).map(\.name)
+    var order = recorded
+    if let plan = try? PlanLoader.load(contentsOf: URL(fileURLWithPath: run.planPath)),
+      let graph = try? StageGraph(plan: plan), Set(graph.topologicalOrder) == Set(recorded)
+    {
+      order = graph.topologicalOrder
+    }
+    let destroyer = RunDestroyer(
+      client: session.client, store: session.store, tracking: session.tracker, lease: session.lease)
+    if run.status == .destroyed {
+      Terminal.err("run \(runId) is already destroyed; nothing to delete")
+      return
+    }
+    let items = try await destroyer.items(id, order: order)
+    Terminal.err(
+      items.isEmpty
+        ? "run \(runId) (\(run.status)) created nothing that is left in vRA (\(run.target?.description ?? "its vRA"))"
+        : "run \(runId) (\(run.status)) on \(run.target?.description ?? "its vRA"): destroy will delete")
+    for item in items {
+      let what =
+        item.deploymentId.map { "deployment \(item.deploymentName ?? "?") (\($0))" }
+        ?? "deployment named \(item.deploymentName ?? "?") (looked up by name)"
+      Terminal.err("  \(item.stage): \(what)\(item.inFlight ? ", cancelled first (still in flight)" : "")")
+    }
+    if dryRun { return }
+    if !items.isEmpty, !autoApprove {
+      guard isatty(STDIN_FILENO) == 1 else {
+        Terminal.err("error: destroy needs --auto-approve (-y) when not run from a terminal; nothing was deleted")
+        throw ExitCodes.usageOrValidation
+      }
+      Terminal.err("Delete these deployments? Type yes to confirm:")
+      guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+        Terminal.err("not confirmed; nothing was deleted")
+        throw ExitCodes.usageOrValidation
+      }
+    }
+    let display = EventDisplay(quiet: false)
+    let result: (status: RunStatus, failed: [String])
+    do {
+      result = try await RunDestroyer(
+        client: session.client, store: session.store, tracking: session.tracker, lease: session.lease,
+        emit: display.sink
+      ).destroy(id, order: order, mode: takeover ? .takeover : .ifFree)
+    } catch {
+      await display.close()
+      throw error
+    }
+    await display.close()
+    guard result.failed.isEmpty else {
+      Terminal.err(
+        "run \(runId): \(result.status); could not delete: \(result.failed.joined(separator: ", ")); "
+          + "run destroy again to retry")
+      throw ExitCodes.deploymentFailed
+    }
+    Terminal.err("run \(runId): \(result.status)")
+  }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Engine
+import Foundation
+import RunState
+
+/// `--state` with the config file and profile it layers over (`state.url`), for the commands that
+/// only read the state database (`runs`), so they look where `apply` wrote.
+struct StateOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Config file (see `vra-engine apply --help`).", valueName: "file")) var config: String?
+  @Option(help: ArgumentHelp("Profile of the config file.", valueName: "name")) var profile: String?
+  @Option(help: ArgumentHelp("The state database (default: \(SQLStateStore.defaultPath)).", valueName: "file"))
+  var state: String?
+
+  /// The state database path the configuration names; exits 2 on a bad configuration.
+  func statePath() async throws(ExitCode) -> String {
+    let flags = state.map { ["state.url": (flag: "--state", value: $0)] } ?? [:]
+    return try await ConnectionOptions.loadConfiguration(config: config, profile: profile, flags: flags).statePath
+  }
+}

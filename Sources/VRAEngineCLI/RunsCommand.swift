@@ -1,0 +1,132 @@
+import ArgumentParser
+import CloudTemplate
+import Engine
+import Foundation
+import RunState
+import VRAModels
+
+/// `vra-engine runs` and `vra-engine runs show RUN_ID`: what the state database knows, offline.
+struct RunsCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "runs",
+    abstract: "List recent runs, show one, follow a submitted one, or prune old ones.",
+    subcommands: [List.self, Show.self, Watch.self, Prune.self],
+    defaultSubcommand: List.self)
+
+  struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List recent runs, newest first.")
+
+    @OptionGroup var location: StateOptions
+    @Option(help: "How many runs to list.") var limit: Int = 20
+
+    func run() async throws {
+      let state = try await location.statePath()
+      let store = try await StateAccess.open(state)
+      let runs: [RunRecord]
+      do {
+        runs = try await store.runs(limit: max(limit, 1))
+      } catch {
+        try? await store.close()
+        throw StateAccess.failure(error)
+      }
+      try? await store.close()
+      guard !runs.isEmpty else {
+        Terminal.err("no runs in \(state)")
+        return
+      }
+      Terminal.out("RUN       STATUS          STARTED                   PLAN")
+      for run in runs {
+        var line =
+          "\(run.id.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))"
+          + "\(run.status.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0))"
+          + "\(VRAJSON.formatTimestamp(run.startedAt).padding(toLength: 26, withPad: " ", startingAt: 0))"
+          + "\(run.planName) (\(run.planPath))"
+        if let target = run.target { line += " on \(target)" }
+        if let lease = run.lease, lease.expiresAt > Date() { line += " [owned by \(lease.owner)]" }
+        Terminal.out(line)
+      }
+    }
+  }
+
+  struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "show", abstract: "Show a run: each stage's status, deployment, outputs and error.")
+
+    @Argument(help: "The run id (see `vra-engine runs`).") var runId: String
+    @OptionGroup var location: StateOptions
+    @Option(help: ArgumentHelp("Report format: text or json.", valueName: "text|json")) var output: String = "text"
+
+    func run() async throws {
+      let state = try await location.statePath()
+      let store = try await StateAccess.open(state)
+      let report: RunReport?
+      let run: RunRecord?
+      do {
+        report = try await RunReport.load(RunID(rawValue: runId), from: store)
+        run = try await store.run(RunID(rawValue: runId))
+      } catch {
+        try? await store.close()
+        throw StateAccess.failure(error)
+      }
+      try? await store.close()
+      guard let report else {
+        Terminal.err("error: no run \(runId) in \(state)")
+        throw ExitCodes.usageOrValidation
+      }
+      if output == "json" {
+        Terminal.out(try report.json())
+        return
+      }
+      Terminal.out("run \(report.run.id): \(report.run.status)")
+      if let target = run?.target { Terminal.out("  ran against \(target)") }
+      if let lease = run?.lease, lease.expiresAt > Date() {
+        Terminal.out("  owned by \(lease.owner) until \(VRAJSON.formatTimestamp(lease.expiresAt))")
+      }
+      for stage in report.stages {
+        var line = "  \(stage.name): \(stage.status)"
+        if let name = stage.deploymentName { line += "  deployment \(name)" }
+        if let id = stage.deploymentId { line += " (\(id))" }
+        Terminal.out(line)
+        for (key, value) in (stage.outputs?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+          Terminal.out("    output \(key) = \(value.stringValue ?? JSONText.render(value))")
+        }
+        if let error = stage.error { Terminal.out("    error: \(error)") }
+      }
+    }
+  }
+}
+
+/// Opening the state database for the commands that only read or edit it.
+enum StateAccess {
+  static func open(_ path: String) async throws(ExitCode) -> SQLStateStore {
+    guard FileManager.default.fileExists(atPath: path) else {
+      Terminal.err("error: no state database at \(path) (runs are recorded by `vra-engine apply`)")
+      throw ExitCodes.usageOrValidation
+    }
+    do {
+      return try await SQLStateStore.openSQLite(at: path)
+    } catch {
+      Terminal.err("error: cannot open the state database \(path): \(error)")
+      throw ExitCodes.usageOrValidation
+    }
+  }
+
+  /// The run, read from the file at `path` without creating it; nil when either is missing.
+  static func peek(_ id: RunID, at path: String) async throws -> RunRecord? {
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    let store = try await SQLStateStore.openSQLite(at: path)
+    do {
+      let run = try await store.run(id)
+      try? await store.close()
+      return run
+    } catch {
+      try? await store.close()
+      throw error
+    }
+  }
+
+  static func failure(_ error: any Error) -> ExitCode {
+    Terminal.err("error: \(error)")
+    return ExitCodes.usageOrValidation
+  }
+}

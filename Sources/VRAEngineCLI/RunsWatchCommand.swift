@@ -1,0 +1,84 @@
+import ArgumentParser
+import Engine
+import Foundation
+import RunState
+
+extension RunsCommand {
+  /// `vra-engine runs watch RUN_ID`: follow a submitted run (`deploy --no-wait`) to its end.
+  struct Watch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "watch",
+      abstract: "Follow a run whose requests vRA is still working on (deploy --no-wait) to its end.",
+      discussion: """
+        Re-attaches to every request the run has in vRA (never submitting anything again), waits for each \
+        to end and records the result, as `apply --resume` does; outputs are read when they succeed. \
+        Exit codes: as `apply`: 0 succeeded, 1 failed, 2 unknown run or owned by another process, 3 vRA \
+        unreachable, 130 cancelled (Ctrl-C cancels the requests in vRA).
+        """)
+
+    @Argument(help: "The run id (see `vra-engine runs`).") var runId: String
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+      let configuration = try await connection.loadConfiguration()
+      let id = RunID(rawValue: runId)
+      let session = try await RunSession.open(configuration, forRun: id)
+      let exit: ExitCode
+      do {
+        exit = try await follow(id, session: session)
+      } catch {
+        exit = ExitCodes.reporting(error)
+      }
+      await session.close()
+      if exit != ExitCodes.ok { throw exit }
+    }
+
+    private func follow(_ id: RunID, session: RunSession) async throws -> ExitCode {
+      guard let run = try await session.store.run(id) else { throw StateStoreError.unknownRun(id) }
+      guard [.submitted, .running, .cancelling].contains(run.status) else {
+        Terminal.err("run \(runId) is \(run.status); nothing to watch")
+        return await ExitCodes.of(run.status, runId: id, store: session.store)
+      }
+      let stages = try await session.store.stages(of: id)
+      let plan = try WatchedPlan.of(run, stages: stages)
+      let display = EventDisplay(quiet: false)
+      let orchestrator = Orchestrator(
+        plan: plan, client: session.client, store: session.store, tracking: session.tracker,
+        lease: session.lease, target: session.target, events: display.sink)
+      let final: RunRecord
+      do {
+        let task = Task { try await orchestrator.run(id) }
+        let interrupts = InterruptHandler { task.cancel() }
+        defer { interrupts.remove() }
+        final = try await task.value
+      } catch {
+        await display.close()
+        throw error
+      }
+      await display.close()
+      Terminal.err("run \(runId): \(final.status)  (details: vra-engine runs show \(runId))")
+      return await ExitCodes.of(final.status, runId: id, store: session.store)
+    }
+  }
+}
+
+/// A plan that only re-attaches: one stage per stored stage, each with its recorded deployment name.
+/// Used by `runs watch`, where the original plan may be gone (a `deploy` has none on disk).
+enum WatchedPlan {
+  static func of(_ run: RunRecord, stages: [StageRecord]) throws -> Plan {
+    let unsent = stages.filter { !$0.status.isInFlight && $0.status != .succeeded }
+    guard unsent.isEmpty else {
+      throw StageFailure(
+        message: "stages \(unsent.map(\.name).joined(separator: ", ")) of run \(run.id) have nothing in vRA to watch",
+        hint: "resume the run with `vra-engine apply PLAN --resume \(run.id)`")
+    }
+    return Plan(
+      name: run.planName, defaults: PlanDefaults(parallelism: max(1, stages.count)),
+      stages: stages.map {
+        PlanStage(
+          name: $0.name, source: .blueprint(name: "(recorded)", version: nil),
+          deploymentName: LiteralText.escape($0.deploymentName ?? $0.name), project: $0.projectId)
+      },
+      file: run.planPath)
+  }
+}

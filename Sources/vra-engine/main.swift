@@ -1,0 +1,3 @@
+import VRAEngineCLI
+
+await VRAEngineCommand.runProcess()
