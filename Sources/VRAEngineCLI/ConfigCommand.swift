@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineRuntime
 import Foundation
 
 /// `vra-engine config show` and `vra-engine config check FILE`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CloudTemplate
+import EngineRuntime
 
 /// `vra-engine graph`: the order vRA creates a template's resources in.
 struct GraphCommand: ParsableCommand {

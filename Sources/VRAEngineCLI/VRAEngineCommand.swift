@@ -1,4 +1,5 @@
 import ArgumentParser
+import EngineRuntime
 import Foundation
 import VRAClient
 import VRAModels
@@ -35,6 +36,10 @@ public struct VRAEngineCommand: AsyncParsableCommand {
       }
       // The process-wide HTTP client closes its connections cleanly before the process exits.
       await SharedHTTPClient.shutdown()
+    } catch let error as RuntimeError {
+      // The runtime words its errors for a person and classifies them; the CLI shows and exits.
+      Terminal.err(error.message)
+      exit(withError: ExitCodes.code(error.status))
     } catch {
       // ArgumentParser exits 64 (EX_USAGE) for flags it cannot parse; vra-engine documents 2.
       if exitCode(for: error) == .validationFailure {

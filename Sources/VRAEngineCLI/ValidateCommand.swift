@@ -1,5 +1,6 @@
 import ArgumentParser
 import CloudTemplate
+import EngineRuntime
 import Foundation
 
 /// `vra-engine validate`: the CI gate. Every template error and every input violation, at once.

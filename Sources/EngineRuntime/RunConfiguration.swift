@@ -1,4 +1,3 @@
-import ArgumentParser
 import Configuration
 import Engine
 import Foundation
@@ -6,15 +5,37 @@ import Logging
 import RunState
 import Secrets
 
-/// The effective configuration of one command, turned into what the parts need: the state
-/// path, the tracker's intervals, the concurrency limits, telemetry and log settings.
-struct RunConfiguration: Sendable {
-  let resolved: ResolvedConfiguration
-  let loader: ConfigurationLoader
+/// The effective configuration of one command (or one service request), turned into what the
+/// parts need: the state path, the tracker's intervals, the concurrency limits, telemetry, leases
+/// and log settings.
+public struct RunConfiguration: Sendable {
+  public let resolved: ResolvedConfiguration
+  public let loader: ConfigurationLoader
   /// The config file's provider, watched by `apply` for hot reload; nil without a file.
-  let provider: ReloadingFileProvider<ConfigFileSnapshot>?
+  public let provider: ReloadingFileProvider<ConfigFileSnapshot>?
+  /// The environment the configuration was read from (credentials, `VRA_ENGINE_LEASE_*`, `OTEL_*`).
+  public let environment: [String: String]
 
-  var statePath: String {
+  /// Reads the configuration (file, profile, `environment`, flags by configuration key), applies
+  /// its log settings, and fails with every problem at once (exit 2) when it is wrong.
+  public static func load(
+    configFile: String?, profile: String?, flags: [String: (flag: String, value: String)],
+    environment: [String: String]
+  ) async throws(RuntimeError) -> RunConfiguration {
+    let loader = ConfigurationLoader(
+      configFlag: configFile, profileFlag: profile, flags: flags, environment: environment)
+    do {
+      let (resolved, provider) = try await loader.load()
+      let configuration = RunConfiguration(
+        resolved: resolved, loader: loader, provider: provider, environment: environment)
+      configuration.applyLogSettings()
+      return configuration
+    } catch {
+      throw RuntimeError(error.description, status: .usageOrValidation)
+    }
+  }
+
+  public var statePath: String {
     guard var text = resolved.text("state.url") else { return SQLStateStore.defaultPath }
     for prefix in ["sqlite://", "sqlite:"] where text.hasPrefix(prefix) {
       text = String(text.dropFirst(prefix.count))
@@ -24,14 +45,14 @@ struct RunConfiguration: Sendable {
   }
 
   /// Where the embedded simulator keeps its state: beside the engine state.
-  var stateDirectory: URL { URL(fileURLWithPath: statePath).deletingLastPathComponent() }
+  public var stateDirectory: URL { URL(fileURLWithPath: statePath).deletingLastPathComponent() }
 
-  var metricsPort: Int? { resolved.number("telemetry.metricsPort") }
-  var metricsHost: String { resolved.text("telemetry.metricsHost") ?? "127.0.0.1" }
+  public var metricsPort: Int? { resolved.number("telemetry.metricsPort") }
+  public var metricsHost: String { resolved.text("telemetry.metricsHost") ?? "127.0.0.1" }
 
   /// The poll bounds: configured, else the defaults for a real vRA or the embedded simulator
   /// (which runs 50× faster than vRA, so it is polled accordingly).
-  func pollIntervals(embedded: Bool) -> (min: Duration, max: Duration) {
+  public func pollIntervals(embedded: Bool) -> (min: Duration, max: Duration) {
     let standard = TrackerConfiguration()
     let defaults =
       embedded ? (Duration.milliseconds(100), Duration.seconds(1)) : (standard.minInterval, standard.maxInterval)
@@ -40,7 +61,7 @@ struct RunConfiguration: Sendable {
     return (min, Swift.max(min, max))
   }
 
-  func trackerConfiguration(embedded: Bool) -> TrackerConfiguration {
+  public func trackerConfiguration(embedded: Bool) -> TrackerConfiguration {
     let (min, max) = pollIntervals(embedded: embedded)
     var configuration = TrackerConfiguration()
     configuration.minInterval = min
@@ -48,22 +69,25 @@ struct RunConfiguration: Sendable {
     return configuration
   }
 
-  var concurrencyLimits: ConcurrencyLimits.Values {
+  public var concurrencyLimits: ConcurrencyLimits.Values {
     ConcurrencyLimits.Values(
       parallelism: resolved.number("concurrency.parallelism"),
       perProjectLimit: resolved.number("concurrency.perProjectLimit"))
   }
 
   /// Log level and format from the configuration (the environment's `VRA_ENGINE_LOG_LEVEL` included).
-  func applyLogSettings() {
+  public func applyLogSettings() {
     LogControl.shared.level = resolved.text("log.level").flatMap(Logger.Level.init(rawValue:)) ?? .warning
     LogControl.shared.format = resolved.text("log.format").flatMap(LogControl.Format.init(rawValue:)) ?? .text
   }
 
   /// This configuration with `resolved` replaced (a hot reload).
-  func replacing(_ resolved: ResolvedConfiguration) -> RunConfiguration {
-    RunConfiguration(resolved: resolved, loader: loader, provider: provider)
+  public func replacing(_ resolved: ResolvedConfiguration) -> RunConfiguration {
+    RunConfiguration(resolved: resolved, loader: loader, provider: provider, environment: environment)
   }
+
+  /// The lease settings (`VRA_ENGINE_LEASE_DURATION`, `VRA_ENGINE_LEASE_CHECK` in seconds).
+  public var lease: LeaseSettings { LeaseSettings.from(environment: environment) }
 }
 
 extension RunConfiguration {
@@ -71,7 +95,7 @@ extension RunConfiguration {
   /// settings filling in what neither `VAULT_*` nor `BAO_*` sets. A `vault.token` or
   /// `vault.secretId` written as an `env:` or `file:` reference is read here; a `vault:` one cannot
   /// be (it would need the Vault it logs in to).
-  func secretEnvironment(_ environment: [String: String]) async throws(ExitCode) -> [String: String] {
+  public func secretEnvironment() async throws(RuntimeError) -> [String: String] {
     var result = environment
     let local = SecretResolver(environment: environment)
     for spec in ConfigCatalog.keys where spec.key.hasPrefix("vault.") {
@@ -82,16 +106,15 @@ extension RunConfiguration {
       guard (environment["VAULT_" + suffix] ?? environment["BAO_" + suffix] ?? "").isEmpty else { continue }
       if spec.isSecret, SecretReference.isReference(text) {
         guard !text.hasPrefix("vault:") else {
-          Terminal.err("error: \(value.source): \(spec.key) cannot be a vault: reference (use env: or file:)")
-          throw ExitCodes.usageOrValidation
+          throw .error(
+            "\(value.source): \(spec.key) cannot be a vault: reference (use env: or file:)", status: .usageOrValidation)
         }
         do {
           let secret = try await local.resolve(text)
           OutputRedaction.redactor.register(secret)
           text = secret.exposed
         } catch {
-          Terminal.err("error: \(value.source): \(spec.key): \(error)")
-          throw ExitCodes.usageOrValidation
+          throw .error("\(value.source): \(spec.key): \(error)", status: .usageOrValidation)
         }
       }
       result[spec.environmentName] = text
