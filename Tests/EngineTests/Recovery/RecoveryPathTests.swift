@@ -61,6 +61,38 @@ import VRASimulator
     #expect(refused.isEmpty)
   }
 
+  /// A stage reset by a resume keeps its earlier attempt's deployment until it is submitted again;
+  /// when the resumed run stops before that (Ctrl-C, a cancel: the stage ends skipped), destroy
+  /// still deletes it (found by the model test, seed 800537295 sequence 93).
+  @Test func destroyDeletesTheEarlierAttemptOfAStageSkippedAfterAResume() async throws {
+    let harness = try await OrchestrationHarness.start {
+      $0.faults.enabled = true
+      $0.faults.failResources = ["doomed"]
+      $0.uniqueDeploymentNames = false
+    }
+    defer { Task { await harness.stop() } }
+    let plan = try harness.plan([
+      "plan.yaml": Self.chain, "network.yaml": EngineTemplates.network, "b.yaml": Self.failing("doomed"),
+    ])
+    let orchestrator = harness.orchestrator(plan)
+    let runId = try await orchestrator.createRun(planDigest: "test")
+    #expect(try await orchestrator.run(runId).status == .failed)
+    #expect(try await harness.store.stage(run: runId, name: "b")?.deploymentId != nil)
+
+    // The resume's reset, then the run stopped before b was submitted again.
+    let store = harness.store
+    try await store.updateRunStatus(runId, to: .running)
+    try await store.recordStageStatus(run: runId, stage: "b", to: .pending)
+    try await store.recordStageStatus(run: runId, stage: "b", to: .skipped)
+    try await store.updateRunStatus(runId, to: .cancelled)
+    #expect(try await harness.deploymentNames() == ["a-\(runId)", "b-\(runId)"])
+
+    let (status, failed) = try await RunDestroyer(client: harness.client, store: store, tracking: harness.tracker)
+      .destroy(runId, order: plan.stageNames)
+    #expect(status == .destroyed && failed.isEmpty)
+    #expect(try await harness.deploymentNames().isEmpty)
+  }
+
   /// Problem 2: while one owner works on a run, a second (another store, as another process has)
   /// cannot resume it; its cancel goes through the store and the owner carries it out.
   @Test func aSecondProcessCannotDriveALiveRunButCanAskItToCancel() async throws {
