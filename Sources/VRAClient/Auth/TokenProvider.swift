@@ -4,7 +4,8 @@ protocol TokenProvider: Sendable {
   var principal: String { get }
   /// False for a fixed access token: a 401 then cannot be cured by refreshing.
   var canRefresh: Bool { get }
-  func fetchToken(via endpoint: any TokenEndpoint) async throws -> AccessToken
+  /// A new token, scheduled from `clock.now` when its answer arrived.
+  func fetchToken(via endpoint: any TokenEndpoint, clock: CredentialClock) async throws -> AccessToken
 }
 
 extension Authentication {
