@@ -16,12 +16,17 @@ struct CredentialLifecycleModelTests {
     let environment = ProcessInfo.processInfo.environment
     let seed = environment["CREDENTIAL_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0..<1_000_000_000)
     let only = environment["CREDENTIAL_ONLY"].flatMap(Int.init)
-    let indices = only.map { [$0] } ?? Array(0..<400)
+    let indices = only.map { [$0] } ?? Array(0..<600)
     print("CredentialLifecycleModel (\(configurationName)): seed \(seed) (replay with CREDENTIAL_SEED=\(seed))")
     var steps = 0
+    var reached: Set<String> = []
     for index in indices {
-      var run = ModelRun(configuration: configuration, seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
-      for _ in 0..<80 {
+      // Each sequence's own seed is a hash of (seed, index): neighbouring states of one SplitMix
+      // stream would give shifted copies of one sequence.
+      var hash = SeededGenerator(state: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+      var run = ModelRun(configuration: configuration, seed: hash.next())
+      defer { reached.formUnion(run.reached) }
+      for _ in 0..<100 {
         run.step()
         steps += 1
         if !run.violations.isEmpty { break }
@@ -37,6 +42,14 @@ struct CredentialLifecycleModelTests {
       }
     }
     #expect(steps > 0)
+    // The sequences got everywhere that matters (else the invariants were checked on too little).
+    var expected: Set<String> = [
+      "first acquisition", "background refresh", "background refresh failed", "refresh failed with waiters",
+      "expired: callers wait", "refused: replaced", "refused, a newer one handed out", "waiter cancelled",
+      "expired during a background refresh",
+    ]
+    if configuration.renewsWhileIdle { expected.insert("timer started a refresh") }
+    if only == nil { #expect(expected.subtracting(reached).isEmpty, "never reached: \(expected.subtracting(reached))") }
   }
 }
 
@@ -69,6 +82,8 @@ struct ModelRun {
   var handedOut: [TestCredential] = []
   var rejected: Set<String> = []
   var issued = 0
+  /// Situations this sequence got into (the test checks that all sequences together reach each).
+  var reached: Set<String> = []
 
   init(configuration: TestLifecycle.Configuration, seed: UInt64) {
     lifecycle = TestLifecycle(configuration: configuration)
@@ -77,9 +92,9 @@ struct ModelRun {
 
   mutating func step() {
     switch Int.random(in: 0..<100, using: &random) {
-    case 0..<20: advanceTime()
-    case 20..<45: need()
-    case 45..<55: reject()
+    case 0..<25: advanceTime()
+    case 25..<50: need()
+    case 50..<55: reject()
     case 55..<75: complete()
     case 75..<88: cancel()
     default: fireTimer()
@@ -107,6 +122,7 @@ struct ModelRun {
     rejected.insert(credential.name)
     let waiter = newWaiter()
     let action = lifecycle.credentialRejected(credential, by: waiter, now: now)
+    if case .use(let newer) = action, newer != credential { reached.insert("refused, a newer one handed out") }
     log.append("\(now): \(waiter) had \(credential.name) refused → \(action)")
     handle(action, waiter: waiter)
   }
@@ -114,6 +130,7 @@ struct ModelRun {
   mutating func complete() {
     guard refreshInFlight else { return advanceTime() }
     refreshInFlight = false
+    if let current = lifecycle.current, isExpired(current) { reached.insert("expired during a background refresh") }
     let action: TestLifecycle.CompletionAction
     if Int.random(in: 0..<3, using: &random) != 0 {
       issued += 1
@@ -136,6 +153,8 @@ struct ModelRun {
       for _ in ids { handOut(credential, fresh: true) }
       apply(timer)
     case .failWaiters(let ids, let kept, let timer):
+      if kept != nil { reached.insert("background refresh failed") }
+      if !ids.isEmpty { reached.insert("refresh failed with waiters") }
       resume(ids)
       if let kept, isExpired(kept) { violate("kept \(kept.name), which has expired") }
       apply(timer)
@@ -154,6 +173,7 @@ struct ModelRun {
     log.append("\(now): \(target) cancelled → \(action)")
     switch action {
     case .failWithCancellation:
+      reached.insert("waiter cancelled")
       if waiting.remove(target) == nil { violate("\(target) failed with cancellation, but it was not waiting") }
     case .none:
       if waiting.contains(target) { violate("\(target) is waiting but its cancellation did nothing") }
@@ -169,7 +189,9 @@ struct ModelRun {
     log.append("\(now): timer → \(action)")
     switch action {
     case .none: break
-    case .startRefresh(let refresh): startRefresh(refresh, background: true)
+    case .startRefresh(let refresh):
+      reached.insert("timer started a refresh")
+      startRefresh(refresh, background: true)
     case .schedule(let at): apply(.schedule(at: at))
     }
   }
@@ -196,6 +218,12 @@ struct ModelRun {
   }
 
   mutating func startRefresh(_ refresh: TestLifecycle.Refresh, background: Bool) {
+    switch refresh {
+    case .acquire: reached.insert("first acquisition")
+    case .renewDue: reached.insert("background refresh")
+    case .renewExpired: reached.insert("expired: callers wait")
+    case .replaceRejected: reached.insert("refused: replaced")
+    }
     if refreshInFlight { violate("a second refresh started (\(refresh)) while one was in flight") }
     refreshInFlight = true
   }

@@ -90,6 +90,15 @@ struct CredentialLifecycleTests {
     #expect(lifecycle.credentialNeeded(by: w(3), now: t(101)) == .wait(startRefresh: .acquire))
   }
 
+  @Test("a background refresh that fails after the credential expired keeps nothing: the next caller waits")
+  func backgroundRefreshFailsAfterExpiry() {
+    var lifecycle = holdingA()
+    #expect(lifecycle.credentialNeeded(by: w(1), now: t(80)) == .useAndStartRefresh(a, .renewDue(a)))
+    #expect(lifecycle.refreshFailed(now: t(100)) == .failWaiters([], kept: nil, timer: .none))
+    #expect(lifecycle.current == nil)
+    #expect(lifecycle.credentialNeeded(by: w(2), now: t(100)) == .wait(startRefresh: .acquire))
+  }
+
   @Test("a refused credential is dropped: its holders and new callers wait for one replacement")
   func rejectedCredentialIsReplaced() {
     var lifecycle = holdingA()
