@@ -185,6 +185,7 @@ import VRASimulator
     #expect(request.status == .cancelled, "the blueprint request was cancelled through the API")
   }
 
+  // Real time: the simulator expires its 1 s tokens on its own clock; a whole run must outlive them.
   @Test func aStageOutlivesFiveAccessTokenLifetimes() async throws {
     let harness = try await OrchestrationHarness.start {
       $0.tokens.accessTokenLifetime = 1
