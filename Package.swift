@@ -277,7 +277,8 @@ let package = Package(
     .testTarget(
       name: "VRAEngineCLITests",
       dependencies: [
-        "VRAEngineCLI", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels", "TestSupport",
+        "VRAEngineCLI", "EngineRuntime", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels",
+        "TestSupport",
       ],
       swiftSettings: strict
     ),

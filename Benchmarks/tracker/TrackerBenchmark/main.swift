@@ -166,7 +166,7 @@ func store(
   } else {
     try await store.recordStageFailure(
       run: run, stage: stage,
-      error: RecordedError(errorClass: "vra.request_failed", message: request.details ?? "failed"))
+      error: RecordedError(errorClass: .deployment, message: request.details ?? "failed"))
   }
   let stored = Date()
   return (stored.timeIntervalSince(request.completedAt ?? request.updatedAt ?? stored), request.status != .successful)
