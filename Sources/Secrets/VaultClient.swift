@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import VRAModels
 
 /// A client of Vault or OpenBao: logs in, keeps its token alive, reads KV v2 secrets.
 ///
@@ -384,14 +385,14 @@ public actor VaultClient {
     request.tlsConfiguration = tlsConfiguration
     let started = clock.now
     do {
-      let response = try await httpClient.execute(request, timeout: Self.timeAmount(configuration.requestTimeout))
+      let response = try await httpClient.execute(request, timeout: TimeAmount(configuration.requestTimeout))
       let buffer = try await response.body.collect(upTo: 4 * 1024 * 1024)
       let status = Int(response.status.code)
       logger.debug(
         "vault request",
         metadata: [
           "http.method": "\(method.rawValue)", "vault.api_path": "\(apiPath)", "http.status": "\(status)",
-          "http.duration_ms": "\(Self.milliseconds(clock.now - started))",
+          "http.duration_ms": "\((clock.now - started).milliseconds)",
         ])
       return VaultResponse(status: status, body: Data(buffer.readableBytesView))
     } catch {
@@ -401,16 +402,6 @@ public actor VaultClient {
         metadata: ["http.method": "\(method.rawValue)", "vault.api_path": "\(apiPath)", "error.class": "unreachable"])
       throw .unreachable(address: address, reason: String(describing: error))
     }
-  }
-
-  private static func timeAmount(_ duration: Duration) -> TimeAmount {
-    let (seconds, attoseconds) = duration.components
-    return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-  }
-
-  private static func milliseconds(_ duration: Duration) -> Int64 {
-    let (seconds, attoseconds) = duration.components
-    return seconds * 1000 + attoseconds / 1_000_000_000_000_000
   }
 }
 

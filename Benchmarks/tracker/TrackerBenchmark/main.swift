@@ -251,10 +251,6 @@ func run(
     ticks: ticks, cpuSeconds: cpu, peakRSS: peak, latencies: results.map(\.0), failed: results.filter(\.1).count)
 }
 
-extension Duration {
-  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
-
 func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
