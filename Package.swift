@@ -96,6 +96,7 @@ let package = Package(
     .target(
       name: "Secrets",
       dependencies: [
+        "VRAModels",
         "Credentials",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -277,7 +278,8 @@ let package = Package(
     .testTarget(
       name: "VRAEngineCLITests",
       dependencies: [
-        "VRAEngineCLI", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels", "TestSupport",
+        "VRAEngineCLI", "EngineRuntime", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels",
+        "TestSupport",
       ],
       swiftSettings: strict
     ),

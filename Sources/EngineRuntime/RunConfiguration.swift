@@ -19,7 +19,7 @@ public struct RunConfiguration: Sendable {
   /// Reads the configuration (file, profile, `environment`, flags by configuration key), applies
   /// its log settings, and fails with every problem at once (exit 2) when it is wrong.
   public static func load(
-    configFile: String?, profile: String?, flags: [String: (flag: String, value: String)],
+    configFile: String?, profile: String?, flags: [SettingKey: (flag: String, value: String)],
     environment: [String: String]
   ) async throws(RuntimeError) -> RunConfiguration {
     let loader = ConfigurationLoader(
@@ -36,7 +36,7 @@ public struct RunConfiguration: Sendable {
   }
 
   public var statePath: String {
-    guard var text = resolved.text("state.url") else { return SQLStateStore.defaultPath }
+    guard var text = resolved.text(.stateURL) else { return SQLStateStore.defaultPath }
     for prefix in ["sqlite://", "sqlite:"] where text.hasPrefix(prefix) {
       text = String(text.dropFirst(prefix.count))
       break
@@ -47,8 +47,8 @@ public struct RunConfiguration: Sendable {
   /// Where the embedded simulator keeps its state: beside the engine state.
   public var stateDirectory: URL { URL(fileURLWithPath: statePath).deletingLastPathComponent() }
 
-  public var metricsPort: Int? { resolved.number("telemetry.metricsPort") }
-  public var metricsHost: String { resolved.text("telemetry.metricsHost") ?? "127.0.0.1" }
+  public var metricsPort: Int? { resolved.number(.telemetryMetricsPort) }
+  public var metricsHost: String { resolved.text(.telemetryMetricsHost) ?? "127.0.0.1" }
 
   /// The poll bounds: configured, else the defaults for a real vRA or the embedded simulator
   /// (which runs 50× faster than vRA, so it is polled accordingly).
@@ -56,8 +56,8 @@ public struct RunConfiguration: Sendable {
     let standard = TrackerConfiguration()
     let defaults =
       embedded ? (Duration.milliseconds(100), Duration.seconds(1)) : (standard.minInterval, standard.maxInterval)
-    let min = resolved.duration("polling.min") ?? defaults.0
-    let max = resolved.duration("polling.max") ?? Swift.max(defaults.1, min)
+    let min = resolved.duration(.pollingMin) ?? defaults.0
+    let max = resolved.duration(.pollingMax) ?? Swift.max(defaults.1, min)
     return (min, Swift.max(min, max))
   }
 
@@ -71,14 +71,14 @@ public struct RunConfiguration: Sendable {
 
   public var concurrencyLimits: ConcurrencyLimits.Values {
     ConcurrencyLimits.Values(
-      parallelism: resolved.number("concurrency.parallelism"),
-      perProjectLimit: resolved.number("concurrency.perProjectLimit"))
+      parallelism: resolved.number(.concurrencyParallelism),
+      perProjectLimit: resolved.number(.concurrencyPerProjectLimit))
   }
 
   /// Log level and format from the configuration (the environment's `VRA_ENGINE_LOG_LEVEL` included).
   public func applyLogSettings() {
-    LogControl.shared.level = resolved.text("log.level").flatMap(Logger.Level.init(rawValue:)) ?? .warning
-    LogControl.shared.format = resolved.text("log.format").flatMap(LogControl.Format.init(rawValue:)) ?? .text
+    LogControl.shared.level = resolved.text(.logLevel).flatMap(Logger.Level.init(rawValue:)) ?? .warning
+    LogControl.shared.format = resolved.text(.logFormat).flatMap(LogControl.Format.init(rawValue:)) ?? .text
   }
 
   /// This configuration with `resolved` replaced (a hot reload).
@@ -98,7 +98,7 @@ extension RunConfiguration {
   public func secretEnvironment() async throws(RuntimeError) -> [String: String] {
     var result = environment
     let local = SecretResolver(environment: environment)
-    for spec in ConfigCatalog.keys where spec.key.hasPrefix("vault.") {
+    for spec in ConfigCatalog.keys where spec.key.section == "vault" {
       guard let value = resolved.values[spec.key], case .file = value.source, var text = value.setting.text else {
         continue
       }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import VRAModels
 
 /// A client of Vault or OpenBao: logs in, keeps its token alive, reads KV v2 secrets.
 ///
@@ -94,7 +95,7 @@ public actor VaultClient {
     let response = try await authorized(.GET, path.dataAPIPath, operation: operation)
     switch response.status {
     case 200:
-      guard let json = response.json, let data = json["data"]?["data"]?.object else {
+      guard let json = response.json, let data = json["data"]?["data"]?.objectValue else {
         throw .invalidResponse(operation: "read \(path)", reason: "no data.data object (is '\(path.mount)' KV v2?)")
       }
       statistics.reads += 1
@@ -102,8 +103,8 @@ public actor VaultClient {
         "vault secret read",
         metadata: ["vault.path": "\(path)", "vault.keys": "\(data.keys.sorted().joined(separator: ","))"])
       return VaultSecretData(
-        path: path, version: json["data"]?["metadata"]?["version"]?.int,
-        values: data.mapValues { Secret($0.text) })
+        path: path, version: json["data"]?["metadata"]?["version"]?.vaultInt,
+        values: data.mapValues { Secret($0.secretText) })
     case 404:
       let mountMissing = response.errors.contains { $0.contains("no handler for route") }
       throw .secretNotFound(path: path, mountMissing: mountMissing)
@@ -350,24 +351,24 @@ public actor VaultClient {
   )
     throws(VaultError) -> VaultTokenLease
   {
-    guard let auth = response.json?["auth"], let token = auth["client_token"]?.string,
-      let ttl = auth["lease_duration"]?.int
+    guard let auth = response.json?["auth"], let token = auth["client_token"]?.stringValue,
+      let ttl = auth["lease_duration"]?.vaultInt
     else {
       throw .invalidResponse(operation: operation, reason: "no auth.client_token and auth.lease_duration")
     }
     return VaultTokenLease(
-      token: Secret(token), ttlSeconds: ttl, renewable: auth["renewable"]?.bool ?? false,
+      token: Secret(token), ttlSeconds: ttl, renewable: auth["renewable"]?.boolValue ?? false,
       creationTTLSeconds: creationTTL, obtainedAt: sentAt, renewalFraction: configuration.renewalFraction)
   }
 
   private static func tokenStatus(_ response: VaultResponse) throws(VaultError) -> VaultTokenStatus {
-    guard let data = response.json?["data"], let ttl = data["ttl"]?.int else {
+    guard let data = response.json?["data"], let ttl = data["ttl"]?.vaultInt else {
       throw .invalidResponse(operation: "look up", reason: "no data.ttl")
     }
     return VaultTokenStatus(
-      ttl: ttl, creationTTL: data["creation_ttl"]?.int ?? ttl, renewable: data["renewable"]?.bool ?? false,
-      policies: data["policies"]?.array?.compactMap(\.string) ?? [],
-      lastRenewal: data["last_renewal_time"]?.int.map { Date(timeIntervalSince1970: TimeInterval($0)) })
+      ttl: ttl, creationTTL: data["creation_ttl"]?.vaultInt ?? ttl, renewable: data["renewable"]?.boolValue ?? false,
+      policies: data["policies"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+      lastRenewal: data["last_renewal_time"]?.vaultInt.map { Date(timeIntervalSince1970: TimeInterval($0)) })
   }
 
   // MARK: - HTTP
@@ -416,14 +417,14 @@ public actor VaultClient {
     request.tlsConfiguration = tlsConfiguration
     let started = ContinuousClock.now
     do {
-      let response = try await httpClient.execute(request, timeout: Self.timeAmount(configuration.requestTimeout))
+      let response = try await httpClient.execute(request, timeout: TimeAmount(configuration.requestTimeout))
       let buffer = try await response.body.collect(upTo: 4 * 1024 * 1024)
       let status = Int(response.status.code)
       logger.debug(
         "vault request",
         metadata: [
           "http.method": "\(method.rawValue)", "vault.api_path": "\(apiPath)", "http.status": "\(status)",
-          "http.duration_ms": "\(Self.milliseconds(ContinuousClock.now - started))",
+          "http.duration_ms": "\((ContinuousClock.now - started).milliseconds)",
         ])
       return VaultResponse(status: status, body: Data(buffer.readableBytesView))
     } catch {
@@ -433,16 +434,6 @@ public actor VaultClient {
         metadata: ["http.method": "\(method.rawValue)", "vault.api_path": "\(apiPath)", "error.class": "unreachable"])
       throw .unreachable(address: address, reason: String(describing: error))
     }
-  }
-
-  private static func timeAmount(_ duration: Duration) -> TimeAmount {
-    let (seconds, attoseconds) = duration.components
-    return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-  }
-
-  private static func milliseconds(_ duration: Duration) -> Int64 {
-    let (seconds, attoseconds) = duration.components
-    return seconds * 1000 + attoseconds / 1_000_000_000_000_000
   }
 }
 

@@ -27,9 +27,9 @@ struct ConfigCommand: AsyncParsableCommand {
       let resolved = configuration.resolved
       Terminal.out("config file: \(resolved.file ?? "none")")
       Terminal.out("profile:     \(resolved.profile ?? "none")")
-      let width = (ConfigCatalog.keys.map(\.key.count).max() ?? 20) + 2
+      let width = (ConfigCatalog.keys.map(\.key.rawValue.count).max() ?? 20) + 2
       for spec in ConfigCatalog.keys {
-        let key = spec.key.padding(toLength: width, withPad: " ", startingAt: 0)
+        let key = spec.key.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
         if let value = resolved.displayValue(spec.key), let source = resolved.values[spec.key]?.source {
           Terminal.out("\(key)\(value)  [\(source)]")
         } else {

@@ -12,4 +12,19 @@ public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertib
   public static let startOfFile = SourceLocation(line: 1, column: 1)
 
   public var description: String { "\(line):\(column)" }
+
+  /// Where text continues after `scalars` written from here: a newline moves to the next line's
+  /// first column, any other scalar one column on.
+  public func advanced(over scalars: some Sequence<Unicode.Scalar>) -> SourceLocation {
+    var next = self
+    for scalar in scalars {
+      if scalar == "\n" {
+        next.line += 1
+        next.column = 1
+      } else {
+        next.column += 1
+      }
+    }
+    return next
+  }
 }

@@ -76,10 +76,8 @@ public struct ValidationFinding: Sendable, Hashable, Codable, CustomStringConver
 
   /// `file:line:column: error: message (hint) [path]`, or `file: error: ...` when there is no position.
   public var description: String {
-    let position = line.map { ":\($0):\(column ?? 1)" } ?? ""
-    let suggestion = hint.map { " (\($0))" } ?? ""
-    let field = path.isEmpty ? "" : " [\(path)]"
-    return "\(file)\(position): \(severity.rawValue): \(message)\(suggestion)\(field)"
+    DiagnosticLine.format(
+      file: file, line: line, column: column, severity: severity, message: message, hint: hint, path: path)
   }
 
   /// The JSON form: always `path`, `message`, `line`, `column` (null when unknown), `code`, `file`;
