@@ -123,7 +123,9 @@ import VRASimulator
   }
 
   @Test func deleteRunsADeleteRequestThenTheDeploymentIsGone() async throws {
-    try await SimulatorHarness.with { harness in
+    // Slow enough that the delete is still running when its in-progress list is read, even on a
+    // loaded machine (at the default pace it could finish first, and the list answer 404).
+    try await SimulatorHarness.with({ $0.timeScale = 0.1 }) { harness in
       let session = try await SimulatorSession.start(harness)
       let blueprintId = try await session.createBlueprint(name: "web", content: SampleTemplates.single)
       let order = try await session.requestDeployment(blueprintId: blueprintId, name: "short-lived")
