@@ -12,7 +12,7 @@ extension SecretsAgainstOpenBao {
   /// Token renewal against a real OpenBao dev server, the client's schedule on a manual clock: the
   /// server's answers are real (renew-self, the max-TTL cap, lookups), the client's idea of time is
   /// the test's. Every transition of the schedule itself is in `CredentialLifecycleTests`.
-  @Suite("Vault token renewal against OpenBao")
+  @Suite("Vault token renewal against OpenBao", .timeLimit(.minutes(2)))
   struct VaultSecretRenewalTests {
     static let path = VaultSecretPath(mount: "secret", path: "vra")
 

@@ -10,7 +10,7 @@ import VRASimulator
 /// The client's tokens against the simulator: the wiring of `TokenCache` to the providers, the
 /// 401 replay and the registry. The schedule runs on a manual clock where it matters
 /// (`CredentialLifecycleTests` has every transition); nothing here waits for a token to age.
-@Suite("Token lifecycle against the simulator")
+@Suite("Token lifecycle against the simulator", .timeLimit(.minutes(2)))
 struct TokenRefreshTests {
   @Test("8 callers across 250 s of a manual clock with 100 s tokens: no failure, one refresh every 80–82 s")
   func proactiveSingleFlightRefresh() async throws {
@@ -32,7 +32,8 @@ struct TokenRefreshTests {
       try await withThrowingTaskGroup(of: Void.self) { group in
         for _ in 0..<8 {
           group.addTask {
-            while stopped.value == 0 {
+            // Cancelled (a failed poll ends the group): stop, or every call fails at once forever.
+            while stopped.value == 0, !Task.isCancelled {
               do {
                 _ = try await client.iaasProjects()
                 calls.increment()

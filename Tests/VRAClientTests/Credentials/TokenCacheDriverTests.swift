@@ -7,7 +7,7 @@ import Testing
 
 /// `TokenCache` as a driver of `CredentialLifecycle`: real tasks, continuations and cancellation,
 /// with a manual clock and a provider whose fetches the test answers one at a time.
-@Suite("Token cache driver")
+@Suite("Token cache driver", .timeLimit(.minutes(1)))
 struct TokenCacheDriverTests {
   struct FetchFailed: Error, Equatable {}
 
