@@ -251,7 +251,9 @@ let package = Package(
     .testTarget(
       name: "VRAEngineCLITests",
       dependencies: [
-        "VRAEngineCLI", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels", "TestSupport",
+        "VRAEngineCLI", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate",
+        "TestSupport",
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict
     ),

@@ -13,5 +13,6 @@ enum CommandRegistry {
     InputsSchemaCommand.self,
     ConfigCommand.self,
     SimulatorCommand.self,
+    VersionCommand.self,
   ]
 }

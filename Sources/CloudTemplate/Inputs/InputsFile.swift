@@ -17,11 +17,9 @@ public enum InputsFile {
     let fileName = url.isFileURL ? url.path : url.absoluteString
     let data: Data
     do {
-      let handle = try FileHandle(forReadingFrom: url)
-      defer { try? handle.close() }
-      data = try handle.read(upToCount: limits.maxBytes + 1) ?? Data()
+      data = try BoundedFileReader.read(url, maxBytes: limits.maxBytes)
     } catch {
-      throw failure(.fileUnreadable, "cannot read the inputs file: \(error.localizedDescription)", fileName)
+      throw TemplateError(BoundedFileReader.diagnostic(error, fileName: fileName))
     }
     guard data.count <= limits.maxBytes else {
       throw failure(

@@ -75,14 +75,9 @@ public enum TemplateParser {
     let fileName = url.isFileURL ? url.path : url.absoluteString
     let data: Data
     do {
-      let handle = try FileHandle(forReadingFrom: url)
-      defer { try? handle.close() }
-      data = try handle.read(upToCount: limits.maxBytes + 1) ?? Data()
+      data = try BoundedFileReader.read(url, maxBytes: limits.maxBytes)
     } catch {
-      throw TemplateError(
-        TemplateDiagnostic(
-          severity: .error, code: .fileUnreadable, message: "cannot read the template: \(error.localizedDescription)",
-          file: fileName, location: .startOfFile, path: ""))
+      throw TemplateError(BoundedFileReader.diagnostic(error, fileName: fileName))
     }
     return try parse(data, fileName: fileName, limits: limits)
   }

@@ -18,14 +18,9 @@ public enum YAMLDocument {
     let fileName = url.isFileURL ? url.path : url.absoluteString
     let data: Data
     do {
-      let handle = try FileHandle(forReadingFrom: url)
-      defer { try? handle.close() }
-      data = try handle.read(upToCount: limits.maxBytes + 1) ?? Data()
+      data = try BoundedFileReader.read(url, maxBytes: limits.maxBytes)
     } catch {
-      throw TemplateError(
-        TemplateDiagnostic(
-          severity: .error, code: .fileUnreadable, message: "cannot read the \(kind): \(error.localizedDescription)",
-          file: fileName, location: .startOfFile, path: ""))
+      throw TemplateError(BoundedFileReader.diagnostic(error, fileName: fileName))
     }
     guard data.count <= limits.maxBytes else {
       throw TemplateError(tooLarge(kind: kind, fileName: fileName, size: data.count, limits: limits))
@@ -68,6 +63,17 @@ public enum YAMLDocument {
         TemplateDiagnostic(
           severity: .error, code: .yamlSyntax, message: "\(error)", file: fileName, location: .startOfFile, path: ""))
     }
+  }
+
+  /// The keys of the file's top-level mapping, read under the same guards as everything else; nil
+  /// when the file cannot be read or is not a YAML mapping. Tells a plan (`stages:`) from a
+  /// template (`resources:`) by what it says, whatever its name.
+  public static func topLevelKeys(ofFileAt url: URL, limits: ParseLimits = .default) -> [String]? {
+    let fileName = url.isFileURL ? url.path : url.absoluteString
+    guard let text = try? readText(contentsOf: url, kind: "file", limits: limits),
+      let root = try? compose(text, fileName: fileName, kind: "file", limits: limits), let mapping = root.mapping
+    else { return nil }
+    return mapping.keys.compactMap(\.string)
   }
 
   /// Where `node` starts (1-based line and column).

@@ -45,8 +45,10 @@ public struct PlanDiagnostic: Sendable, Hashable, Codable, CustomStringConvertib
   public var column: Int { location.column }
   public var isError: Bool { severity == .error }
 
-  /// `file:line:column: error: message (hint) [path]`, the compiler-style line editors and CI annotate.
+  /// `file:line:column: error: message (hint) [path]`, the compiler-style line editors and CI annotate;
+  /// `error: file: message` for the file as a whole (`error: plan.yaml: no such file`).
   public var description: String {
+    guard location != .wholeFile else { return "\(severity.rawValue): \(file): \(message)" }
     let field = path.isEmpty ? "" : " [\(path)]"
     let suggestion = hint.map { " (\($0))" } ?? ""
     return "\(file):\(line):\(column): \(severity.rawValue): \(message)\(suggestion)\(field)"

@@ -9,7 +9,9 @@ final class LogControl: Sendable {
     case text, json
   }
 
-  static let shared = LogControl()
+  /// The level and format in effect here: the process's, or a test's (`CommandContext`).
+  static var shared: LogControl { CommandContext.current.log }
+  static let processWide = LogControl()
 
   private let state = Mutex<(level: Logger.Level, format: Format)>((.warning, .text))
 

@@ -39,7 +39,7 @@ struct StderrLogHandler: LogHandler {
       case .text: Self.text(event, label: label, metadata: merged)
       case .json: Self.json(event, label: label, metadata: merged)
       }
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    CommandContext.current.output.write(.standardError, line + "\n")
   }
 
   /// swift-log's `StreamLogHandler` layout, so existing log parsers keep working.

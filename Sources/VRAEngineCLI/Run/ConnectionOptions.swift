@@ -88,8 +88,10 @@ struct ConnectionOptions: ParsableArguments {
   static func loadConfiguration(
     config: String?, profile: String?, flags: [String: (flag: String, value: String)]
   ) async throws(ExitCode) -> RunConfiguration {
+    let context = CommandContext.current
     let loader = ConfigurationLoader(
-      configFlag: config, profileFlag: profile, flags: flags, environment: ProcessInfo.processInfo.environment)
+      configFlag: config, profileFlag: profile, flags: flags, environment: context.environment,
+      currentDirectory: context.currentDirectory)
     do {
       let (resolved, provider) = try await loader.load()
       let configuration = RunConfiguration(resolved: resolved, loader: loader, provider: provider)

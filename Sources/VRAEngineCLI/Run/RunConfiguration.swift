@@ -15,7 +15,12 @@ struct RunConfiguration: Sendable {
   let provider: ReloadingFileProvider<ConfigFileSnapshot>?
 
   var statePath: String {
-    guard var text = resolved.text("state.url") else { return SQLStateStore.defaultPath }
+    guard var text = resolved.text("state.url") else {
+      let context = CommandContext.current
+      return StateLocation.discover(from: context.currentDirectory, home: context.environment["HOME"])
+        ?? URL(fileURLWithPath: context.currentDirectory, isDirectory: true)
+        .appendingPathComponent(SQLStateStore.defaultPath).path
+    }
     for prefix in ["sqlite://", "sqlite:"] where text.hasPrefix(prefix) {
       text = String(text.dropFirst(prefix.count))
       break

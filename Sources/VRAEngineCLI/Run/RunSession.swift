@@ -19,7 +19,7 @@ struct RunSession {
   let target: RunTarget
 
   /// The lease settings (`VRA_ENGINE_LEASE_DURATION`, `VRA_ENGINE_LEASE_CHECK` in seconds).
-  var lease: LeaseSettings { LeaseSettings.from(environment: ProcessInfo.processInfo.environment) }
+  var lease: LeaseSettings { LeaseSettings.from(environment: CommandContext.current.environment) }
 
   /// - Parameter resolver: reads credentials given as references; pass the one that resolved the plan's
   ///   secrets so each Vault secret is read once.
@@ -61,7 +61,7 @@ struct RunSession {
   ) async throws(ExitCode) -> RunSession {
     var settings: EndpointSettings?
     var resolved = configuration.resolved
-    let environment = ProcessInfo.processInfo.environment
+    let environment = CommandContext.current.environment
     OutputRedaction.registerCredentials(from: environment)
     OutputRedaction.registerCredentials(from: configuration.resolved)
     if let recorded = run?.target, !recorded.embedded, resolved.text("endpoint.url") == nil {

@@ -32,7 +32,7 @@ import VRAModels
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let process = Process()
-    process.executableURL = try CommandLineBinary.vraEngine
+    process.executableURL = try VRAEngineBinary.url
     process.arguments = [
       "apply", Self.examples.appendingPathComponent("\(example.name)/plan.yaml").path, "--output", "json",
     ]

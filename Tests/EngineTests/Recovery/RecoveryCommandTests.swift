@@ -14,7 +14,7 @@ import VRASimulator
     _ arguments: [String], url: String?, in directory: URL, extra: [String: String] = [:], log: URL
   ) throws -> Process {
     let process = Process()
-    process.executableURL = try CommandLineBinary.vraEngine
+    process.executableURL = try VRAEngineBinary.url
     process.arguments = arguments
     process.currentDirectoryURL = directory
     var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
@@ -216,7 +216,7 @@ import VRASimulator
 
   static func runOut(_ arguments: [String], url: String?, in directory: URL) async throws -> (Int32, String) {
     let process = Process()
-    process.executableURL = try CommandLineBinary.vraEngine
+    process.executableURL = try VRAEngineBinary.url
     process.arguments = arguments
     process.currentDirectoryURL = directory
     let out = directory.appendingPathComponent("stdout-\(UUID().uuidString).log")
