@@ -18,6 +18,7 @@ let package = Package(
     .library(name: "RunState", targets: ["RunState"]),
     .library(name: "Secrets", targets: ["Secrets"]),
     .library(name: "Engine", targets: ["Engine"]),
+    .library(name: "EngineRuntime", targets: ["EngineRuntime"]),
     .library(name: "VRAEngineCLI", targets: ["VRAEngineCLI"]),
   ],
   dependencies: [
@@ -142,10 +143,35 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
-    // The command line: flags, help and terminal rendering over the engine.
+    // What both front ends (the CLI, `serve`) run a plan with: configuration into a session (store,
+    // vRA client or the embedded simulator, tracker) with scoped lifetimes, exit classification,
+    // redaction of output, logging, metrics and traces.
+    .target(
+      name: "EngineRuntime",
+      dependencies: [
+        "VRAModels",
+        "Credentials",
+        "RunState",
+        "Secrets",
+        "Engine",
+        "VRAClient",
+        "VRASimulator",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "OTel", package: "swift-otel"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Configuration", package: "swift-configuration"),
+      ],
+      swiftSettings: strict
+    ),
+    // The command line: flags, help and terminal rendering over the runtime.
     .target(
       name: "VRAEngineCLI",
       dependencies: [
+        "EngineRuntime",
         "VRAModels",
         "Credentials",
         "RunState",
@@ -251,8 +277,8 @@ let package = Package(
     .testTarget(
       name: "VRAEngineCLITests",
       dependencies: [
-        "VRAEngineCLI", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels", "CloudTemplate",
-        "TestSupport",
+        "VRAEngineCLI", "EngineRuntime", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels",
+        "CloudTemplate", "TestSupport",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict

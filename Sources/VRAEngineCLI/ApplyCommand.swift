@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 import Secrets
@@ -61,11 +62,11 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
   func run() async throws {
     let configuration = try await connection.loadConfiguration(telemetry: telemetry)
     // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
-    try await TracingExporter.around(configuration) { try await execute(configuration) }
+    try await TracingExporter.around(configuration, notice: Terminal.err) { try await execute(configuration) }
   }
 
   private func execute(_ configuration: RunConfiguration) async throws {
-    let environment = CommandContext.current.environment
+    let environment = configuration.environment
     let loaded: Plan
     do {
       let (plan, warnings) = try PlanLoader.loadValidated(
@@ -76,13 +77,13 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       throw PlanCheck.refuse(error.diagnostics, output: output)
     }
     if dryRun {
-      Terminal.out(DryRun.describe(loaded, environment: environment))
+      Terminal.out(DryRun.describe(loaded, environment: environment, redactor: OutputRedaction.redactor))
       try await preflightDryRun(loaded, configuration: configuration)
       return
     }
 
     // Every secret of the plan is read before anything is sent (and again on every resume: never stored).
-    let resolver = SecretResolver(environment: try await configuration.secretEnvironment(environment))
+    let resolver = SecretResolver(environment: try await configuration.secretEnvironment())
     let secrets: PlanSecrets
     do {
       secrets = try await PlanSecrets.resolve(loaded, with: resolver, registeringIn: OutputRedaction.redactor)
@@ -91,55 +92,47 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       throw error.isConnectivityOrAuth ? ExitCodes.authOrConnectivity : ExitCodes.usageOrValidation
     }
 
-    let metrics = try await TelemetryOptions.startMetrics(configuration)
-    let session =
+    let exitCode = try await MetricsEndpoint.serving(configuration, notice: Terminal.err) {
       if let resume {
-        try await RunSession.open(configuration, forRun: RunID(rawValue: resume), resolver: resolver)
+        try await RunSession.with(
+          configuration, forRun: RunID(rawValue: resume), resolver: resolver, notice: Terminal.err
+        ) { try await execute(loaded, secrets: secrets, session: $0) }
       } else {
-        try await RunSession.open(configuration, resolver: resolver)
+        try await RunSession.with(configuration, resolver: resolver, notice: Terminal.err) {
+          try await execute(loaded, secrets: secrets, session: $0)
+        }
       }
-    do {
-      try await preflight(loaded, session: session)
-    } catch {
-      await session.close()
-      await metrics?.stop()
-      throw error
     }
+    if exitCode != ExitCodes.ok { throw exitCode }
+  }
+
+  /// Runs (or resumes) the plan in `session`; the exit code of how the run ended.
+  private func execute(_ loaded: Plan, secrets: PlanSecrets, session: RunSession) async throws -> ExitCode {
+    let configuration = session.configuration
+    try await preflight(loaded, session: session)
     let limits = ConcurrencyLimits(configuration.concurrencyLimits)
-    let reloading = HotReload.start(configuration, session: session, limits: limits)
-    defer { reloading?.cancel() }
     let display = EventDisplay(quiet: output == .json)
     let orchestrator = Orchestrator(
       plan: loaded, client: session.client, store: session.store, tracking: session.tracker,
-      environment: environment, limits: limits, secrets: secrets, lease: session.lease, target: session.target,
-      events: display.sink)
+      environment: configuration.environment, limits: limits, secrets: secrets, lease: session.lease,
+      target: session.target, events: display.sink)
     let finalStatus: RunStatus
     let runId: RunID
     do {
       runId = try await startOrResume(orchestrator, session: session, plan: loaded)
       let ownership: LeaseAcquisition = takeover ? .takeover : .ifFree
-      let task = Task { try await orchestrator.run(runId, ownership: ownership) }
-      let interrupts = InterruptHandler { task.cancel() }
-      defer { interrupts.remove() }
-      finalStatus = try await task.value.status
-    } catch let exit as ExitCode {
-      await display.close()
-      await session.close()
-      await metrics?.stop()
-      throw exit
+      finalStatus = try await HotReload.watching(configuration, session: session, limits: limits) {
+        try await InterruptHandler.cancellingOnInterrupt {
+          try await orchestrator.run(runId, ownership: ownership).status
+        }
+      }
     } catch {
       await display.close()
-      let exit = ExitCodes.reporting(error)
-      await session.close()
-      await metrics?.stop()
-      throw exit
+      throw ExitCodes.reporting(error)
     }
     await display.close()
     await RunSummary.show(runId, status: finalStatus, store: session.store, order: loaded.stageNames, output: output)
-    let exitCode = await ExitCodes.of(finalStatus, runId: runId, store: session.store)
-    await session.close()
-    await metrics?.stop()
-    if exitCode != ExitCodes.ok { throw exitCode }
+    return await ExitCodes.of(finalStatus, runId: runId, store: session.store)
   }
 
   /// Checks the plan against vRA before anything is submitted: exit 2 with every problem, exit 3
@@ -158,20 +151,21 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
 
   /// The dry run checks the plan against vRA too when it can be reached, and says so when not.
   private func preflightDryRun(_ plan: Plan, configuration: RunConfiguration) async throws {
-    let session = try await RunSession.open(configuration)
-    let checked: Result<[PlanDiagnostic], any Error>
-    do {
-      checked = .success(try await Preflight(client: session.client).check(plan))
-    } catch {
-      checked = .failure(error)
+    let (checked, target) = try await RunSession.with(configuration, notice: Terminal.err) { session in
+      let checked: Result<[PlanDiagnostic], any Error>
+      do {
+        checked = .success(try await Preflight(client: session.client).check(plan))
+      } catch {
+        checked = .failure(error)
+      }
+      return (checked, session.target)
     }
-    await session.close()
     switch checked {
     case .failure(let error):
       Terminal.err(
-        "warning: could not check projects, blueprints and catalog items against \(session.target): \(error)")
+        "warning: could not check projects, blueprints and catalog items against \(target): \(error)")
     case .success(let problems) where problems.isEmpty:
-      Terminal.err("checked against \(session.target): every project, blueprint and catalog item exists")
+      Terminal.err("checked against \(target): every project, blueprint and catalog item exists")
     case .success(let problems):
       for problem in problems { Terminal.err(problem.description) }
       throw ExitCodes.usageOrValidation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 
@@ -33,21 +34,20 @@ struct CancelCommand: AsyncParsableCommand {
   func run() async throws {
     let configuration = try await connection.loadConfiguration()
     // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
-    try await TracingExporter.around(configuration) { try await execute(configuration) }
+    try await TracingExporter.around(configuration, notice: Terminal.err) { try await execute(configuration) }
   }
 
   private func execute(_ configuration: RunConfiguration) async throws {
     let id = RunID(rawValue: runId)
     // A live owner carries the cancel out: only the store is needed (no client, no simulator copy).
-    let store = try await StateAccess.open(configuration.statePath)
     let asked: RunCanceller.Outcome?
     do {
-      asked = try await RunCanceller.askOwner(id, store: store)
+      asked = try await StateAccess.withExisting(configuration.statePath) {
+        try await RunCanceller.askOwner(id, store: $0)
+      }
     } catch {
-      try? await store.close()
       throw ExitCodes.reporting(error)
     }
-    try? await store.close()
     if let asked {
       try report(asked)
     } else {
@@ -57,17 +57,14 @@ struct CancelCommand: AsyncParsableCommand {
 
   /// Nobody works on the run: cancel it from here, against the vRA it ran on.
   private func cancelHere(_ id: RunID, configuration: RunConfiguration) async throws -> RunCanceller.Outcome {
-    let session = try await RunSession.open(configuration, forRun: id)
     do {
-      let outcome = try await RunCanceller(
-        client: session.client, store: session.store, tracking: session.tracker, lease: session.lease
-      ).cancel(id, mode: takeover ? .takeover : .ifFree)
-      await session.close()
-      return outcome
+      return try await RunSession.with(configuration, forRun: id, notice: Terminal.err) { session in
+        try await RunCanceller(
+          client: session.client, store: session.store, tracking: session.tracker, lease: session.lease
+        ).cancel(id, mode: takeover ? .takeover : .ifFree)
+      }
     } catch {
-      let exit = ExitCodes.reporting(error)
-      await session.close()
-      throw exit
+      throw ExitCodes.reporting(error)
     }
   }
 

@@ -1,10 +1,10 @@
 import Foundation
 
 /// What a command reads from and writes to outside its flags: the environment, the directory it
-/// looks for `vra-engine.toml` and `.vra-engine/` from, the terminal it writes to, and the log
-/// level and format. A process has one (`process`); `CLIHarness` binds another for each command
-/// it runs in a test, so commands running side by side in one test process neither share output
-/// nor log settings, and never touch the test process's real stdout or environment.
+/// looks for `vra-engine.toml` and `.vra-engine/` from, and the terminal it writes to. A process
+/// has one (`process`); `CLIHarness` binds another for each command it runs in a test (and a
+/// `LogControl` of its own), so commands running side by side in one test process share neither
+/// output nor settings, and never touch the test process's real stdout or environment.
 struct CommandContext: Sendable {
   var environment: [String: String]
   /// Where `vra-engine.toml` and the project's `.vra-engine/` are looked for. Paths given as
@@ -13,13 +13,12 @@ struct CommandContext: Sendable {
   var output: TerminalSink
   /// Whether a person could answer a question on standard input (`destroy` asks for confirmation).
   var standardInputIsTerminal: Bool
-  var log: LogControl
 
   /// The process's own: its environment, working directory, stdout and stderr.
   static let process = CommandContext(
     environment: ProcessInfo.processInfo.environment,
     currentDirectory: FileManager.default.currentDirectoryPath, output: .process,
-    standardInputIsTerminal: isatty(STDIN_FILENO) == 1, log: LogControl.processWide)
+    standardInputIsTerminal: isatty(STDIN_FILENO) == 1)
 
   @TaskLocal static var current = CommandContext.process
 }

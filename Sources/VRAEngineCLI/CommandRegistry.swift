@@ -1,4 +1,5 @@
 import ArgumentParser
+import EngineRuntime
 
 /// Every subcommand `vra-engine --help` lists. Only commands that work belong here.
 enum CommandRegistry {

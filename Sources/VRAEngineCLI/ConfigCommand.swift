@@ -1,6 +1,7 @@
 import ArgumentParser
 import CloudTemplate
 import Engine
+import EngineRuntime
 import Foundation
 
 /// `vra-engine config show` and `vra-engine config check FILE`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CloudTemplate
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 import VRAClient
@@ -92,11 +93,11 @@ struct DeployCommand: AsyncParsableCommand, UsageChecked {
   func run() async throws {
     let configuration = try await connection.loadConfiguration(telemetry: telemetry)
     // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
-    try await TracingExporter.around(configuration) { try await execute(configuration) }
+    try await TracingExporter.around(configuration, notice: Terminal.err) { try await execute(configuration) }
   }
 
   private func execute(_ configuration: RunConfiguration) async throws {
-    let environment = CommandContext.current.environment
+    let environment = configuration.environment
     let sources = inputs.sources(limits: limitOptions.limits, environment: environment)
 
     // A local template is checked before anything is opened or sent.
@@ -108,19 +109,12 @@ struct DeployCommand: AsyncParsableCommand, UsageChecked {
       local = (.template(path: URL(fileURLWithPath: template), template: parsed), report.boundInputs)
     }
 
-    let metrics = try await TelemetryOptions.startMetrics(configuration)
-    let session = try await RunSession.open(configuration)
-    let exitCode: ExitCode
-    do {
-      let (source, inputs) = if let local { local } else { try await remote(sources, session: session) }
-      exitCode = try await deploy(source, inputs: inputs, session: session)
-    } catch {
-      await session.close()
-      await metrics?.stop()
-      throw error
+    let exitCode = try await MetricsEndpoint.serving(configuration, notice: Terminal.err) {
+      try await RunSession.with(configuration, notice: Terminal.err) { session in
+        let (source, inputs) = if let local { local } else { try await remote(sources, session: session) }
+        return try await deploy(source, inputs: inputs, session: session)
+      }
     }
-    await session.close()
-    await metrics?.stop()
     if exitCode.rawValue != 0 { throw exitCode }
   }
 
@@ -152,7 +146,8 @@ struct DeployCommand: AsyncParsableCommand, UsageChecked {
     let found: RemoteSource
     do {
       found = try await RemoteSource.find(
-        kind, blueprint ?? catalogItem ?? "", version: version, project: project ?? "", client: session.client)
+        kind, blueprint ?? catalogItem ?? "", version: version, project: project ?? "",
+        in: VRACatalog(client: session.client), client: session.client)
     } catch let failure as StageFailure {
       Terminal.err("error: \(failure.description)")
       throw ExitCodes.usageOrValidation
@@ -199,10 +194,7 @@ struct DeployCommand: AsyncParsableCommand, UsageChecked {
     let final: RunRecord
     do {
       runId = try await orchestrator.createRun(planDigest: template.map { PlanDigest.of(file: $0) } ?? source.summary)
-      let task = Task { try await orchestrator.run(runId) }
-      let interrupts = InterruptHandler { task.cancel() }
-      defer { interrupts.remove() }
-      final = try await task.value
+      final = try await InterruptHandler.cancellingOnInterrupt { try await orchestrator.run(runId) }
     } catch {
       await display.close()
       return ExitCodes.reporting(error)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 
@@ -37,23 +38,16 @@ struct DestroyCommand: AsyncParsableCommand {
   func run() async throws {
     let configuration = try await connection.loadConfiguration()
     // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
-    try await TracingExporter.around(configuration) { try await execute(configuration) }
+    try await TracingExporter.around(configuration, notice: Terminal.err) { try await execute(configuration) }
   }
 
   private func execute(_ configuration: RunConfiguration) async throws {
     let id = RunID(rawValue: runId)
-    let session = try await RunSession.open(configuration, forRun: id)
     do {
-      try await destroy(id, session: session)
-    } catch let exit as ExitCode {
-      await session.close()
-      throw exit
+      try await RunSession.with(configuration, forRun: id, notice: Terminal.err) { try await destroy(id, session: $0) }
     } catch {
-      let exit = ExitCodes.reporting(error)
-      await session.close()
-      throw exit
+      throw ExitCodes.reporting(error)
     }
-    await session.close()
   }
 
   private func destroy(_ id: RunID, session: RunSession) async throws {

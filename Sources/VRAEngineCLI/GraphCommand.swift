@@ -1,6 +1,7 @@
 import ArgumentParser
 import CloudTemplate
 import Engine
+import EngineRuntime
 import Foundation
 
 /// `vra-engine graph`: the order vRA creates a template's resources in, or a plan runs its stages in.

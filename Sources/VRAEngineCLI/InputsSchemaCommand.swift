@@ -1,5 +1,6 @@
 import ArgumentParser
 import CloudTemplate
+import EngineRuntime
 
 /// `vra-engine inputs-schema`: what vRA's `GET /blueprint/api/blueprints/{id}/inputs-schema` returns.
 struct InputsSchemaCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CloudTemplate
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 import VRAModels
@@ -36,15 +37,9 @@ struct RunsCommand: AsyncParsableCommand {
 
     func run() async throws {
       let state = try await location.statePath()
-      let store = try await StateAccess.open(state)
-      let runs: [RunRecord]
-      do {
-        runs = try await store.runs(limit: max(limit, 1))
-      } catch {
-        try? await store.close()
-        throw StateAccess.failure(error)
+      let runs = try await StateAccess.withExisting(state) { store in
+        try await StateAccess.reading { try await store.runs(limit: max(limit, 1)) }
       }
-      try? await store.close()
       if output == .json {
         OutputJSON.print(runs.map(RunListing.init))
         return
@@ -82,19 +77,13 @@ struct RunsCommand: AsyncParsableCommand {
 
     func run() async throws {
       let state = try await location.statePath()
-      let store = try await StateAccess.open(state)
-      let report: RunReport?
-      let run: RunRecord?
-      do {
-        report = try await RunReport.load(RunID(rawValue: runId), from: store)
-        run = try await store.run(RunID(rawValue: runId))
-      } catch {
-        try? await store.close()
-        throw StateAccess.failure(error)
+      let (report, run) = try await StateAccess.withExisting(state) { store in
+        try await StateAccess.reading {
+          (try await RunReport.load(RunID(rawValue: runId), from: store), try await store.run(RunID(rawValue: runId)))
+        }
       }
-      try? await store.close()
       guard let report else {
-        Terminal.err("error: no run \(runId) in \(state)\n\(StateAccess.hint)")
+        Terminal.err("error: no run \(runId) in \(state)\nhint: \(StateAccess.lookupHint)")
         throw ExitCodes.usageOrValidation
       }
       if output == .json {
@@ -159,45 +148,5 @@ struct RunListing: Encodable {
 
   private enum CodingKeys: String, CodingKey {
     case id, status, plan, planPath, startedAt, finishedAt, target, owner
-  }
-}
-
-/// Opening the state database for the commands that only read or edit it.
-enum StateAccess {
-  /// Where the state database is looked for, and how to name another.
-  static let hint =
-    "hint: without --state or state.url, the state is .vra-engine/state.db in the current directory or the "
-    + "nearest parent directory with a .vra-engine/; `--state FILE` reads another"
-
-  static func open(_ path: String) async throws(ExitCode) -> SQLStateStore {
-    guard FileManager.default.fileExists(atPath: path) else {
-      Terminal.err("error: no state database at \(path) (runs are recorded by `vra-engine apply`)\n\(hint)")
-      throw ExitCodes.usageOrValidation
-    }
-    do {
-      return try await SQLStateStore.openSQLite(at: path)
-    } catch {
-      Terminal.err("error: cannot open the state database \(path): \(error)")
-      throw ExitCodes.usageOrValidation
-    }
-  }
-
-  /// The run, read from the file at `path` without creating it; nil when either is missing.
-  static func peek(_ id: RunID, at path: String) async throws -> RunRecord? {
-    guard FileManager.default.fileExists(atPath: path) else { return nil }
-    let store = try await SQLStateStore.openSQLite(at: path)
-    do {
-      let run = try await store.run(id)
-      try? await store.close()
-      return run
-    } catch {
-      try? await store.close()
-      throw error
-    }
-  }
-
-  static func failure(_ error: any Error) -> ExitCode {
-    Terminal.err("error: \(error)")
-    return ExitCodes.usageOrValidation
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 
@@ -40,14 +41,7 @@ extension RunsCommand {
 
     func run() async throws {
       let state = try await location.statePath()
-      let store = try await StateAccess.open(state)
-      do {
-        try await prune(store)
-      } catch {
-        try? await store.close()
-        throw StateAccess.failure(error)
-      }
-      try? await store.close()
+      try await StateAccess.withExisting(state) { store in try await StateAccess.reading { try await prune(store) } }
     }
 
     private func prune(_ store: SQLStateStore) async throws {

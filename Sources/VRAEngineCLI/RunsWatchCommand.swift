@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 
@@ -25,14 +26,14 @@ extension RunsCommand {
     func run() async throws {
       let configuration = try await connection.loadConfiguration()
       let id = RunID(rawValue: runId)
-      let session = try await RunSession.open(configuration, forRun: id)
       let exit: ExitCode
       do {
-        exit = try await follow(id, session: session)
+        exit = try await RunSession.with(configuration, forRun: id, notice: Terminal.err) {
+          try await follow(id, session: $0)
+        }
       } catch {
         exit = ExitCodes.reporting(error)
       }
-      await session.close()
       if exit != ExitCodes.ok { throw exit }
     }
 
@@ -50,10 +51,7 @@ extension RunsCommand {
         lease: session.lease, target: session.target, events: display.sink)
       let final: RunRecord
       do {
-        let task = Task { try await orchestrator.run(id) }
-        let interrupts = InterruptHandler { task.cancel() }
-        defer { interrupts.remove() }
-        final = try await task.value
+        final = try await InterruptHandler.cancellingOnInterrupt { try await orchestrator.run(id) }
       } catch {
         await display.close()
         throw error

@@ -1,4 +1,5 @@
 import Dispatch
+import EngineRuntime
 import Foundation
 
 /// Suspends until one of the given signals arrives, using Dispatch signal sources

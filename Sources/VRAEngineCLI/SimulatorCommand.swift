@@ -1,4 +1,5 @@
 import ArgumentParser
+import EngineRuntime
 import Foundation
 import Logging
 import VRASimulator

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CloudTemplate
+import EngineRuntime
 import Foundation
 import Logging
 

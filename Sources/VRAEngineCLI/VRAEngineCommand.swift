@@ -1,4 +1,5 @@
 import ArgumentParser
+import EngineRuntime
 import Foundation
 import VRAClient
 import VRAModels
@@ -51,9 +52,14 @@ public struct VRAEngineCommand: AsyncParsableCommand {
   }
 
   /// Prints what `error` says (help and the version on stdout, problems on stderr) and returns the
-  /// exit status: ArgumentParser's, except 2 (not 64, EX_USAGE) for flags it cannot parse, since
-  /// vra-engine documents 2 for every usage error.
+  /// exit status: the runtime's classification, else ArgumentParser's, except 2 (not 64, EX_USAGE)
+  /// for flags it cannot parse, since vra-engine documents 2 for every usage error.
   static func exitStatus(reporting error: any Error, arguments: [String]) -> Int32 {
+    if let error = error as? RuntimeError {
+      // The runtime words its errors for a person and classifies them; the CLI shows them.
+      Terminal.err(error.message)
+      return error.status.rawValue
+    }
     if let usage = error as? UsageError {
       Terminal.err(usage.description)
       return ExitCodes.usageOrValidation.rawValue

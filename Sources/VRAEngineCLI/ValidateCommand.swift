@@ -1,6 +1,7 @@
 import ArgumentParser
 import CloudTemplate
 import Engine
+import EngineRuntime
 import Foundation
 
 /// `vra-engine validate`: the CI gate. Every template error and every input violation, at once;

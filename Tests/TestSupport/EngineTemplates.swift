@@ -63,4 +63,25 @@ public enum EngineTemplates {
         inputs: {dbHost: "${stages.cache.outputs.address}"}
       edge: {template: network.yaml, deploymentName: "edge-${run.id}", dependsOn: [api, web]}
     """
+
+  /// A network and a machine on it, with inputs of three kinds (one encrypted) and two outputs.
+  public static let web = """
+    formatVersion: 1
+    inputs:
+      cidr: {type: string, default: 10.0.0.0/24}
+      count: {type: integer, minimum: 1, maximum: 5, default: 1}
+      password: {type: string, encrypted: true, default: not-a-secret}
+    resources:
+      net:
+        type: Cloud.Network
+        properties: {cidr: '${input.cidr}'}
+      vm:
+        type: Cloud.Machine
+        properties:
+          image: ubuntu
+          networks: [{network: '${resource.net.id}'}]
+    outputs:
+      networkId: {value: '${resource.net.id}'}
+      address: {value: '${resource.vm.address}'}
+    """
 }

@@ -1,3 +1,4 @@
+import EngineRuntime
 import Foundation
 import Logging
 import Synchronization
@@ -57,17 +58,16 @@ enum CLIHarness {
       "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin", "HOME": directory.path,
     ]
     variables.merge(environment) { $1 }
-    let log = LogControl()
+    let capture = Capture()
+    let log = LogControl { capture.write(.standardError, $0) }
     if let level = variables["VRA_ENGINE_LOG_LEVEL"].flatMap({ Logger.Level(rawValue: $0.lowercased()) }) {
       log.level = level
     }
-    let capture = Capture()
     let context = CommandContext(
       environment: variables, currentDirectory: directory.path,
-      output: TerminalSink(write: capture.write, isTerminal: { _ in terminal }), standardInputIsTerminal: false,
-      log: log)
-    let status = await CommandContext.$current.withValue(context) {
-      await VRAEngineCommand.main(arguments: arguments)
+      output: TerminalSink(write: capture.write, isTerminal: { _ in terminal }), standardInputIsTerminal: false)
+    let status = await LogControl.$scoped.withValue(log) {
+      await CommandContext.$current.withValue(context) { await VRAEngineCommand.main(arguments: arguments) }
     }
     return Outcome(status: status, stdout: capture.text(of: .standardOutput), stderr: capture.text(of: .standardError))
   }

@@ -36,25 +36,7 @@ import VRASimulator
         authentication: .password(username: "admin", password: Secret("VMware1!"), domain: "vsphere.local")))
   }
 
-  static let template = """
-    formatVersion: 1
-    inputs:
-      cidr: {type: string, default: 10.0.0.0/24}
-      count: {type: integer, minimum: 1, maximum: 5, default: 1}
-      password: {type: string, encrypted: true, default: not-a-secret}
-    resources:
-      net:
-        type: Cloud.Network
-        properties: {cidr: '${input.cidr}'}
-      vm:
-        type: Cloud.Machine
-        properties:
-          image: ubuntu
-          networks: [{network: '${resource.net.id}'}]
-    outputs:
-      networkId: {value: '${resource.net.id}'}
-      address: {value: '${resource.vm.address}'}
-    """
+  static let template = EngineTemplates.web
 
   static let canary = "canary-Qx7-secret"
 

@@ -9,9 +9,11 @@
 // batched (DeploymentTracker) or one GET /deployment/api/requests/{id} per deployment per interval.
 // Every noticed completion is written to a real SQLStateStore (SQLite in a temp dir); the notice
 // latency runs from vRA's completedAt to the moment that write returned.
+import Credentials
 import Engine
 import Foundation
 import Logging
+import RunState
 import VRAClient
 import VRAModels
 
@@ -203,25 +205,24 @@ func run(
   if mode == "batched" {
     var logger = Logger(label: "bench.tracker")
     logger.logLevel = .error
-    let tracker = DeploymentTracker(
-      client: client,
-      configuration: TrackerConfiguration(
-        minInterval: .milliseconds(Int(options.minInterval * 1000)), maxInterval: .seconds(options.interval),
-        noticeTarget: .milliseconds(Int(options.noticeTarget * 1000)), logger: logger))
-    results = try await withThrowingTaskGroup(of: (Double, Bool).self) { group in
-      for item in deployments {
-        let types = options.typeHints ? workload.templates[workload.template(of: item.index)].types : []
-        group.addTask {
-          let result = try await tracker.waitForTerminal(
-            deploymentId: item.deploymentId, projectId: item.projectId, requestId: item.requestId,
-            resourceTypes: types)
-          return try await store(result, of: item, in: stateStore, run: runId)
+    let configuration = TrackerConfiguration(
+      minInterval: .milliseconds(Int(options.minInterval * 1000)), maxInterval: .seconds(options.interval),
+      noticeTarget: .milliseconds(Int(options.noticeTarget * 1000)), logger: logger)
+    (results, ticks) = try await DeploymentTracker.with(client: client, configuration: configuration) { tracker in
+      let results = try await withThrowingTaskGroup(of: (Double, Bool).self) { group in
+        for item in deployments {
+          let types = options.typeHints ? workload.templates[workload.template(of: item.index)].types : []
+          group.addTask {
+            let result = try await tracker.waitForTerminal(
+              deploymentId: item.deploymentId, projectId: item.projectId, requestId: item.requestId,
+              resourceTypes: types)
+            return try await store(result, of: item, in: stateStore, run: runId)
+          }
         }
+        return try await group.reduce(into: []) { $0.append($1) }
       }
-      return try await group.reduce(into: []) { $0.append($1) }
+      return (results, await tracker.statistics.ticks)
     }
-    ticks = await tracker.statistics.ticks
-    await tracker.shutdown()
   } else {
     let interval = options.interval
     results = try await withThrowingTaskGroup(of: (Double, Bool).self) { group in

@@ -114,16 +114,16 @@ public struct Orchestrator: Sendable {
 
     // What a previous attempt of this run already finished.
     var known: [String: StageOutcome] = [:]
-    var finished: [String: StageResult] = [:]
+    var finished: [String: StageOutputs] = [:]
     for record in try await store.stages(of: runId) where record.status == .succeeded {
       known[record.name] = .succeeded
-      finished[record.name] = StageResult(record: record)
+      finished[record.name] = StageOutputs(record: record)
     }
 
     let graph = try StageGraph(plan: plan)
     let runner = StageRunner(
       runId: runId, plan: plan, client: client, store: store, tracking: tracking,
-      projects: ProjectDirectory(client: client), results: StageResults(finished), environment: environment,
+      catalog: VRACatalog(client: client), results: UpstreamOutputs(finished), environment: environment,
       secrets: secrets, emit: emit, logger: logger, tracer: tracer, waitForCompletion: waitForCompletion,
       control: control)
     let stagesByName = Dictionary(uniqueKeysWithValues: plan.stages.map { ($0.name, $0) })
@@ -184,7 +184,7 @@ public struct Orchestrator: Sendable {
   }
 }
 
-extension StageResult {
+extension StageOutputs {
   /// The result of a stage finished by an earlier attempt of the run, read back from the store.
   init(record: StageRecord) {
     var resources: [String: [String: JSONValue]] = [:]

@@ -23,8 +23,9 @@ public struct Preflight: Sendable {
   }
 
   private func lookUp(_ plan: Plan) async throws -> [PlanDiagnostic] {
+    let catalog = VRACatalog(client: client)
     // The projects list needs a token: logging in is the credentials check.
-    let projects = try await client.projects().collect()
+    _ = try await catalog.allProjects()
     var problems: [PlanDiagnostic] = []
     func problem(_ stage: PlanStage, _ code: PlanDiagnosticCode, _ field: String, _ message: String, hint: String?) {
       problems.append(
@@ -34,23 +35,17 @@ public struct Preflight: Sendable {
     }
     for stage in plan.stages {
       guard let projectName = plan.project(for: stage) else { continue }  // the validator reports it
-      guard
-        let project = projects.first(where: { $0.id == projectName })
-          ?? projects.first(where: { $0.name == projectName })
-      else {
-        let names = projects.compactMap(\.name)
+      guard let project = try await catalog.project(projectName) else {
         problem(
           stage, .unknownProject, "project", "stage '\(stage.name)': no project '\(projectName)' in this organization",
-          hint: NameSuggester.suggestion(for: projectName, among: names).map { "did you mean '\($0)'?" }
-            ?? "projects: \(names.sorted().joined(separator: ", "))")
+          hint: try await catalog.projectHint(projectName))
         continue
       }
       switch stage.source {
       case .template:
         continue
       case .blueprint(let name, let version):
-        let found = try await client.blueprints(name: name, projects: [project.id]).collect()
-        guard let blueprint = found.first(where: { $0.name == name || $0.id == name }), let id = blueprint.id else {
+        guard let blueprint = try await catalog.blueprint(name, projectId: project.id), let id = blueprint.id else {
           problem(
             stage, .unknownBlueprint, "blueprint",
             "stage '\(stage.name)': no blueprint '\(name)' in project '\(projectName)'", hint: nil)
@@ -67,8 +62,7 @@ public struct Preflight: Sendable {
         }
       case .catalogItem(let name, _):
         // A catalog item's version is checked by vRA at submission: the client has no versions call yet.
-        let found = try await client.catalogItems(search: name, projects: [project.id]).collect()
-        guard found.contains(where: { $0.name == name || $0.id == name }) else {
+        guard try await catalog.catalogItem(name, projectId: project.id) != nil else {
           problem(
             stage, .unknownCatalogItem, "catalogItem",
             "stage '\(stage.name)': no catalog item '\(name)' available to project '\(projectName)'", hint: nil)

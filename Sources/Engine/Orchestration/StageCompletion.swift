@@ -8,14 +8,14 @@ enum StageCompletion {
   static func record(
     run runId: RunID, stage: String, deploymentId: String, deploymentName: String, client: VRAClient,
     store: any StateStore
-  ) async throws -> StageResult {
+  ) async throws -> StageOutputs {
     let deployment = try await client.deployment(id: deploymentId, expand: [.resources, .lastRequest])
     var resources: [String: [String: JSONValue]] = [:]
     for resource in deployment.resources ?? [] { resources[resource.name] = resource.properties ?? [:] }
     let outputs = deployment.lastRequest?.outputs ?? [:]
     try await store.recordStageResult(
       run: runId, stage: stage, outputs: .object(outputs), resources: .object(resources.mapValues { .object($0) }))
-    return StageResult(
+    return StageOutputs(
       deploymentId: deploymentId, deploymentName: deploymentName, outputs: outputs, resources: resources)
   }
 }

@@ -16,8 +16,8 @@ struct StageRunner: Sendable {
   let client: VRAClient
   let store: any StateStore
   let tracking: any RequestTracking
-  let projects: ProjectDirectory
-  let results: StageResults
+  let catalog: VRACatalog
+  let results: UpstreamOutputs
   let environment: [String: String]
   let secrets: PlanSecrets
   let emit: @Sendable (RunEvent) -> Void
@@ -35,7 +35,7 @@ struct StageRunner: Sendable {
       span.attributes[EngineSpans.Key.runId] = runId.rawValue
       span.attributes[EngineSpans.Key.stageName] = stage.name
       if let project = plan.project(for: stage) { span.attributes[EngineSpans.Key.project] = project }
-      if let org = plan.context(for: stage).org { span.attributes[EngineSpans.Key.org] = org }
+      if let org = plan.placement(for: stage).org { span.attributes[EngineSpans.Key.org] = org }
       let outcome = await outcome(of: stage, span: span)
       span.attributes[EngineSpans.Key.stageResult] = StageMetrics.result(of: outcome)
       return outcome
@@ -83,7 +83,7 @@ struct StageRunner: Sendable {
     guard let projectName = plan.project(for: stage) else {
       throw StageFailure(message: "stage '\(stage.name)' names no project", hint: "set defaults.project or project")
     }
-    let projectId = try await projects.id(of: projectName)
+    let projectId = try await catalog.projectId(projectName)
     let retries = plan.retries(for: stage)
     var record = try await store.stage(run: runId, name: stage.name)
     var attempt = max(record?.attempt ?? 0, 1)
@@ -107,10 +107,10 @@ struct StageRunner: Sendable {
         try await store.recordIntent(
           run: runId, stage: stage.name, deploymentName: deploymentName, projectId: projectId, attempt: attempt)
         emit(.stage(stage.name, .submitting, detail: deploymentName))
-        submission = try await StageSubmitter(client: client).submit(
+        submission = try await StageSubmitter(client: client, catalog: catalog).submit(
           .init(
             source: stage.source, deploymentName: deploymentName, projectId: projectId, inputs: inputs,
-            reason: "vra-engine run \(runId) stage \(stage.name)"))
+            reason: StageRequest.Order.reason(runId: runId, stage: stage.name)))
         try await store.recordSubmitted(
           run: runId, stage: stage.name, blueprintRequestId: submission.blueprintRequestId,
           requestId: submission.requestId, deploymentId: submission.deploymentId)

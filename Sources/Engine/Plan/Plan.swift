@@ -43,7 +43,7 @@ public struct Plan: Sendable, Hashable {
   }
 
   /// The execution context of a stage: the plan defaults with the stage's own values on top.
-  public func context(for stage: PlanStage) -> StageContext {
-    defaults.context.overridden(by: stage.context)
+  public func placement(for stage: PlanStage) -> StagePlacement {
+    defaults.placement.overridden(by: stage.placement)
   }
 }

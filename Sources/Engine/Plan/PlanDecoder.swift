@@ -125,7 +125,7 @@ struct PlanDecoder {
       case "retries":
         if let value = integer(entry.value, path: keyPath, field: "retries", minimum: 0) { defaults.retries = value }
       case "org", "region", "constraintTags":
-        context(entry, path: keyPath, into: &defaults.context)
+        context(entry, path: keyPath, into: &defaults.placement)
       default:
         unknownKey(entry, path: keyPath, among: Self.defaultsKeys, in: "'defaults'")
       }
@@ -191,7 +191,7 @@ struct PlanDecoder {
       case "project":
         stage.project = string(field.value, path: keyPath, field: "project", stage: name)
       case "org", "region", "constraintTags":
-        context(field, path: keyPath, into: &stage.context, stage: name)
+        context(field, path: keyPath, into: &stage.placement, stage: name)
       case "timeout":
         stage.timeout = duration(field.value, path: keyPath, field: "timeout", stage: name)
       case "retries":
@@ -308,7 +308,7 @@ struct PlanDecoder {
   }
 
   private mutating func context(
-    _ entry: PlanNode.Entry, path: String, into context: inout StageContext, stage: String? = nil
+    _ entry: PlanNode.Entry, path: String, into context: inout StagePlacement, stage: String? = nil
   ) {
     switch entry.key {
     case "org": context.org = string(entry.value, path: path, field: "org", stage: stage)

@@ -11,14 +11,14 @@ public struct PlanDefaults: Sendable, Hashable {
   /// Resubmissions of a stage whose request ended FAILED (0: never resubmit).
   public var retries: Int
   /// Org and region constraint tags every stage inherits.
-  public var context: StageContext
+  public var placement: StagePlacement
 
   public static let defaultParallelism = 4
 
   public init(
     project: String? = nil, parallelism: Int = PlanDefaults.defaultParallelism, perProjectLimit: Int? = nil,
     onFailure: FailurePolicy = .stop, rollback: RollbackPolicy = .none, timeout: Duration? = nil, retries: Int = 0,
-    context: StageContext = StageContext()
+    placement: StagePlacement = StagePlacement()
   ) {
     self.project = project
     self.parallelism = parallelism
@@ -27,6 +27,6 @@ public struct PlanDefaults: Sendable, Hashable {
     self.rollback = rollback
     self.timeout = timeout
     self.retries = retries
-    self.context = context
+    self.placement = placement
   }
 }

@@ -151,7 +151,7 @@ public enum PlanResolver {
   private static func finished(
     _ stage: String, context: ResolutionContext,
     failure: (PlanResolutionError.Code, String, String?) -> PlanResolutionError
-  ) throws(PlanResolutionError) -> StageResult {
+  ) throws(PlanResolutionError) -> StageOutputs {
     guard let result = context.stageResults[stage] else {
       throw failure(
         .stageNotFinished, "stage '\(stage)' has no result yet",
@@ -183,7 +183,7 @@ public enum PlanResolver {
     return current
   }
 
-  private static func instances(of name: String, in result: StageResult) -> [(String, [String: JSONValue])] {
+  private static func instances(of name: String, in result: StageOutputs) -> [(String, [String: JSONValue])] {
     let prefix = name + "["
     return result.resources.compactMap { key, properties -> (Int, String, [String: JSONValue])? in
       guard key.hasPrefix(prefix), key.hasSuffix("]"), let index = Int(key.dropFirst(prefix.count).dropLast()) else {

@@ -20,8 +20,8 @@ public struct PlanStage: Sendable, Hashable {
   public var project: String?
   public var timeout: Duration?
   public var retries: Int?
-  /// Org and region constraint tags set on this stage (merged over the defaults by `Plan.context(for:)`).
-  public var context: StageContext
+  /// Org and region constraint tags set on this stage (merged over the defaults by `Plan.placement(for:)`).
+  public var placement: StagePlacement
   /// Where the stage's name is written in the plan file.
   public var location: SourceLocation
   /// Where each input's name is written, for diagnostics about that input.
@@ -36,7 +36,7 @@ public struct PlanStage: Sendable, Hashable {
     name: String, source: StageSource, deploymentName: String, inputs: [String: JSONValue] = [:],
     secrets: [String: SecretReference] = [:], dependsOn: [String] = [], project: String? = nil,
     timeout: Duration? = nil, retries: Int? = nil,
-    context: StageContext = StageContext(), location: SourceLocation = .startOfFile,
+    placement: StagePlacement = StagePlacement(), location: SourceLocation = .startOfFile,
     inputLocations: [String: SourceLocation] = [:], dependsOnLocations: [SourceLocation] = [],
     valueLocations: [String: SourceLocation] = [:]
   ) {
@@ -49,7 +49,7 @@ public struct PlanStage: Sendable, Hashable {
     self.project = project
     self.timeout = timeout
     self.retries = retries
-    self.context = context
+    self.placement = placement
     self.location = location
     self.inputLocations = inputLocations
     self.dependsOnLocations = dependsOnLocations

@@ -6,9 +6,9 @@ public struct ResolutionContext: Sendable {
   /// The engine's environment, for `${env.X}`.
   public var environment: [String: String]
   /// Results of the stages finished so far, by stage name.
-  public var stageResults: [String: StageResult]
+  public var stageResults: [String: StageOutputs]
 
-  public init(runId: RunID, environment: [String: String] = [:], stageResults: [String: StageResult] = [:]) {
+  public init(runId: RunID, environment: [String: String] = [:], stageResults: [String: StageOutputs] = [:]) {
     self.runId = runId
     self.environment = environment
     self.stageResults = stageResults

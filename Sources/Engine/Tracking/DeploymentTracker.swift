@@ -40,14 +40,64 @@ public actor DeploymentTracker {
     let doorbell = Doorbell()
     var tick = 0
     var watchIds: Set<String> = []
-    var task: Task<Void, Never>?
+    /// True from the loop's start until it ends (its project has nothing left to watch).
+    var isRunning = false
   }
 
-  public init(client: VRAClient, configuration: TrackerConfiguration = TrackerConfiguration()) {
+  /// A project loop to start, with the run's trace and log context it polls for.
+  struct LoopStart: Sendable {
+    var projectId: String
+    var traceContext: ServiceContext?
+    var logContext: ExecutionContext?
+  }
+
+  /// Loops to start, run as child tasks of `runLoops()` (structured: they end with `with`'s body).
+  nonisolated let loopStarts: AsyncStream<LoopStart>
+  nonisolated let loopStartsContinuation: AsyncStream<LoopStart>.Continuation
+
+  /// Made by `with(client:configuration:_:)`, which also runs its loops.
+  init(client: VRAClient, configuration: TrackerConfiguration = TrackerConfiguration()) {
     self.client = client
     self.configuration = configuration
     self.metrics = TrackerMetrics(factory: configuration.metricsFactory)
     self.listing = ProjectListing(client: client, pageSize: configuration.pageSize)
+    (loopStarts, loopStartsContinuation) = AsyncStream.makeStream()
+  }
+
+  /// A tracker for the length of `body`: its project loops are child tasks of this call, so when
+  /// `body` returns or throws, every loop has stopped and every waiter has been told
+  /// (`TrackerError.stopped`); nothing outlives it.
+  public static func with<Result>(
+    client: VRAClient, configuration: TrackerConfiguration = TrackerConfiguration(),
+    _ body: (DeploymentTracker) async throws -> Result
+  ) async throws -> Result {
+    let tracker = DeploymentTracker(client: client, configuration: configuration)
+    return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+      group.addTask { await tracker.runLoops() }
+      let result: Swift.Result<Result, any Error>
+      do {
+        result = .success(try await body(tracker))
+      } catch {
+        result = .failure(error)
+      }
+      await tracker.shutdown()
+      group.cancelAll()
+      return try result.get()
+    }
+  }
+
+  /// Runs each loop `updates` asks for as a child task, until `shutdown()`; the caller's
+  /// cancellation stops them all.
+  nonisolated func runLoops() async {
+    await withDiscardingTaskGroup { group in
+      for await start in loopStarts {
+        group.addTask {
+          await ExecutionContext.$current.withValue(start.logContext) {
+            await ServiceContext.withValue(start.traceContext) { await self.run(start.projectId) }
+          }
+        }
+      }
+    }
   }
 
   // MARK: - Public API
@@ -106,24 +156,21 @@ public actor DeploymentTracker {
     watches[deploymentId] = watch
     loop.watchIds.insert(deploymentId)
     loop.schedule.reset()
-    let isRunning = loop.task != nil
+    let isRunning = loop.isRunning
+    loop.isRunning = true
     projects[projectId] = loop
     if isRunning {
       loop.doorbell.shorten(to: .now + (intervals?.min ?? configuration.minInterval))
     } else {
       // The loop polls for every stage of the project, so its calls belong to the run, not to the
-      // stage that happened to start it (an unstructured task would inherit that stage's span).
-      // Its log lines likewise carry the run and project, not that stage's name.
-      let context = EngineSpans.runContext
-      let logContext = ExecutionContext.current.map {
-        ExecutionContext(runId: $0.runId, stage: "", org: $0.org, project: $0.project)
-      }
-      let task = Task {
-        await ExecutionContext.$current.withValue(logContext) {
-          await ServiceContext.withValue(context) { await self.run(projectId) }
-        }
-      }
-      projects[projectId]?.task = task
+      // stage that happened to start it). Its log lines likewise carry the run and project, not
+      // that stage's name.
+      loopStartsContinuation.yield(
+        LoopStart(
+          projectId: projectId, traceContext: EngineSpans.runContext,
+          logContext: ExecutionContext.current.map {
+            ExecutionContext(runId: $0.runId, stage: "", org: $0.org, project: $0.project)
+          }))
     }
     if let latest = watch.latest {  // a deployment already known: tell the newcomer at once
       evaluate(subscriberId, of: deploymentId, against: latest, force: true)
@@ -176,10 +223,11 @@ public actor DeploymentTracker {
   /// Deployments currently watched.
   public var watchedCount: Int { watches.count }
 
-  /// Stops every loop and ends every stream (waiters get `TrackerError.stopped`).
-  public func shutdown() {
+  /// Ends every stream (waiters get `TrackerError.stopped`) and starts no more loops; `with`
+  /// then cancels the running ones.
+  func shutdown() {
     isStopped = true
-    for loop in projects.values { loop.task?.cancel() }
+    loopStartsContinuation.finish()
     projects = [:]
     let all = watches.values.flatMap { $0.subscribers.values }
     watches = [:]

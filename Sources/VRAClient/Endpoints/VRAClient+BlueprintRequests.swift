@@ -1,7 +1,7 @@
 import VRAModels
 
 extension VRAClient {
-  static let blueprintRequests = "/blueprint/api/blueprint-requests"
+  public static let blueprintRequests = "/blueprint/api/blueprint-requests"
 
   /// `POST /blueprint/api/blueprint-requests`: deploys a blueprint (by id and version, or
   /// inline `content`).

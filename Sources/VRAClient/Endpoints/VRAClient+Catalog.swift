@@ -1,7 +1,7 @@
 import VRAModels
 
 extension VRAClient {
-  static let catalogItems = "/catalog/api/items"
+  public static let catalogItems = "/catalog/api/items"
 
   /// `GET /catalog/api/items`, every page.
   public func catalogItems(

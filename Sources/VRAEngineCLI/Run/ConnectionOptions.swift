@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 
@@ -81,25 +82,16 @@ struct ConnectionOptions: ParsableArguments {
 
   /// Reads the configuration (file, profile, environment, these flags), applies its log settings,
   /// and exits 2 with every problem at once when it is wrong.
-  func loadConfiguration(telemetry: TelemetryOptions? = nil) async throws(ExitCode) -> RunConfiguration {
+  func loadConfiguration(telemetry: TelemetryOptions? = nil) async throws(RuntimeError) -> RunConfiguration {
     try await Self.loadConfiguration(config: config, profile: profile, flags: flagValues(telemetry: telemetry))
   }
 
   static func loadConfiguration(
     config: String?, profile: String?, flags: [String: (flag: String, value: String)]
-  ) async throws(ExitCode) -> RunConfiguration {
+  ) async throws(RuntimeError) -> RunConfiguration {
     let context = CommandContext.current
-    let loader = ConfigurationLoader(
-      configFlag: config, profileFlag: profile, flags: flags, environment: context.environment,
+    return try await RunConfiguration.load(
+      configFile: config, profile: profile, flags: flags, environment: context.environment,
       currentDirectory: context.currentDirectory)
-    do {
-      let (resolved, provider) = try await loader.load()
-      let configuration = RunConfiguration(resolved: resolved, loader: loader, provider: provider)
-      configuration.applyLogSettings()
-      return configuration
-    } catch {
-      Terminal.err(error.description)
-      throw ExitCodes.usageOrValidation
-    }
   }
 }

@@ -1,5 +1,6 @@
 import CloudTemplate
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 import VRAClient

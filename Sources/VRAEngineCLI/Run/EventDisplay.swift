@@ -1,4 +1,5 @@
 import Engine
+import EngineRuntime
 import Foundation
 
 /// A run's event stream and the progress display reading it. The orchestrator feeds `sink`;

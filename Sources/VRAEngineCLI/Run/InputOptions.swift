@@ -1,5 +1,6 @@
 import ArgumentParser
 import CloudTemplate
+import EngineRuntime
 import Foundation
 
 /// `--input name=value` (repeatable) and `--inputs FILE`, shared by `validate` and `deploy`; with

@@ -1,4 +1,5 @@
 import Dispatch
+import EngineRuntime
 import Foundation
 import Synchronization
 
@@ -32,6 +33,21 @@ final class InterruptHandler {
       }
       source.resume()
       return source
+    }
+  }
+
+  /// Runs `work` so that the first Ctrl-C (or SIGTERM) cancels it; the handlers are removed when
+  /// it ends. The caller's own cancellation reaches `work` too.
+  static func cancellingOnInterrupt<Result: Sendable>(
+    _ work: @escaping @Sendable () async throws -> Result
+  ) async throws -> Result {
+    let task = Task { try await work() }
+    let handler = InterruptHandler { task.cancel() }
+    defer { handler.remove() }
+    return try await withTaskCancellationHandler {
+      try await task.value
+    } onCancel: {
+      task.cancel()
     }
   }
 

@@ -1,4 +1,5 @@
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 import Synchronization

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineRuntime
 import Foundation
 import RunState
 
@@ -12,7 +13,7 @@ struct StateOptions: ParsableArguments {
   var state: String?
 
   /// The state database path the configuration names; exits 2 on a bad configuration.
-  func statePath() async throws(ExitCode) -> String {
+  func statePath() async throws(RuntimeError) -> String {
     let flags = state.map { ["state.url": (flag: "--state", value: $0)] } ?? [:]
     return try await ConnectionOptions.loadConfiguration(config: config, profile: profile, flags: flags).statePath
   }

@@ -1,4 +1,5 @@
 import Engine
+import EngineRuntime
 
 /// Reads duration flags (`--timeout`, `--poll-min`, `--poll-max`) the way plan files write
 /// durations: `30m`, `1h30m`, `90s`, `500ms`, `2d`, or a bare number of seconds. Zero is refused:

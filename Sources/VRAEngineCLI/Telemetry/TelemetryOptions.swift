@@ -1,4 +1,5 @@
 import ArgumentParser
+import EngineRuntime
 import Foundation
 
 /// `--metrics-port` (and its host), shared by the commands that run deployments.
@@ -15,19 +16,6 @@ struct TelemetryOptions: ParsableArguments {
   func validate() throws {
     if let metricsPort, !(0...65535).contains(metricsPort) {
       throw ValidationError("--metrics-port must be 0...65535, not \(metricsPort)")
-    }
-  }
-
-  /// Starts the metrics endpoint when a port is configured (`--metrics-port`, `telemetry.metricsPort`);
-  /// nil otherwise.
-  static func startMetrics(_ configuration: RunConfiguration) async throws(ExitCode) -> MetricsEndpoint? {
-    guard let metricsPort = configuration.metricsPort else { return nil }
-    let metricsHost = configuration.metricsHost
-    do {
-      return try await MetricsEndpoint.start(host: metricsHost, port: metricsPort)
-    } catch {
-      Terminal.err("error: cannot serve metrics on \(metricsHost):\(metricsPort): \(error)")
-      throw ExitCodes.usageOrValidation
     }
   }
 }

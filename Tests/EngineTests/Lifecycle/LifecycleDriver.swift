@@ -37,7 +37,8 @@ final class LifecycleStats: Sendable {
 struct EngineProcess: Sendable {
   let store: SQLStateStore
   let client: VRAClient
-  let tracker: DeploymentTracker
+  let trackerHandle: TrackerHandle
+  var tracker: DeploymentTracker { trackerHandle.tracker }
 
   static let quiet: Logger = {
     var logger = Logger(label: "vra-engine.lifecycle-test")
@@ -52,14 +53,14 @@ struct EngineProcess: Sendable {
         endpoint: URL(string: simulator)!,
         authentication: .password(username: "admin", password: Secret("VMware1!"), domain: "vsphere.local"),
         logger: quiet))
-    let tracker = DeploymentTracker(
+    let trackerHandle = await TrackerHandle.start(
       client: client,
       configuration: TrackerConfiguration(minInterval: .milliseconds(30), maxInterval: .milliseconds(150)))
-    return EngineProcess(store: store, client: client, tracker: tracker)
+    return EngineProcess(store: store, client: client, trackerHandle: trackerHandle)
   }
 
   func close() async {
-    await tracker.shutdown()
+    await trackerHandle.stop()
     try? await store.close()
   }
 }

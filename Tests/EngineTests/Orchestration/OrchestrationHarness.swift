@@ -15,7 +15,8 @@ struct OrchestrationHarness {
   let directory: URL
   let store: SQLStateStore
   let client: VRAClient
-  let tracker: DeploymentTracker
+  let trackerHandle: TrackerHandle
+  var tracker: DeploymentTracker { trackerHandle.tracker }
   let events = EventLog()
 
   /// Every event of a run, in order.
@@ -46,15 +47,15 @@ struct OrchestrationHarness {
       configuration: VRAClientConfiguration(
         endpoint: URL(string: simulator.server.baseURL)!,
         authentication: .password(username: "admin", password: Secret("VMware1!"), domain: "vsphere.local")))
-    let tracker = DeploymentTracker(
+    let trackerHandle = await TrackerHandle.start(
       client: client,
       configuration: TrackerConfiguration(minInterval: .milliseconds(50), maxInterval: .milliseconds(400)))
     return OrchestrationHarness(
-      simulator: simulator, directory: directory, store: store, client: client, tracker: tracker)
+      simulator: simulator, directory: directory, store: store, client: client, trackerHandle: trackerHandle)
   }
 
   func stop() async {
-    await tracker.shutdown()
+    await trackerHandle.stop()
     try? await store.close()
     await simulator.stop()
     try? FileManager.default.removeItem(at: directory)

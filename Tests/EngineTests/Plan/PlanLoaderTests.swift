@@ -94,7 +94,7 @@ struct PlanLoaderTests {
     #expect(base.timeout == .seconds(90))
     #expect(plan.retries(for: base) == 2)
     #expect(
-      plan.context(for: base) == StageContext(org: "acme", region: "us", constraintTags: ["env:dev", "tier:web"]))
+      plan.placement(for: base) == StagePlacement(org: "acme", region: "us", constraintTags: ["env:dev", "tier:web"]))
     let item = try #require(plan.stage(named: "item"))
     #expect(item.source == .catalogItem(name: "Ubuntu", version: nil))
     #expect(item.dependsOn == ["base"])

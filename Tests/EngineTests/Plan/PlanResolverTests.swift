@@ -8,11 +8,11 @@ struct PlanResolverTests {
   let context = ResolutionContext(
     runId: RunID(rawValue: "1a2b3c4d"), environment: ["OWNER": "ops", "PORT": "8080"],
     stageResults: [
-      "db": StageResult(
+      "db": StageOutputs(
         deploymentId: "dep-1", deploymentName: "three-tier-db-1a2b3c4d",
         outputs: ["address": "10.0.0.5", "port": 5432, "tags": ["a", "b"], "info": ["zone": "z1"]],
         resources: ["db": ["address": "10.0.0.5", "cpu": 2]]),
-      "web": StageResult(
+      "web": StageOutputs(
         deploymentId: "dep-2", deploymentName: "web",
         resources: ["vm[0]": ["address": "10.0.1.1"], "vm[1]": ["address": "10.0.1.2"], "vm[10]": ["address": "x"]]),
     ])

@@ -127,7 +127,7 @@ struct PlanSecretsTests {
   func redactedOnResume() {
     let context = ResolutionContext(
       runId: RunID(rawValue: "1a2b3c4d"),
-      stageResults: ["db": StageResult(deploymentId: "d", deploymentName: "db", outputs: ["password": "<redacted>"])])
+      stageResults: ["db": StageOutputs(deploymentId: "d", deploymentName: "db", outputs: ["password": "<redacted>"])])
     #expect {
       try PlanResolver.resolve("${stages.db.outputs.password}", in: context, stage: "app", field: "inputs.pw")
     } throws: { error in

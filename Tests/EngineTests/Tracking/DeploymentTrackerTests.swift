@@ -18,7 +18,9 @@ struct DeploymentTrackerTests {
         started.append((deployment, request, project))
       }
       let before = try await fixture.stats()
-      let tracker = DeploymentTracker(client: fixture.client, configuration: TrackerFixture.configuration())
+      let trackerHandle = await TrackerHandle.start(
+        client: fixture.client, configuration: TrackerFixture.configuration())
+      let tracker = trackerHandle.tracker
       let results = try await withThrowingTaskGroup(of: DeploymentRequest.self) { group in
         for item in started {
           group.addTask {
@@ -59,7 +61,9 @@ struct DeploymentTrackerTests {
   func updateStream() async throws {
     try await TrackerFixture.with { fixture in
       let project = fixture.projects[1]
-      let tracker = DeploymentTracker(client: fixture.client, configuration: TrackerFixture.configuration())
+      let trackerHandle = await TrackerHandle.start(
+        client: fixture.client, configuration: TrackerFixture.configuration())
+      let tracker = trackerHandle.tracker
       let (deployment, _) = try await fixture.deploy("failing", in: project, name: "stream")
       var updates: [TrackedUpdate] = []
       for await update in await tracker.updates(deploymentId: deployment, projectId: project) {
@@ -84,9 +88,10 @@ struct DeploymentTrackerTests {
   func cancellationIsPrompt() async throws {
     try await TrackerFixture.with(slowSeconds: 1_000_000) { fixture in
       let project = fixture.projects[0]
-      let tracker = DeploymentTracker(
+      let trackerHandle = await TrackerHandle.start(
         client: fixture.client,
         configuration: TrackerFixture.configuration(minInterval: .seconds(5), maxInterval: .seconds(30)))
+      let tracker = trackerHandle.tracker
       let (deployment, request) = try await fixture.deploy("slow", in: project, name: "cancelled")
       let waiter = Task {
         try await tracker.waitForTerminal(deploymentId: deployment, projectId: project, requestId: request)
@@ -101,7 +106,7 @@ struct DeploymentTrackerTests {
       #expect(throws: CancellationError.self) { try outcome.get() }
       #expect(elapsed < .milliseconds(500), "cancellation took \(elapsed)")
       #expect(await tracker.watchedCount == 1)  // the stream subscriber still watches
-      await tracker.shutdown()
+      await trackerHandle.stop()
       #expect(await iterator.next() == nil)
       #expect(await tracker.activeProjectIds.isEmpty)
     }
@@ -111,7 +116,9 @@ struct DeploymentTrackerTests {
   func deletedDeployment() async throws {
     try await TrackerFixture.with(slowSeconds: 1_000_000) { fixture in
       let project = fixture.projects[0]
-      let tracker = DeploymentTracker(client: fixture.client, configuration: TrackerFixture.configuration())
+      let trackerHandle = await TrackerHandle.start(
+        client: fixture.client, configuration: TrackerFixture.configuration())
+      let tracker = trackerHandle.tracker
       // A long-running watch keeps the project's loop (and its watermark) going.
       let (busy, busyRequest) = try await fixture.deploy("slow", in: project, name: "busy")
       let busyUpdates = await tracker.updates(deploymentId: busy, projectId: project, requestId: busyRequest)
@@ -138,7 +145,7 @@ struct DeploymentTrackerTests {
         after.count(TrackerFixture.deploymentRoute, status: 404)
           - before.count(TrackerFixture.deploymentRoute, status: 404) == 1)
       #expect(await tracker.watchedCount == 1)
-      await tracker.shutdown()
+      await trackerHandle.stop()
     }
   }
 
@@ -147,7 +154,9 @@ struct DeploymentTrackerTests {
     try await TrackerFixture.with(slowSeconds: 100) { fixture in
       let project = fixture.projects[1]
       let (deployment, create) = try await fixture.deploy("quick", in: project, name: "superseded")
-      let tracker = DeploymentTracker(client: fixture.client, configuration: TrackerFixture.configuration())
+      let trackerHandle = await TrackerHandle.start(
+        client: fixture.client, configuration: TrackerFixture.configuration())
+      let tracker = trackerHandle.tracker
       _ = try await tracker.waitForTerminal(deploymentId: deployment, projectId: project, requestId: create)
       let delete = try await fixture.client.deleteDeployment(id: deployment)
       let before = try await fixture.stats()
@@ -167,7 +176,9 @@ struct DeploymentTrackerTests {
   func timeout() async throws {
     try await TrackerFixture.with(slowSeconds: 1_000_000) { fixture in
       let project = fixture.projects[0]
-      let tracker = DeploymentTracker(client: fixture.client, configuration: TrackerFixture.configuration())
+      let trackerHandle = await TrackerHandle.start(
+        client: fixture.client, configuration: TrackerFixture.configuration())
+      let tracker = trackerHandle.tracker
       let (deployment, request) = try await fixture.deploy("slow", in: project, name: "forever")
       await #expect(throws: TrackerError.timedOut(deploymentId: deployment, after: .milliseconds(300))) {
         try await tracker.waitForTerminal(
@@ -184,7 +195,8 @@ struct DeploymentTrackerTests {
       for index in 0..<17 { started.append(try await fixture.deploy("slow", in: project, name: "page-\(index)")) }
       var configuration = TrackerFixture.configuration()
       configuration.pageSize = 3
-      let tracker = DeploymentTracker(client: fixture.client, configuration: configuration)
+      let trackerHandle = await TrackerHandle.start(client: fixture.client, configuration: configuration)
+      let tracker = trackerHandle.tracker
       let results = try await withThrowingTaskGroup(of: String?.self) { group in
         for (deployment, request) in started {
           group.addTask {

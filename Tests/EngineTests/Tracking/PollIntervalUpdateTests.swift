@@ -12,9 +12,10 @@ struct PollIntervalUpdateTests {
     try await TrackerFixture.with(slowSeconds: 300) { fixture in
       let (deployment, request) = try await fixture.deploy("slow", in: fixture.projects[0], name: "rebound")
       // The first tick happens at once and sees the request still in progress; the next would be a minute later.
-      let tracker = DeploymentTracker(
+      let trackerHandle = await TrackerHandle.start(
         client: fixture.client,
         configuration: TrackerFixture.configuration(minInterval: .seconds(60), maxInterval: .seconds(60)))
+      let tracker = trackerHandle.tracker
       let waiting = Task {
         try await tracker.waitForTerminal(
           deploymentId: deployment, projectId: fixture.projects[0], requestId: request, timeout: .seconds(120))
@@ -30,7 +31,7 @@ struct PollIntervalUpdateTests {
       #expect(ContinuousClock.now - started < .seconds(30))
       #expect(result.status == .successful)
       #expect(await tracker.statistics.ticks >= 2)
-      await tracker.shutdown()
+      await trackerHandle.stop()
     }
   }
 }

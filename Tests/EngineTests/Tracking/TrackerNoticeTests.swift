@@ -15,9 +15,10 @@ extension TimingSensitive {
     func failureWithinOneTick() async throws {
       try await TrackerFixture.with { fixture in
         let project = fixture.projects[0]
-        let tracker = DeploymentTracker(
+        let trackerHandle = await TrackerHandle.start(
           client: fixture.client,
           configuration: TrackerFixture.configuration(minInterval: .milliseconds(200), maxInterval: .seconds(2)))
+        let tracker = trackerHandle.tracker
         let (deployment, request) = try await fixture.deploy("failing", in: project, name: "fails")
         let result = try await tracker.waitForTerminal(
           deploymentId: deployment, projectId: project, requestId: request, timeout: .seconds(60))

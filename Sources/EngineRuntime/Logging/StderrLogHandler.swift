@@ -7,10 +7,10 @@ import Logging
 ///
 /// Hand-written: swift-log ships only a text `StreamLogHandler` and no package on this machine
 /// offers a JSON handler (swift-otel's logging exports OTLP, not lines on stderr).
-struct StderrLogHandler: LogHandler {
+package struct StderrLogHandler: LogHandler {
   let label: String
-  var metadata: Logger.Metadata = [:]
-  var metadataProvider: Logger.MetadataProvider?
+  package var metadata: Logger.Metadata = [:]
+  package var metadataProvider: Logger.MetadataProvider?
   /// A logger that asks for less than the process level (`logger.logLevel = .warning` on a chatty
   /// library's logger) keeps its own, stricter level.
   private var floor: Logger.Level?
@@ -20,17 +20,17 @@ struct StderrLogHandler: LogHandler {
     self.metadataProvider = metadataProvider
   }
 
-  var logLevel: Logger.Level {
+  package var logLevel: Logger.Level {
     get { Swift.max(LogControl.shared.level, floor ?? .trace) }
     set { floor = newValue }
   }
 
-  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+  package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
     get { metadata[key] }
     set { metadata[key] = newValue }
   }
 
-  func log(event: LogEvent) {
+  package func log(event: LogEvent) {
     var merged = metadataProvider?.get() ?? [:]
     merged.merge(metadata) { _, own in own }
     if let extra = event.metadata { merged.merge(extra) { _, own in own } }
@@ -39,7 +39,7 @@ struct StderrLogHandler: LogHandler {
       case .text: Self.text(event, label: label, metadata: merged)
       case .json: Self.json(event, label: label, metadata: merged)
       }
-    CommandContext.current.output.write(.standardError, line + "\n")
+    LogControl.shared.write(line + "\n")
   }
 
   /// swift-log's `StreamLogHandler` layout, so existing log parsers keep working.
@@ -48,12 +48,12 @@ struct StderrLogHandler: LogHandler {
     return "\(timestamp()) \(event.level) \(label):\(pairs) [\(event.source)] \(event.message)"
   }
 
-  static func json(_ event: LogEvent, label: String, metadata: Logger.Metadata) -> String {
+  package static func json(_ event: LogEvent, label: String, metadata: Logger.Metadata) -> String {
     json(level: event.level, label: label, message: event.message.description, source: event.source, metadata: metadata)
   }
 
   /// One JSON object: the metadata keys beside `ts`, `level`, `label`, `message` and `source`.
-  static func json(
+  package static func json(
     level: Logger.Level, label: String, message: String, source: String?, metadata: Logger.Metadata = [:]
   ) -> String {
     var object: [String: Any] = [:]

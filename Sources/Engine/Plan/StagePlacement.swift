@@ -1,5 +1,5 @@
-/// The execution context a stage carries besides its project: org (tenant) and region constraint tags.
-public struct StageContext: Sendable, Hashable, Codable {
+/// Where a stage deploys besides its project: org (tenant), region and constraint tags.
+public struct StagePlacement: Sendable, Hashable, Codable {
   public var org: String?
   public var region: String?
   /// vRA constraint tags, `key:value` (e.g. `env:prod`), in the order written.
@@ -12,9 +12,9 @@ public struct StageContext: Sendable, Hashable, Codable {
   }
 
   /// These values with every value `other` sets on top; constraint tags are added, without duplicates.
-  public func overridden(by other: StageContext) -> StageContext {
+  public func overridden(by other: StagePlacement) -> StagePlacement {
     var tags = constraintTags
     for tag in other.constraintTags where !tags.contains(tag) { tags.append(tag) }
-    return StageContext(org: other.org ?? org, region: other.region ?? region, constraintTags: tags)
+    return StagePlacement(org: other.org ?? org, region: other.region ?? region, constraintTags: tags)
   }
 }

@@ -7,15 +7,15 @@ import VRASimulator
 /// With no endpoint configured, `deploy` and `apply` run against the bundled simulator, started
 /// in this process. Its state lives beside the engine state, so `--resume` in a later invocation
 /// finds the deployments the first one created.
-struct EmbeddedSimulator {
+public struct EmbeddedSimulator: Sendable {
   /// Fast enough that the examples finish in seconds, slow enough that progress is visible.
-  static let timeScale = 0.02
+  public static let timeScale = 0.02
 
-  let server: SimulatorServer
+  public let server: SimulatorServer
   /// The lock on the state file, held while this process's simulator lives.
   let lock: StateFileLock
 
-  static func start(stateDirectory: URL) async throws -> EmbeddedSimulator {
+  static func start(stateDirectory: URL, notice: NoticeSink) async throws -> EmbeddedSimulator {
     // One process at a time serves this state: two in-process simulators on one file would each
     // save their own copy over the other's.
     let lock = try StateFileLock.acquire(stateDirectory.appendingPathComponent("simulator.json.lock").path)
@@ -38,13 +38,13 @@ struct EmbeddedSimulator {
       lock.release()
       throw error
     }
-    Terminal.err(
+    notice(
       "no vRA endpoint configured (VRA_URL or --endpoint): using the embedded simulator at \(server.baseURL)")
     return EmbeddedSimulator(server: server, lock: lock)
   }
 
   /// Endpoint settings that log in as the simulator's seeded admin.
-  var settings: EndpointSettings {
+  public var settings: EndpointSettings {
     EndpointSettings(
       endpoint: URL(string: server.baseURL)!,
       authentication: .password(username: "admin", password: Secret("VMware1!"), domain: "vsphere.local"))

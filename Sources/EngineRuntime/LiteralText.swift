@@ -10,22 +10,22 @@ import CloudTemplate
 /// is `${`: the resolver substitutes each one exactly once and never rescans what it substituted, so
 /// the text reaches vRA exactly as the user gave it, and no user text can name a stage, `run.id` or
 /// an environment variable. The variable exists only in the environment handed to the Orchestrator.
-enum LiteralText {
+public enum LiteralText {
   /// The environment variable the escaped text refers to.
-  static let variable = "VRA_ENGINE_LITERAL_DOLLAR_BRACE"
+  public static let variable = "VRA_ENGINE_LITERAL_DOLLAR_BRACE"
   /// What the Orchestrator's environment must map `variable` to.
-  static let environment = [variable: "${"]
+  public static let environment = [variable: "${"]
 
-  static let escapedOpening = "${env.\(variable)}"
+  public static let escapedOpening = "${env.\(variable)}"
 
   /// `text` with every `${` replaced by a reference that resolves back to `${`.
-  static func escape(_ text: String) -> String {
+  public static func escape(_ text: String) -> String {
     guard text.contains("${") else { return text }
     return text.replacingOccurrences(of: "${", with: escapedOpening)
   }
 
   /// Every string inside `value` escaped; object keys are not resolved, so they stay as they are.
-  static func escape(_ value: JSONValue) -> JSONValue {
+  public static func escape(_ value: JSONValue) -> JSONValue {
     switch value {
     case .string(let text): .string(escape(text))
     case .array(let elements): .array(elements.map(escape))

@@ -1,6 +1,5 @@
 import CloudTemplate
 import Credentials
-import Engine
 import Foundation
 import RunState
 import VRAClient
@@ -12,10 +11,8 @@ import VRAModels
 /// which hides `encrypted` inputs, secret inputs and inputs named like credentials (`password`,
 /// `token`, ...). References to other stages are left as written: they are only known once those
 /// stages finish.
-enum DryRun {
-  static func describe(
-    _ plan: Plan, environment: [String: String], redactor: Redactor = OutputRedaction.redactor
-  ) -> String {
+public enum DryRun {
+  public static func describe(_ plan: Plan, environment: [String: String], redactor: Redactor) -> String {
     redactor.registerSensitiveNames(PlanSecrets.sensitiveNames(of: plan))
     var lines = ["plan \(plan.name): \(plan.stages.count) stages (dry run: nothing is sent)"]
     guard let graph = try? StageGraph(plan: plan) else { return lines.joined(separator: "\n") }
@@ -47,27 +44,23 @@ enum DryRun {
         waiting.append(key)
       }
     }
-    var body: [String: JSONValue] = [
-      "deploymentName": .string(deploymentName), "projectId": .string("<id of project \(project)>"),
-      "inputs": .object(inputs), "reason": .string("vra-engine run <run-id> stage \(stage.name)"),
-    ]
-    let target: String
+    let order = StageRequest.Order(
+      source: stage.source, deploymentName: deploymentName, projectId: "<id of project \(project)>", inputs: inputs,
+      reason: StageRequest.Order.reason(runId: context.runId, stage: stage.name))
+    // The ids only vRA knows are placeholders; everything else is what a run sends.
+    let request: StageRequest
     switch stage.source {
     case .template(let path, _):
-      target = "POST /blueprint/api/blueprint-requests"
-      body["content"] = .string("<\(path.lastPathComponent), sent inline>")
-    case .blueprint(let name, let version):
-      target = "POST /blueprint/api/blueprint-requests"
-      body["blueprintId"] = .string("<id of blueprint \(name)>")
-      body["blueprintVersion"] = .string(version ?? "<latest released>")
-    case .catalogItem(let name, let version):
-      target = "POST /catalog/api/items/<id of \(name)>/request"
-      body["version"] = .string(version ?? "<latest>")
+      request = StageRequest(order, targets: .init(content: "<\(path.lastPathComponent), sent inline>"))
+    case .blueprint(let name, _):
+      request = StageRequest(order, targets: .init(blueprintId: "<id of blueprint \(name)>"))
+    case .catalogItem(let name, _):
+      request = StageRequest(order, targets: .init(catalogItemId: "<id of \(name)>"))
     }
     var lines = [
-      "\(stage.name): \(target)  (\(stage.source.summary) → deployment \(deploymentName), project \(project))"
+      "\(stage.name): \(request.target)  (\(stage.source.summary) → deployment \(deploymentName), project \(project))"
     ]
-    lines += JSONText.render(redactor.redact(.object(body)), pretty: true).split(separator: "\n").map { "  " + $0 }
+    lines += JSONText.render(redactor.redact(request.body), pretty: true).split(separator: "\n").map { "  " + $0 }
     if !stage.secrets.isEmpty {
       let references = stage.secrets.keys.sorted().map { "\($0) ← \(stage.secrets[$0]!)" }
       lines.append("  secrets, read when the run starts: \(references.joined(separator: ", "))")

@@ -1,7 +1,7 @@
 import VRAModels
 
 /// What a finished stage offers to the stages after it: its deployment, outputs and resources.
-public struct StageResult: Sendable, Hashable, Codable {
+public struct StageOutputs: Sendable, Hashable, Codable {
   public var deploymentId: String
   public var deploymentName: String
   /// The deployment's outputs, by name.

@@ -7,8 +7,8 @@ import Logging
 /// run shows its progress, not every HTTP call). Level and format live in `LogControl`, read on
 /// every line, so the configuration (and a hot reload of it) can change them after bootstrap.
 /// Every line passes the process's redactor (`OutputRedaction`) on its way out.
-enum LogSetup {
-  static let bootstrap: Void = {
+public enum LogSetup {
+  public static let bootstrap: Void = {
     let text = ProcessInfo.processInfo.environment["VRA_ENGINE_LOG_LEVEL"]?.lowercased() ?? ""
     if let level = Logger.Level(rawValue: text) { LogControl.shared.level = level }
     // Every line written inside a stage carries its execution context (run, stage, project, org, region).

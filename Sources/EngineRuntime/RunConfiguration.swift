@@ -1,0 +1,138 @@
+import Configuration
+import Engine
+import Foundation
+import Logging
+import RunState
+import Secrets
+
+/// The effective configuration of one command (or one service request), turned into what the
+/// parts need: the state path, the tracker's intervals, the concurrency limits, telemetry, leases
+/// and log settings.
+public struct RunConfiguration: Sendable {
+  public let resolved: ResolvedConfiguration
+  public let loader: ConfigurationLoader
+  /// The config file's provider, watched by `apply` for hot reload; nil without a file.
+  public let provider: ReloadingFileProvider<ConfigFileSnapshot>?
+  /// The environment the configuration was read from (credentials, `VRA_ENGINE_LEASE_*`, `OTEL_*`).
+  public let environment: [String: String]
+
+  /// Where the configuration was read from: `./vra-engine.toml` and the project's `.vra-engine/`
+  /// are looked for from here.
+  public let currentDirectory: String
+
+  /// Reads the configuration (file, profile, `environment`, flags by configuration key), applies
+  /// its log settings, and fails with every problem at once (exit 2) when it is wrong.
+  public static func load(
+    configFile: String?, profile: String?, flags: [String: (flag: String, value: String)],
+    environment: [String: String], currentDirectory: String = FileManager.default.currentDirectoryPath
+  ) async throws(RuntimeError) -> RunConfiguration {
+    let loader = ConfigurationLoader(
+      configFlag: configFile, profileFlag: profile, flags: flags, environment: environment,
+      currentDirectory: currentDirectory)
+    do {
+      let (resolved, provider) = try await loader.load()
+      let configuration = RunConfiguration(
+        resolved: resolved, loader: loader, provider: provider, environment: environment,
+        currentDirectory: currentDirectory)
+      configuration.applyLogSettings()
+      return configuration
+    } catch {
+      throw RuntimeError(error.description, status: .usageOrValidation)
+    }
+  }
+
+  /// `state.url`, else `.vra-engine/state.db` in the nearest directory from `currentDirectory` up
+  /// that has a `.vra-engine/` (`StateLocation.discover`), else in `currentDirectory`.
+  public var statePath: String {
+    guard var text = resolved.text("state.url") else {
+      return StateLocation.discover(from: currentDirectory, home: environment["HOME"])
+        ?? URL(fileURLWithPath: currentDirectory, isDirectory: true).appendingPathComponent(SQLStateStore.defaultPath)
+        .path
+    }
+    for prefix in ["sqlite://", "sqlite:"] where text.hasPrefix(prefix) {
+      text = String(text.dropFirst(prefix.count))
+      break
+    }
+    return text
+  }
+
+  /// Where the embedded simulator keeps its state: beside the engine state.
+  public var stateDirectory: URL { URL(fileURLWithPath: statePath).deletingLastPathComponent() }
+
+  public var metricsPort: Int? { resolved.number("telemetry.metricsPort") }
+  public var metricsHost: String { resolved.text("telemetry.metricsHost") ?? "127.0.0.1" }
+
+  /// The poll bounds: configured, else the defaults for a real vRA or the embedded simulator
+  /// (which runs 50× faster than vRA, so it is polled accordingly).
+  public func pollIntervals(embedded: Bool) -> (min: Duration, max: Duration) {
+    let standard = TrackerConfiguration()
+    let defaults =
+      embedded ? (Duration.milliseconds(100), Duration.seconds(1)) : (standard.minInterval, standard.maxInterval)
+    let min = resolved.duration("polling.min") ?? defaults.0
+    let max = resolved.duration("polling.max") ?? Swift.max(defaults.1, min)
+    return (min, Swift.max(min, max))
+  }
+
+  public func trackerConfiguration(embedded: Bool) -> TrackerConfiguration {
+    let (min, max) = pollIntervals(embedded: embedded)
+    var configuration = TrackerConfiguration()
+    configuration.minInterval = min
+    configuration.maxInterval = max
+    return configuration
+  }
+
+  public var concurrencyLimits: ConcurrencyLimits.Values {
+    ConcurrencyLimits.Values(
+      parallelism: resolved.number("concurrency.parallelism"),
+      perProjectLimit: resolved.number("concurrency.perProjectLimit"))
+  }
+
+  /// Log level and format from the configuration (the environment's `VRA_ENGINE_LOG_LEVEL` included).
+  public func applyLogSettings() {
+    LogControl.shared.level = resolved.text("log.level").flatMap(Logger.Level.init(rawValue:)) ?? .warning
+    LogControl.shared.format = resolved.text("log.format").flatMap(LogControl.Format.init(rawValue:)) ?? .text
+  }
+
+  /// This configuration with `resolved` replaced (a hot reload).
+  public func replacing(_ resolved: ResolvedConfiguration) -> RunConfiguration {
+    RunConfiguration(
+      resolved: resolved, loader: loader, provider: provider, environment: environment,
+      currentDirectory: currentDirectory)
+  }
+
+  /// The lease settings (`VRA_ENGINE_LEASE_DURATION`, `VRA_ENGINE_LEASE_CHECK` in seconds).
+  public var lease: LeaseSettings { LeaseSettings.from(environment: environment) }
+}
+
+extension RunConfiguration {
+  /// The environment the secret resolver reads: the process's, with the profile's `vault.*`
+  /// settings filling in what neither `VAULT_*` nor `BAO_*` sets. A `vault.token` or
+  /// `vault.secretId` written as an `env:` or `file:` reference is read here; a `vault:` one cannot
+  /// be (it would need the Vault it logs in to).
+  public func secretEnvironment() async throws(RuntimeError) -> [String: String] {
+    var result = environment
+    let local = SecretResolver(environment: environment)
+    for spec in ConfigCatalog.keys where spec.key.hasPrefix("vault.") {
+      guard let value = resolved.values[spec.key], case .file = value.source, var text = value.setting.text else {
+        continue
+      }
+      let suffix = String(spec.environmentName.dropFirst("VAULT_".count))
+      guard (environment["VAULT_" + suffix] ?? environment["BAO_" + suffix] ?? "").isEmpty else { continue }
+      if spec.isSecret, SecretReference.isReference(text) {
+        guard !text.hasPrefix("vault:") else {
+          throw .error(
+            "\(value.source): \(spec.key) cannot be a vault: reference (use env: or file:)", status: .usageOrValidation)
+        }
+        do {
+          let secret = try await local.resolve(text)
+          OutputRedaction.redactor.register(secret)
+          text = secret.exposed
+        } catch {
+          throw .error("\(value.source): \(spec.key): \(error)", status: .usageOrValidation)
+        }
+      }
+      result[spec.environmentName] = text
+    }
+    return result
+  }
+}

@@ -1,0 +1,42 @@
+import Engine
+import RunState
+import VRAClient
+
+extension ExitStatus {
+  /// The status of an error that stopped work on a run: 2 when the run cannot be worked on from
+  /// here (owned by a live process, expired lease without takeover, unknown, another endpoint),
+  /// 4 when this process lost the run to another, the error's own for a `RuntimeError`, else 3.
+  public static func of(_ error: any Error) -> ExitStatus {
+    switch error {
+    case let store as StateStoreError:
+      switch store {
+      case .leaseLost: .leaseLost
+      case .runOwned, .leaseExpired, .unknownRun: .usageOrValidation
+      default: .authOrConnectivity
+      }
+    case is RunRefusal: .usageOrValidation
+    case let runtime as RuntimeError: runtime.status
+    default: .authOrConnectivity
+    }
+  }
+
+  /// The status of a run that ended: 0 succeeded (or submitted), 130 cancelled, 3 when its stages
+  /// failed only because vRA could not be reached or refused the credentials, else 1.
+  public static func of(_ status: RunStatus, stages: [StageRecord]) -> ExitStatus {
+    switch status {
+    case .cancelled: return .cancelled
+    case .pending, .cancelling, .destroying: return .deploymentFailed
+    case .succeeded, .running, .submitted, .destroyed: return .ok
+    case .failed, .destroyFailed:
+      let failed = stages.filter { $0.status == .failed || $0.error != nil }
+      let connectivity = !failed.isEmpty && failed.allSatisfy { isConnectivity($0.error) }
+      return connectivity ? .authOrConnectivity : .deploymentFailed
+    }
+  }
+
+  /// True when the recorded failure is about reaching or logging in to vRA (exit 3), not the deployment.
+  public static func isConnectivity(_ error: RecordedError?) -> Bool {
+    guard let error else { return false }
+    return ["transport", "timeout", "unauthorized", "forbidden"].contains(error.errorClass)
+  }
+}
