@@ -9,13 +9,14 @@ import Foundation
 struct ValidateCommand: ParsableCommand, UsageChecked {
   static let configuration = CommandConfiguration(
     commandName: "validate",
-    abstract: "Check a cloud template and a set of input values, or a whole plan, offline, reporting every error at once.",
+    abstract:
+      "Check a cloud template and a set of input values, or a whole plan, offline, reporting every error at once.",
     discussion: """
       Given a plan (a file with `stages:`, or any .toml file), every check `apply` makes before it \
       sends anything, without reaching vRA: the plan's structure, every template it names, every \
       input that waits on no other stage, references and dependency cycles.
 
-      Given a template, its input values come from three sources. Highest precedence first:
+      A template's input values come from three sources. Highest precedence first:
         1. --input name=value   repeatable; the last one for a name wins
         2. --inputs FILE        a YAML or JSON mapping of input names to values
         3. VRA_INPUT_<NAME>     environment variables; NAME matches an input

@@ -45,8 +45,8 @@ enum CLIHarness {
 
   /// Runs `vra-engine arguments...`.
   /// - Parameters:
-  ///   - environment: the command's whole environment, besides `PATH` and a `HOME` in `directory`
-  ///     (so no config file or state of the machine's user is found).
+  ///   - environment: the command's whole environment, besides `PATH` and an empty `HOME` of its
+  ///     own (so no config file or state of the machine's user is found).
   ///   - directory: the command's current directory; a new empty one by default.
   ///   - terminal: whether stdout and stderr look like a terminal (the progress table, `graph`'s text).
   static func run(
@@ -55,7 +55,7 @@ enum CLIHarness {
     _ = logging
     let directory = try directory ?? Scratch.directory()
     var variables = [
-      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin", "HOME": directory.path,
+      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin", "HOME": try Scratch.directory().path,
     ]
     variables.merge(environment) { $1 }
     let capture = Capture()

@@ -136,6 +136,12 @@ import VRASimulator
       #expect(text.status == 1, "stderr: \(text.stderr)")
       #expect(text.stdout.contains("doomed-1") && text.stdout.contains(": failed"), "\(text.stdout)")
       #expect(text.stdout.contains("no placement satisfies the constraints"), "vRA's reason reaches the user")
+      // vRA's failed request quotes the failing resource's reason; its events say it again: once is enough.
+      for output in [text.stdout, text.stderr] {
+        #expect(
+          output.components(separatedBy: "Provisioning of 'doomed' failed").count - 1 == 1,
+          "the reason is said once per place: \(output)")
+      }
 
       let json = try await Self.run(
         ["--template", "doomed.yaml", "--project", "Development", "--name", "doomed-2", "--output", "json"],
@@ -294,4 +300,3 @@ import VRASimulator
     #expect(!run.stdout.contains(Self.canary) && !run.stderr.contains(Self.canary))
   }
 }
-

@@ -45,7 +45,7 @@ struct GraphCommandTests {
           "├─ webServer1  Cloud.vSphere.Machine   after webNetwork",
           "└─ webServer2  Cloud.vSphere.Machine   after webNetwork",
           "layer 3",
-          "└─ webLB       Cloud.NSX.LoadBalancer  after webServer1, webServer2, webNetwork",
+          "└─ webLB       Cloud.NSX.LoadBalancer  after webNetwork, webServer1, webServer2",
         ], "\(text.stdout)")
     }
     for arguments in [["--output", "json"], ["--format", "json"]] {

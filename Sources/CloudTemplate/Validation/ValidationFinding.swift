@@ -77,7 +77,9 @@ public struct ValidationFinding: Sendable, Hashable, Codable, CustomStringConver
   /// `file:line:column: error: message (hint) [path]`, or `file: error: ...` when there is no position;
   /// `error: file: message` for a file that cannot be read (`error: web.yaml: no such file`).
   public var description: String {
-    if code == DiagnosticCode.fileUnreadable.rawValue, line == nil { return "\(severity.rawValue): \(file): \(message)" }
+    if code == DiagnosticCode.fileUnreadable.rawValue, line == nil {
+      return "\(severity.rawValue): \(file): \(message)"
+    }
     let position = line.map { ":\($0):\(column ?? 1)" } ?? ""
     let suggestion = hint.map { " (\($0))" } ?? ""
     let field = path.isEmpty ? "" : " [\(path)]"

@@ -85,4 +85,3 @@ struct OrchestrationHarness {
     try await client.deployments().collect().map(\.name).sorted()
   }
 }
-
