@@ -30,9 +30,13 @@ public enum RunLifecycle {
     // Resume: whatever did not succeed runs again; its ids stay so a leftover deployment is deleted
     // first (a rollback cut short by a crash included: its delete is finished before resubmitting).
     .init(event: "resume", from: [.failed, .cancelled, .skipped, .rollingBack, .rolledBack], to: .pending),
-    .init(event: "rollback", from: [.succeeded, .failed, .cancelled, .rollingBack], to: .rollingBack),
+    // Rollback and destroy delete what a stage left in vRA; a pending or skipped stage may hold the
+    // deployment of an attempt before a resume (reset, then stopped before it was submitted again).
+    .init(
+      event: "rollback", from: [.succeeded, .failed, .cancelled, .rollingBack, .pending, .skipped], to: .rollingBack),
     .init(event: "rolled-back", from: [.rollingBack], to: .rolledBack),
-    .init(event: "destroy", from: [.succeeded, .failed, .cancelled, .destroying], to: .destroying),
+    .init(
+      event: "destroy", from: [.succeeded, .failed, .cancelled, .destroying, .pending, .skipped], to: .destroying),
     // Destroyed: deleted, or nothing of it exists in vRA (never submitted, rolled back, not found by name).
     .init(
       event: "destroyed",

@@ -119,7 +119,16 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
     let finalStatus: RunStatus
     let runId: RunID
     do {
-      runId = try await startOrResume(orchestrator, session: session, plan: loaded)
+      switch try await PlanRun.start(
+        orchestrator, planFile: self.plan, resume: resume.map(RunID.init(rawValue:)), session: session)
+      {
+      case .alreadySucceeded(let id):
+        Terminal.err("run \(id) already succeeded; nothing to resume")
+        return ExitCodes.ok
+      case .run(let id, let warning):
+        if let warning { Terminal.err(warning) }
+        runId = id
+      }
       let ownership: LeaseAcquisition = takeover ? .takeover : .ifFree
       finalStatus = try await HotReload.watching(configuration, session: session, limits: limits) {
         try await InterruptHandler.cancellingOnInterrupt {
@@ -138,56 +147,30 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
   /// Checks the plan against vRA before anything is submitted: exit 2 with every problem, exit 3
   /// when vRA cannot be reached or refuses the credentials; nothing is sent but logins and reads.
   private func preflight(_ plan: Plan, session: RunSession) async throws {
-    let problems: [PlanDiagnostic]
-    do {
-      problems = try await Preflight(client: session.client).check(plan)
-    } catch {
-      Terminal.err("error: \(error)")
-      Terminal.err("nothing was submitted: vRA at \(session.target) could not be checked")
-      throw ExitCodes.authOrConnectivity
-    }
+    let problems = try await PlanRun.preflight(plan, session: session)
     guard problems.isEmpty else { throw PlanCheck.refuse(problems, output: output, sayNothingWasSent: true) }
   }
 
   /// The dry run checks the plan against vRA too when it can be reached, and says so when not.
   private func preflightDryRun(_ plan: Plan, configuration: RunConfiguration) async throws {
-    let (checked, target) = try await RunSession.with(configuration, notice: Terminal.err) { session in
-      let checked: Result<[PlanDiagnostic], any Error>
+    let (checked, target) = try await RunSession.with(configuration, notice: Terminal.err) {
+      session -> (Result<[PlanDiagnostic], RuntimeError>, RunTarget) in
       do {
-        checked = .success(try await Preflight(client: session.client).check(plan))
-      } catch {
-        checked = .failure(error)
+        return (.success(try await PlanRun.preflight(plan, session: session)), session.target)
+      } catch let error as RuntimeError {
+        return (.failure(error), session.target)
       }
-      return (checked, session.target)
     }
     switch checked {
     case .failure(let error):
       Terminal.err(
-        "warning: could not check projects, blueprints and catalog items against \(target): \(error)")
+        "warning: could not check projects, blueprints and catalog items against \(target): "
+          + error.message.replacingOccurrences(of: "error: ", with: "").split(separator: "\n")[0])
     case .success(let problems) where problems.isEmpty:
       Terminal.err("checked against \(target): every project, blueprint and catalog item exists")
     case .success(let problems):
       for problem in problems { Terminal.err(problem.description) }
       throw ExitCodes.usageOrValidation
     }
-  }
-
-  private func startOrResume(_ orchestrator: Orchestrator, session: RunSession, plan: Plan) async throws -> RunID {
-    let store = session.store
-    let digest = PlanDigest.of(file: self.plan)
-    guard let resume else { return try await orchestrator.createRun(planDigest: digest) }
-    let id = RunID(rawValue: resume)
-    guard let record = try await store.run(id) else {
-      Terminal.err("error: no run \(resume) in \(session.configuration.statePath)")
-      throw ExitCodes.usageOrValidation
-    }
-    if record.status == .succeeded {
-      Terminal.err("run \(resume) already succeeded; nothing to resume")
-      throw ExitCodes.ok
-    }
-    if record.planDigest != digest {
-      Terminal.err("warning: \(self.plan) changed since run \(resume) started; finished stages are kept as they are")
-    }
-    return id
   }
 }

@@ -38,34 +38,14 @@ struct CancelCommand: AsyncParsableCommand {
   }
 
   private func execute(_ configuration: RunConfiguration) async throws {
-    let id = RunID(rawValue: runId)
-    // A live owner carries the cancel out: only the store is needed (no client, no simulator copy).
-    let asked: RunCanceller.Outcome?
+    let outcome: RunCanceller.Outcome
     do {
-      asked = try await StateAccess.withExisting(configuration.statePath) {
-        try await RunCanceller.askOwner(id, store: $0)
-      }
+      outcome = try await CancelRun.cancel(
+        RunID(rawValue: runId), configuration: configuration, takeover: takeover, notice: Terminal.err)
     } catch {
       throw ExitCodes.reporting(error)
     }
-    if let asked {
-      try report(asked)
-    } else {
-      try report(try await cancelHere(id, configuration: configuration))
-    }
-  }
-
-  /// Nobody works on the run: cancel it from here, against the vRA it ran on.
-  private func cancelHere(_ id: RunID, configuration: RunConfiguration) async throws -> RunCanceller.Outcome {
-    do {
-      return try await RunSession.with(configuration, forRun: id, notice: Terminal.err) { session in
-        try await RunCanceller(
-          client: session.client, store: session.store, tracking: session.tracker, lease: session.lease
-        ).cancel(id, mode: takeover ? .takeover : .ifFree)
-      }
-    } catch {
-      throw ExitCodes.reporting(error)
-    }
+    try report(outcome)
   }
 
   private func report(_ outcome: RunCanceller.Outcome) throws {

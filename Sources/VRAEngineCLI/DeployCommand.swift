@@ -61,9 +61,6 @@ struct DeployCommand: AsyncParsableCommand, UsageChecked {
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var telemetry: TelemetryOptions
 
-  /// The name of the plan's only stage.
-  static let stageName = "deploy"
-
   func checkUsage() throws(UsageError) {
     let sources = [("--template", template), ("--blueprint", blueprint), ("--catalog-item", catalogItem)]
       .filter { $0.1 != nil }.map(\.0)
@@ -142,46 +139,19 @@ struct DeployCommand: AsyncParsableCommand, UsageChecked {
   private func remote(
     _ sources: InputSources, session: RunSession
   ) async throws -> (StageSource, [String: JSONValue]) {
-    let kind: RemoteSource.Kind = blueprint != nil ? .blueprint : .catalogItem
-    let found: RemoteSource
-    do {
-      found = try await RemoteSource.find(
-        kind, blueprint ?? catalogItem ?? "", version: version, project: project ?? "",
-        in: VRACatalog(client: session.client), client: session.client)
-    } catch let failure as StageFailure {
-      Terminal.err("error: \(failure.description)")
-      throw ExitCodes.usageOrValidation
-    } catch let error as VRAError where error.errorClass == .notFound {
-      Terminal.err("error: \(error.message)")
-      throw ExitCodes.usageOrValidation
-    } catch {
-      Terminal.err("error: \(error)")
-      throw ExitCodes.authOrConnectivity
-    }
-    let gathered = sources.gather(for: found.inputs)
-    let result = gathered.validate(against: found.inputs)
-    let findings =
-      gathered.problems.map(ValidationFinding.init)
-      + result.violations.map { ValidationFinding($0, templateFile: found.inputs.fileName) }
-    try show(findings, templateValid: !findings.contains(where: \.isError))
-    let source: StageSource =
-      kind == .blueprint
-      ? .blueprint(name: found.name, version: version) : .catalogItem(name: found.name, version: version)
-    return (source, result.boundInputs)
+    let remote = try await OneStageDeployment.remote(
+      blueprint != nil ? .blueprint : .catalogItem, blueprint ?? catalogItem ?? "", version: version,
+      project: project ?? "", inputs: sources, client: session.client)
+    try show(remote.findings, templateValid: !remote.findings.contains(where: \.isError))
+    return (remote.source, remote.inputs)
   }
 
   /// Runs the one-stage plan through the Orchestrator, exactly as `apply` runs a plan.
   private func deploy(
     _ source: StageSource, inputs: [String: JSONValue], session: RunSession
   ) async throws -> ExitCode {
-    let plan = Plan(
-      name: "deploy",
-      defaults: PlanDefaults(project: project, parallelism: 1, timeout: TimeoutOption.parse(timeout)),
-      stages: [
-        PlanStage(
-          name: Self.stageName, source: source, deploymentName: LiteralText.escape(name ?? ""),
-          inputs: inputs.mapValues(LiteralText.escape))
-      ],
+    let plan = OneStageDeployment.plan(
+      source, inputs: inputs, project: project, deploymentName: name ?? "", timeout: TimeoutOption.parse(timeout),
       file: template ?? source.summary)
     // Only the escape variable: user text cannot reach `${env.X}` (see LiteralText).
     let display = EventDisplay(quiet: output == .json)
@@ -201,7 +171,7 @@ struct DeployCommand: AsyncParsableCommand, UsageChecked {
     }
     await display.close()
 
-    let stage = try? await session.store.stage(run: runId, name: Self.stageName)
+    let stage = try? await session.store.stage(run: runId, name: OneStageDeployment.stageName)
     if output == .json {
       let report = try? await RunReport.load(runId, from: session.store, order: plan.stageNames)
       OutputJSON.print(report)

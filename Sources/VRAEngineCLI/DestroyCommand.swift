@@ -52,13 +52,7 @@ struct DestroyCommand: AsyncParsableCommand {
 
   private func destroy(_ id: RunID, session: RunSession) async throws {
     guard let run = try await session.store.run(id) else { throw StateStoreError.unknownRun(id) }
-    let recorded = try await session.store.stages(of: id).map(\.name)
-    var order = recorded
-    if let plan = try? PlanLoader.load(contentsOf: URL(fileURLWithPath: run.planPath)),
-      let graph = try? StageGraph(plan: plan), Set(graph.topologicalOrder) == Set(recorded)
-    {
-      order = graph.topologicalOrder
-    }
+    let order = RunDestroyer.stageOrder(of: run, recorded: try await session.store.stages(of: id).map(\.name))
     let destroyer = RunDestroyer(
       client: session.client, store: session.store, tracking: session.tracker, lease: session.lease)
     if run.status == .destroyed {

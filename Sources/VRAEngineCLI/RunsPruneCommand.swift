@@ -46,21 +46,13 @@ extension RunsCommand {
 
     private func prune(_ store: SQLStateStore) async throws {
       let cutoff = olderThan.flatMap(Self.age).map { Date().addingTimeInterval(-$0) }
-      var removed: [String] = []
-      for run in try await store.runs(limit: Int.max) {
-        if let lease = run.lease, lease.expiresAt > Date(), !lease.owner.isKnownDead { continue }
-        let stages = try await store.stages(of: run.id)
-        let sentNothing =
-          !run.status.isActive && run.status != .submitted
-          && stages.allSatisfy { $0.deploymentName == nil && $0.deploymentId == nil }
-        let old = cutoff.map { cutoff in run.status.isTerminal && (run.finishedAt ?? run.startedAt) < cutoff } ?? false
-        guard sentNothing || old else { continue }
-        removed.append("\(run.id) (\(run.status), \(sentNothing ? "sent nothing" : "ended before the cutoff"))")
-        if !dryRun { try await store.deleteRun(run.id) }
+      let pruned = try await RunPruner.prune(store, endedBefore: cutoff, dryRun: dryRun)
+      for item in pruned {
+        let why = item.sentNothing ? "sent nothing" : "ended before the cutoff"
+        Terminal.out((dryRun ? "would remove " : "removed ") + "\(item.run.id) (\(item.run.status), \(why))")
       }
-      for line in removed { Terminal.out((dryRun ? "would remove " : "removed ") + line) }
       Terminal.err(
-        removed.isEmpty ? "nothing to prune" : "\(dryRun ? "would remove" : "removed") \(removed.count) run(s)")
+        pruned.isEmpty ? "nothing to prune" : "\(dryRun ? "would remove" : "removed") \(pruned.count) run(s)")
     }
   }
 }

@@ -72,12 +72,17 @@ public struct Rollback: Sendable {
     }
     switch purpose {
     case .rollback:
-      guard deploymentId != nil, [.succeeded, .failed, .cancelled, .rollingBack].contains(record.status) else {
+      // A pending or skipped stage with an id holds the deployment of an attempt before a resume.
+      guard deploymentId != nil,
+        [.succeeded, .failed, .cancelled, .rollingBack, .pending, .skipped].contains(record.status)
+      else {
         return true
       }
     case .destroy:
       guard record.status != .destroyed else { return true }
-      guard deploymentId != nil, [.succeeded, .failed, .cancelled, .destroying].contains(record.status) else {
+      guard deploymentId != nil,
+        [.succeeded, .failed, .cancelled, .destroying, .pending, .skipped].contains(record.status)
+      else {
         // Nothing of this stage exists in vRA: never submitted, rolled back, or not found by its name.
         if record.status.canTransition(to: .destroyed) {
           try await store.recordStageStatus(run: runId, stage: name, to: .destroyed)

@@ -78,4 +78,13 @@ public struct RunDestroyer: Sendable {
       return (status, failed)
     }
   }
+
+  /// The order the stages of `run` were deployed in: the plan's, when its file is still there and
+  /// names the same stages, else the recorded order. Deletion goes the other way.
+  public static func stageOrder(of run: RunRecord, recorded: [String]) -> [String] {
+    guard let plan = try? PlanLoader.load(contentsOf: URL(fileURLWithPath: run.planPath)),
+      let graph = try? StageGraph(plan: plan), Set(graph.topologicalOrder) == Set(recorded)
+    else { return recorded }
+    return graph.topologicalOrder
+  }
 }

@@ -29,20 +29,25 @@ import VRASimulator
     """
   }
 
-  /// Problem 1: `a → b → c`, b fails, c is skipped; the template is fixed and the run resumed: it
-  /// ends succeeded, with one deployment per stage and b's failed one replaced.
-  @Test func aResumeAfterTheCauseIsFixedEndsSucceeded() async throws {
+  /// `chain` on a simulator where b's resource fails, with a new run created.
+  static func chainWithFailingB() async throws -> (OrchestrationHarness, Plan, Orchestrator, RunID) {
     let harness = try await OrchestrationHarness.start {
       $0.faults.enabled = true
       $0.faults.failResources = ["doomed"]
       $0.uniqueDeploymentNames = false
     }
-    defer { Task { await harness.stop() } }
     let plan = try harness.plan([
       "plan.yaml": Self.chain, "network.yaml": EngineTemplates.network, "b.yaml": Self.failing("doomed"),
     ])
     let orchestrator = harness.orchestrator(plan)
-    let runId = try await orchestrator.createRun(planDigest: "test")
+    return (harness, plan, orchestrator, try await orchestrator.createRun(planDigest: "test"))
+  }
+
+  /// Problem 1: `a → b → c`, b fails, c is skipped; the template is fixed and the run resumed: it
+  /// ends succeeded, with one deployment per stage and b's failed one replaced.
+  @Test func aResumeAfterTheCauseIsFixedEndsSucceeded() async throws {
+    let (harness, _, orchestrator, runId) = try await Self.chainWithFailingB()
+    defer { Task { await harness.stop() } }
     let failed = try await orchestrator.run(runId)
     #expect(failed.status == .failed)
     let before = Dictionary(
@@ -59,6 +64,29 @@ import VRASimulator
     #expect(try await harness.deploymentNames() == ["a-\(runId)", "b-\(runId)", "c-\(runId)"])
     let refused = try await harness.store.events(of: runId).filter { $0.message.contains("cannot go from") }
     #expect(refused.isEmpty)
+  }
+
+  /// A stage reset by a resume keeps its earlier attempt's deployment until it is submitted again;
+  /// when the resumed run stops before that (Ctrl-C, a cancel: the stage ends skipped), destroy
+  /// still deletes it (found by the model test, seed 800537295 sequence 93).
+  @Test func destroyDeletesTheEarlierAttemptOfAStageSkippedAfterAResume() async throws {
+    let (harness, plan, orchestrator, runId) = try await Self.chainWithFailingB()
+    defer { Task { await harness.stop() } }
+    #expect(try await orchestrator.run(runId).status == .failed)
+    #expect(try await harness.store.stage(run: runId, name: "b")?.deploymentId != nil)
+
+    // The resume's reset, then the run stopped before b was submitted again.
+    let store = harness.store
+    try await store.updateRunStatus(runId, to: .running)
+    try await store.recordStageStatus(run: runId, stage: "b", to: .pending)
+    try await store.recordStageStatus(run: runId, stage: "b", to: .skipped)
+    try await store.updateRunStatus(runId, to: .cancelled)
+    #expect(try await harness.deploymentNames() == ["a-\(runId)", "b-\(runId)"])
+
+    let (status, failed) = try await RunDestroyer(client: harness.client, store: store, tracking: harness.tracker)
+      .destroy(runId, order: plan.stageNames)
+    #expect(status == .destroyed && failed.isEmpty)
+    #expect(try await harness.deploymentNames().isEmpty)
   }
 
   /// Problem 2: while one owner works on a run, a second (another store, as another process has)

@@ -48,9 +48,9 @@ import Testing
       }
       try await store.recordStageStatus(run: run.id, stage: "s", to: .skipped)
       await #expect(
-        throws: StateStoreError.illegalStageTransition(run: run.id, stage: "s", from: .skipped, to: .rollingBack)
+        throws: StateStoreError.illegalStageTransition(run: run.id, stage: "s", from: .skipped, to: .running)
       ) {
-        try await store.recordStageStatus(run: run.id, stage: "s", to: .rollingBack)
+        try await store.recordStageStatus(run: run.id, stage: "s", to: .running)
       }
       #expect(try await store.stage(run: run.id, name: "s")?.status == .skipped)
     }
@@ -110,7 +110,9 @@ import Testing
   /// The tables as data: every pair not listed is refused.
   @Test func stageTransitionTable() {
     let allowed: [StageStatus: Set<StageStatus>] = [
-      .pending: [.submitting, .failed, .skipped, .cancelled, .destroyed],
+      // A pending or skipped stage may hold an earlier attempt's deployment (reset by a resume):
+      // rollback and destroy delete it.
+      .pending: [.submitting, .failed, .skipped, .cancelled, .destroyed, .rollingBack, .destroying],
       .submitting: [.submitting, .submitted, .failed, .cancelled, .destroyed],
       .submitted: [.running, .succeeded, .failed, .cancelled],
       .running: [.running, .succeeded, .failed, .cancelled],
@@ -118,7 +120,7 @@ import Testing
       // Resume resets what did not succeed to pending; a resumed stage may fail again before its request.
       .failed: [.submitting, .failed, .pending, .rollingBack, .destroying, .destroyed],
       .cancelled: [.submitting, .failed, .pending, .rollingBack, .destroying, .destroyed],
-      .skipped: [.pending, .destroyed],
+      .skipped: [.pending, .destroyed, .rollingBack, .destroying],
       .rollingBack: [.rollingBack, .rolledBack, .failed, .pending],
       .rolledBack: [.pending, .destroyed],
       .destroying: [.destroying, .destroyed, .failed],
