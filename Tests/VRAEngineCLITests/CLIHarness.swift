@@ -110,3 +110,25 @@ extension CLIHarness {
     ]
   }
 }
+
+extension CLIHarness {
+  /// `arguments` with each one that names a file in `directory` (`plan.yaml`) made its absolute path:
+  /// a command line as a user types it in that directory, runnable in-process.
+  static func resolving(_ arguments: [String], in directory: URL) -> [String] {
+    arguments.map { argument in
+      let path = directory.appendingPathComponent(argument).path
+      return !argument.hasPrefix("-") && !argument.hasPrefix("/") && FileManager.default.fileExists(atPath: path)
+        ? path : argument
+    }
+  }
+
+  /// `vra-engine arguments...` run in `directory` as a user would (file names resolved there),
+  /// pointed at `harness` when given.
+  static func run(
+    _ arguments: [String], in directory: URL, harness: SimulatorHarness?, environment: [String: String] = [:]
+  ) async throws -> Outcome {
+    var variables = harness.map(credentials) ?? [:]
+    variables.merge(environment) { $1 }
+    return try await run(resolving(arguments, in: directory), environment: variables, directory: directory)
+  }
+}
