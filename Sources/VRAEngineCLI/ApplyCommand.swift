@@ -54,6 +54,10 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
   @OptionGroup var telemetry: TelemetryOptions
 
   func checkUsage() throws(UsageError) {
+    if dryRun, output == .json {
+      throw Terminal.usageError(
+        "--dry-run prints the requests as text; --output json is the report of a run", command: "apply")
+    }
     if takeover, resume == nil {
       throw Terminal.usageError("--takeover goes with --resume RUN_ID", command: "apply")
     }

@@ -100,6 +100,13 @@ import VRAModels
     }
   }
 
+  /// A dry run's requests are text: asking for JSON is refused rather than answered in text.
+  @Test func aDryRunRefusesJSON() async throws {
+    let run = try await CLIHarness.run(["apply", "/nonexistent/plan.yaml", "--dry-run", "--output", "json"])
+    #expect(run.status == 2)
+    #expect(run.stdout.isEmpty && run.stderr.hasPrefix("error: --dry-run prints the requests as text"), "\(run.stderr)")
+  }
+
   /// An invalid plan still gives `--output json` a document: every diagnostic with file, line,
   /// column and message on stdout, the same lines as text on stderr, exit 2.
   @Test func applyOnAnInvalidPlanPrintsItsDiagnosticsAsJSON() async throws {
