@@ -96,6 +96,7 @@ let package = Package(
     .target(
       name: "Secrets",
       dependencies: [
+        "VRAModels",
         "Credentials",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),

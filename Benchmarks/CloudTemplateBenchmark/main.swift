@@ -43,7 +43,7 @@ var checksum = 0
 let elapsed = clock.measure {
   for _ in 0..<iterations { checksum &+= pass() }
 }
-let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+let seconds = elapsed.seconds
 let perTemplate = seconds / Double(iterations * texts.count) * 1e6
 print(
   "swift iterations=\(iterations) templates=\(texts.count) seconds=\(String(format: "%.3f", seconds))"

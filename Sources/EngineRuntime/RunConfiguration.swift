@@ -23,7 +23,7 @@ public struct RunConfiguration: Sendable {
   /// Reads the configuration (file, profile, `environment`, flags by configuration key), applies
   /// its log settings, and fails with every problem at once (exit 2) when it is wrong.
   public static func load(
-    configFile: String?, profile: String?, flags: [String: (flag: String, value: String)],
+    configFile: String?, profile: String?, flags: [SettingKey: (flag: String, value: String)],
     environment: [String: String], currentDirectory: String = FileManager.default.currentDirectoryPath
   ) async throws(RuntimeError) -> RunConfiguration {
     let loader = ConfigurationLoader(
@@ -44,7 +44,7 @@ public struct RunConfiguration: Sendable {
   /// `state.url`, else `.vra-engine/state.db` in the nearest directory from `currentDirectory` up
   /// that has a `.vra-engine/` (`StateLocation.discover`), else in `currentDirectory`.
   public var statePath: String {
-    guard var text = resolved.text("state.url") else {
+    guard var text = resolved.text(.stateURL) else {
       return StateLocation.discover(from: currentDirectory, home: environment["HOME"])
         ?? URL(fileURLWithPath: currentDirectory, isDirectory: true).appendingPathComponent(SQLStateStore.defaultPath)
         .path
@@ -59,8 +59,8 @@ public struct RunConfiguration: Sendable {
   /// Where the embedded simulator keeps its state: beside the engine state.
   public var stateDirectory: URL { URL(fileURLWithPath: statePath).deletingLastPathComponent() }
 
-  public var metricsPort: Int? { resolved.number("telemetry.metricsPort") }
-  public var metricsHost: String { resolved.text("telemetry.metricsHost") ?? "127.0.0.1" }
+  public var metricsPort: Int? { resolved.number(.telemetryMetricsPort) }
+  public var metricsHost: String { resolved.text(.telemetryMetricsHost) ?? "127.0.0.1" }
 
   /// The poll bounds: configured, else the defaults for a real vRA or the embedded simulator
   /// (which runs 50× faster than vRA, so it is polled accordingly).
@@ -68,8 +68,8 @@ public struct RunConfiguration: Sendable {
     let standard = TrackerConfiguration()
     let defaults =
       embedded ? (Duration.milliseconds(100), Duration.seconds(1)) : (standard.minInterval, standard.maxInterval)
-    let min = resolved.duration("polling.min") ?? defaults.0
-    let max = resolved.duration("polling.max") ?? Swift.max(defaults.1, min)
+    let min = resolved.duration(.pollingMin) ?? defaults.0
+    let max = resolved.duration(.pollingMax) ?? Swift.max(defaults.1, min)
     return (min, Swift.max(min, max))
   }
 
@@ -83,14 +83,14 @@ public struct RunConfiguration: Sendable {
 
   public var concurrencyLimits: ConcurrencyLimits.Values {
     ConcurrencyLimits.Values(
-      parallelism: resolved.number("concurrency.parallelism"),
-      perProjectLimit: resolved.number("concurrency.perProjectLimit"))
+      parallelism: resolved.number(.concurrencyParallelism),
+      perProjectLimit: resolved.number(.concurrencyPerProjectLimit))
   }
 
   /// Log level and format from the configuration (the environment's `VRA_ENGINE_LOG_LEVEL` included).
   public func applyLogSettings() {
-    LogControl.shared.level = resolved.text("log.level").flatMap(Logger.Level.init(rawValue:)) ?? .warning
-    LogControl.shared.format = resolved.text("log.format").flatMap(LogControl.Format.init(rawValue:)) ?? .text
+    LogControl.shared.level = resolved.text(.logLevel).flatMap(Logger.Level.init(rawValue:)) ?? .warning
+    LogControl.shared.format = resolved.text(.logFormat).flatMap(LogControl.Format.init(rawValue:)) ?? .text
   }
 
   /// This configuration with `resolved` replaced (a hot reload).
@@ -112,7 +112,7 @@ extension RunConfiguration {
   public func secretEnvironment() async throws(RuntimeError) -> [String: String] {
     var result = environment
     let local = SecretResolver(environment: environment)
-    for spec in ConfigCatalog.keys where spec.key.hasPrefix("vault.") {
+    for spec in ConfigCatalog.keys where spec.key.section == "vault" {
       guard let value = resolved.values[spec.key], case .file = value.source, var text = value.setting.text else {
         continue
       }

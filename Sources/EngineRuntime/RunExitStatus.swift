@@ -29,14 +29,8 @@ extension ExitStatus {
     case .succeeded, .running, .submitted, .destroyed: return .ok
     case .failed, .destroyFailed:
       let failed = stages.filter { $0.status == .failed || $0.error != nil }
-      let connectivity = !failed.isEmpty && failed.allSatisfy { isConnectivity($0.error) }
+      let connectivity = !failed.isEmpty && failed.allSatisfy { $0.error?.errorClass.isConnectivity == true }
       return connectivity ? .authOrConnectivity : .deploymentFailed
     }
-  }
-
-  /// True when the recorded failure is about reaching or logging in to vRA (exit 3), not the deployment.
-  public static func isConnectivity(_ error: RecordedError?) -> Bool {
-    guard let error else { return false }
-    return ["transport", "timeout", "unauthorized", "forbidden"].contains(error.errorClass)
   }
 }

@@ -88,10 +88,10 @@ public struct RunSession: Sendable {
     var resolved = configuration.resolved
     OutputRedaction.registerCredentials(from: configuration.environment)
     OutputRedaction.registerCredentials(from: configuration.resolved)
-    if let run, let recorded = run.target, !recorded.embedded, resolved.text("endpoint.url") == nil {
+    if let run, let recorded = run.target, !recorded.embedded, resolved.text(.endpointURL) == nil {
       // The run's own vRA, with the credentials configured now (never stored with the run).
       var values = resolved.values
-      values["endpoint.url"] = .init(setting: .text(recorded.endpoint), source: .flag("(recorded with run \(run.id))"))
+      values[.endpointURL] = .init(setting: .text(recorded.endpoint), source: .flag("(recorded with run \(run.id))"))
       resolved = ResolvedConfiguration(values: values, file: resolved.file, profile: resolved.profile)
     }
     var settings: EndpointSettings?
@@ -151,8 +151,7 @@ public struct RunSession: Sendable {
 
   /// The target recorded for `settings`: the endpoint, the org, and where the credentials came from.
   private static func target(of settings: EndpointSettings, _ resolved: ResolvedConfiguration) -> RunTarget {
-    let keys = ["auth.refreshToken", "auth.accessToken", "auth.username", "auth.password"]
-    let sources = keys.compactMap { resolved.values[$0]?.source.description }
+    let sources = SettingKey.credentials.compactMap { resolved.values[$0]?.source.description }
     var unique: [String] = []
     for source in sources where !unique.contains(source) { unique.append(source) }
     return RunTarget(

@@ -1,16 +1,16 @@
 /// A failure as the state store keeps it: stored as JSON `{"class", "message", "hint"}`.
 ///
-/// Built by the caller from a typed error (for example `VRAError`'s `errorClass.name`,
-/// `message` and `hint`), already redacted: the store writes exactly what it is given.
+/// Built by the caller from a typed error (for example `VRAError`'s class, `message` and `hint`),
+/// already redacted: the store writes exactly what it is given.
 public struct RecordedError: Sendable, Hashable, Codable, CustomStringConvertible {
-  /// A stable machine name (`error.class`), e.g. `deployment-failed`, `auth`, `timeout`.
-  public var errorClass: String
+  /// What kind of failure (`error.class`): `deployment`, `unauthorized`, `stage_timeout`, ...
+  public var errorClass: FailureClass
   /// One line, for people.
   public var message: String
   /// What to do about it, when known.
   public var hint: String?
 
-  public init(errorClass: String, message: String, hint: String? = nil) {
+  public init(errorClass: FailureClass, message: String, hint: String? = nil) {
     self.errorClass = errorClass
     self.message = message
     self.hint = hint

@@ -55,7 +55,7 @@ extension SQLStateStore {
       var data: [String: JSONValue] = [
         "deleteRequestId": .string(deleteRequestId), "status": .string(status.rawValue),
       ]
-      if let error { data["error"] = ["class": .string(error.errorClass), "message": .string(error.message)] }
+      if let error { data["error"] = ["class": .string(error.errorClass.rawValue), "message": .string(error.message)] }
       _ = try await StateQueries.insertEvent(
         db, run: run, stage: stage, at: now, kind: EventRecord.Kind.deleteRequest,
         message: "stage \(stage): delete request \(deleteRequestId) \(status.rawValue)", data: .object(data))

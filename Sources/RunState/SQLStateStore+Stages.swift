@@ -92,7 +92,7 @@ extension SQLStateStore {
   public func recordStageFailure(run: RunID, stage: String, error: RecordedError) async throws -> StageRecord {
     try await transitionStage("recording the stage failure", run: run, stage: stage, to: .failed) { stage in
       stage.error = error
-      return ["error": ["class": .string(error.errorClass), "message": .string(error.message)]]
+      return ["error": ["class": .string(error.errorClass.rawValue), "message": .string(error.message)]]
     }
   }
 

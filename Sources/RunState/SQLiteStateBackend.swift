@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SQLiteKit
+import VRAModels
 
 /// The SQLite side of the state store: one connection to a file, in WAL mode.
 ///
@@ -45,8 +46,7 @@ struct SQLiteStateBackend: SQLStateBackend {
   }
 
   private func configure(busyTimeout: Duration) async throws {
-    let milliseconds = max(
-      0, busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000)
+    let milliseconds = max(0, busyTimeout.milliseconds)
     _ = try await pragma("busy_timeout = \(milliseconds)")
     let mode = try await pragma("journal_mode = WAL") ?? "unknown"
     guard mode.lowercased() == "wal" else {

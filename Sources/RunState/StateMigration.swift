@@ -1,4 +1,6 @@
+import Foundation
 import SQLKit
+import VRAModels
 
 /// One step of the state database's schema, applied once, in its own transaction, and recorded in
 /// `schema_migrations`. Migrations are written with SQLKit builders so every SQL backend runs the
@@ -11,7 +13,7 @@ struct StateMigration: Sendable {
 
 extension StateMigration {
   /// Every migration this build knows, in order. The last version is what this build writes.
-  static let all: [StateMigration] = [initialSchema, ownershipAndTarget]
+  static let all: [StateMigration] = [initialSchema, ownershipAndTarget, failureClasses]
 
   static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -106,6 +108,32 @@ extension StateMigration {
       .column("lease_epoch", type: .bigint, .notNull, .default(SQLLiteral.numeric("0"))).run()
     try await db.alter(table: StateTable.runs).column("cancel_requested_at", type: .bigint).run()
     try await db.alter(table: StateTable.runs).column("target", type: .text).run()
+  }
+}
+
+extension StateMigration {
+  /// Version 3: every stored failure class is a `FailureClass`. The schema is unchanged; the values
+  /// are not: builds before it stored the Swift type name of an error they had no class for
+  /// (`PlanResolutionError`, `StateStoreError`, ...) in `stages.error` and `delete_requests.error`,
+  /// which now read as the class they mean (`FailureClass.migrating`). Events keep the words they
+  /// were written with: they are history, not read back as types.
+  static let failureClasses = StateMigration(version: 3, name: "failure classes") { db in
+    for table in [StateTable.stages, StateTable.deleteRequests] {
+      let stored = try await db.select().distinct().column("error").from(table)
+        .where("error", .isNot, SQLLiteral.null)
+        .all(decodingColumn: "error", as: String.self)
+      for text in stored {
+        // Unreadable JSON stays as it is: reading the row reports it as corrupt, as before.
+        guard case .object(var error)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
+          case .string(let name)? = error["class"], FailureClass(rawValue: name) == nil
+        else { continue }
+        error["class"] = .string(FailureClass.migrating(name).rawValue)
+        try await db.update(table)
+          .set("error", to: SQLBind(try StoredValues.encode(JSONValue.object(error))))
+          .where("error", .equal, SQLBind(text))
+          .run()
+      }
+    }
   }
 }
 

@@ -5,48 +5,55 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import VRAModels
 
 /// A client of Vault or OpenBao: logs in, keeps its token alive, reads KV v2 secrets.
 ///
-/// Token lifecycle (the states of `TokenState`):
+/// The token's life is a `CredentialLifecycle` of `VaultTokenLease`s, which this actor drives:
 /// ```
-/// none ──first use──► acquiring ──► ready ──renewAt (background timer, or the first use after it)──► acquiring
+/// none ──first use──► acquiring ──► ready ──renewAt (the idle timer, or the first use after it)──► renewing
 ///                        │  ▲                                                                          │
 ///                        │  └── renew-self; AppRole: a new login when renewal is refused or capped ◄───┘
-///                        └─ failure: back to the previous lease while it is valid, else none (error thrown)
+///                        └─ failure: the previous lease stays in use while it is valid (the next renewal
+///                           halfway to its expiry), else none (the error is thrown to every waiter)
 /// ```
 /// One acquisition at a time: concurrent callers share it (single flight). While a renewal runs,
-/// callers keep using the current token until it expires.
+/// callers keep using the current token until it expires. The time comes from `clock`, so tests
+/// drive the schedule with a manual clock.
 ///
 /// Values are returned as `Secret`s and kept nowhere by this client: no cache, no log line, no
 /// error message holds one. `SecretResolver` caches reads in memory.
 public actor VaultClient {
+  typealias Lifecycle = CredentialLifecycle<VaultTokenLease>
+
   public nonisolated let configuration: VaultConfiguration
   private let httpClient: HTTPClient
   private let logger: Logger
   private let tlsConfiguration: TLSConfiguration?
-  private let clock = ContinuousClock()
+  private let clock: CredentialClock
 
-  private enum TokenState {
-    case none
-    case ready(VaultTokenLease)
-    /// `previous` stays usable until it expires.
-    case acquiring(Task<Result<VaultTokenLease, VaultError>, Never>, previous: VaultTokenLease?)
-  }
+  /// A failed renewal is tried again halfway to the token's expiry, at least this much later.
+  static let renewalRetryDelay: Duration = .milliseconds(250)
 
-  private var state = TokenState.none
+  private var lifecycle = Lifecycle(
+    configuration: .init(
+      renewsWhileIdle: true, retryDelay: VaultClient.renewalRetryDelay, retryShareOfRemainingLifetime: 0.5))
+  private var waiters: [Lifecycle.WaiterID: CheckedContinuation<VaultTokenLease, any Error>] = [:]
+  private var nextWaiter: UInt64 = 0
   private var renewalTimer: Task<Void, Never>?
   public private(set) var statistics = VaultClientStatistics()
 
   /// - Parameters:
   ///   - httpClient: `VaultHTTPClient.shared` by default; a client passed in stays the caller's to shut down.
+  ///   - clock: what the token schedule runs on (tests pass a manual clock).
   /// - Throws: `invalidConfiguration` when the CA file cannot be read.
   public init(
     configuration: VaultConfiguration, httpClient: HTTPClient = VaultHTTPClient.shared,
-    logger: Logger = Logger(label: "vra-engine.vault")
+    logger: Logger = Logger(label: "vra-engine.vault"), clock: CredentialClock = .continuous
   ) throws(VaultError) {
     self.configuration = configuration
     self.httpClient = httpClient
+    self.clock = clock
     var logger = logger
     logger[metadataKey: "vault.address"] = "\(configuration.address.absoluteString)"
     self.logger = logger
@@ -66,17 +73,18 @@ public actor VaultClient {
   /// A client configured from `VAULT_*` / `BAO_*` variables (see `VaultConfiguration.fromEnvironment`).
   public init(
     environment: [String: String], httpClient: HTTPClient = VaultHTTPClient.shared,
-    logger: Logger = Logger(label: "vra-engine.vault")
+    logger: Logger = Logger(label: "vra-engine.vault"), clock: CredentialClock = .continuous
   ) throws(VaultError) {
-    try self.init(configuration: .fromEnvironment(environment), httpClient: httpClient, logger: logger)
+    try self.init(
+      configuration: .fromEnvironment(environment), httpClient: httpClient, logger: logger, clock: clock)
   }
 
   deinit { renewalTimer?.cancel() }
 
-  /// Stops the background renewal. The token is left as it is (not revoked).
+  /// Stops the background renewal. The token is left as it is (not revoked); a use after its
+  /// renewal time still renews it.
   public func shutdown() {
-    renewalTimer?.cancel()
-    renewalTimer = nil
+    perform(lifecycle.stopRenewingWhileIdle())
   }
 
   // MARK: - Reading
@@ -87,7 +95,7 @@ public actor VaultClient {
     let response = try await authorized(.GET, path.dataAPIPath, operation: operation)
     switch response.status {
     case 200:
-      guard let json = response.json, let data = json["data"]?["data"]?.object else {
+      guard let json = response.json, let data = json["data"]?["data"]?.objectValue else {
         throw .invalidResponse(operation: "read \(path)", reason: "no data.data object (is '\(path.mount)' KV v2?)")
       }
       statistics.reads += 1
@@ -95,8 +103,8 @@ public actor VaultClient {
         "vault secret read",
         metadata: ["vault.path": "\(path)", "vault.keys": "\(data.keys.sorted().joined(separator: ","))"])
       return VaultSecretData(
-        path: path, version: json["data"]?["metadata"]?["version"]?.int,
-        values: data.mapValues { Secret($0.text) })
+        path: path, version: json["data"]?["metadata"]?["version"]?.vaultInt,
+        values: data.mapValues { Secret($0.secretText) })
     case 404:
       let mountMissing = response.errors.contains { $0.contains("no handler for route") }
       throw .secretNotFound(path: path, mountMissing: mountMissing)
@@ -129,76 +137,118 @@ public actor VaultClient {
   ) async throws(VaultError)
     -> VaultResponse
   {
-    let lease = try await currentLease()
+    let lease = try await obtainLease { lifecycle, waiter, now in lifecycle.credentialNeeded(by: waiter, now: now) }
     let response = try await send(method, apiPath, token: lease.token)
     guard response.status == 403 else { return response }
     guard try await isRejected(lease.token) else { return response }
     logger.info(
       "vault token rejected; obtaining a new one", metadata: ["vault.auth": "\(configuration.authentication)"])
-    let fresh = try await acquire(replacing: lease, forceLogin: true)
+    let fresh = try await obtainLease { lifecycle, waiter, now in
+      lifecycle.credentialRejected(lease, by: waiter, now: now)
+    }
     return try await send(method, apiPath, token: fresh.token)
   }
 
-  /// The lease to use now: the current one while valid (starting a background renewal once it is
-  /// due), else the result of an acquisition (shared with concurrent callers).
-  private func currentLease() async throws(VaultError) -> VaultTokenLease {
-    let now = clock.now
-    switch state {
-    case .ready(let lease) where !lease.isExpired(at: now):
-      if lease.isDueForRenewal(at: now) {
-        Task { _ = try? await self.acquire(replacing: lease, forceLogin: false) }
+  /// Feeds one caller's event to the lifecycle and does what it says: hand out the current
+  /// lease, start a renewal, or wait (cancellably) for the one in flight.
+  private func obtainLease(
+    _ event: (inout Lifecycle, Lifecycle.WaiterID, ContinuousClock.Instant) -> Lifecycle.RequestAction
+  ) async throws(VaultError) -> VaultTokenLease {
+    nextWaiter += 1
+    let waiter = Lifecycle.WaiterID(nextWaiter)
+    do {
+      return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+          // One turn of the actor: a renewal cannot end between the event and the registration.
+          guard !Task.isCancelled else { return continuation.resume(throwing: VaultError.cancelled) }
+          switch event(&lifecycle, waiter, clock.now) {
+          case .use(let lease):
+            continuation.resume(returning: lease)
+          case .useAndStartRefresh(let lease, let refresh):
+            continuation.resume(returning: lease)
+            start(refresh)
+          case .wait(let refresh):
+            waiters[waiter] = continuation
+            if let refresh { start(refresh) }
+          }
+        }
+      } onCancel: {
+        Task { await self.cancel(waiter) }
       }
-      return lease
-    case .acquiring(_, let previous?) where !previous.isExpired(at: now):
-      return previous
-    case .ready(let lease):
-      return try await acquire(replacing: lease, forceLogin: false)
-    case .acquiring(let task, _):
-      return try await task.value.get()
-    case .none:
-      return try await acquire(replacing: nil, forceLogin: false)
+    } catch let error as VaultError {
+      throw error
+    } catch {
+      throw .cancelled
     }
   }
 
-  /// Renews or replaces `current` (nil: obtains the first token), single flight: when an
-  /// acquisition is already running its result is shared.
-  private func acquire(
-    replacing current: VaultTokenLease?, forceLogin: Bool
-  ) async throws(VaultError)
-    -> VaultTokenLease
-  {
-    switch state {
-    case .acquiring(let task, _):
-      return try await task.value.get()
-    case .ready(let lease) where current == nil || lease.token != current?.token:
-      return lease  // someone else already replaced the token this caller saw
-    default:
-      break
+  private func cancel(_ waiter: Lifecycle.WaiterID) {
+    guard lifecycle.waiterCancelled(waiter) == .failWithCancellation else { return }
+    waiters.removeValue(forKey: waiter)?.resume(throwing: VaultError.cancelled)
+  }
+
+  /// Runs `refresh` in a task of its own: it outlives any one (possibly cancelled) caller.
+  private func start(_ refresh: Lifecycle.Refresh) {
+    Task {
+      let result = await self.obtain(replacing: refresh.replacing, forceLogin: refresh.forcesLogin)
+      self.complete(result)
     }
-    let task = Task { await self.obtain(replacing: current, forceLogin: forceLogin) }
-    state = .acquiring(task, previous: current)
-    let result = await task.value
+  }
+
+  private func complete(_ result: Result<VaultTokenLease, VaultError>) {
     let now = clock.now
-    switch result {
-    case .success(let lease):
-      state = .ready(lease)
-      scheduleRenewal(of: lease)
-    case .failure(let error):
-      if let current, !current.isExpired(at: now), !forceLogin {
+    let action =
+      switch result {
+      case .success(let lease): lifecycle.refreshSucceeded(with: lease, now: now)
+      case .failure: lifecycle.refreshFailed(now: now)
+      }
+    switch action {
+    case .resumeWaiters(let ids, let lease, let timer):
+      perform(timer)
+      for id in ids { waiters.removeValue(forKey: id)?.resume(returning: lease) }
+    case .failWaiters(let ids, let kept, let timer):
+      if kept != nil, case .failure(let error) = result {
         logger.warning(
           "vault token renewal failed; the current token stays in use until it expires",
           metadata: ["error.class": "\(error.code)", "error.message": "\(error.message)"])
-        let postponed = current.postponed(from: now)
-        state = .ready(postponed)
-        scheduleRenewal(of: postponed)
-      } else {
-        state = .none
       }
+      perform(timer)
+      for id in ids { waiters.removeValue(forKey: id)?.resume(with: result.mapError { $0 as any Error }) }
     }
-    return try result.get()
   }
 
-  /// The renew / login / lookup exchange behind an acquisition.
+  /// Arms or cancels the timer that renews the token of an idle client.
+  private func perform(_ timer: Lifecycle.TimerAction) {
+    switch timer {
+    case .none:
+      break
+    case .cancel:
+      renewalTimer?.cancel()
+      renewalTimer = nil
+    case .schedule(let instant):
+      renewalTimer?.cancel()
+      renewalTimer = Task { [weak self, clock] in
+        do {
+          try await clock.sleep(until: instant)
+        } catch {
+          return  // cancelled: replaced by a newer timer, or shut down
+        }
+        await self?.renewalTimerFired()
+      }
+    }
+  }
+
+  private func renewalTimerFired() {
+    switch lifecycle.renewalTimerFired(now: clock.now) {
+    case .none: break
+    case .startRefresh(let refresh): start(refresh)
+    case .schedule(let instant): perform(.schedule(at: instant))
+    }
+  }
+
+  /// The renew / login / lookup exchange behind an acquisition: renews `current` while it is
+  /// renewable (AppRole: logs in again when renewal is refused or capped); `forceLogin` after
+  /// the server refused it.
   private func obtain(
     replacing current: VaultTokenLease?, forceLogin: Bool
   ) async -> Result<VaultTokenLease, VaultError> {
@@ -232,23 +282,6 @@ public actor VaultClient {
     } catch {
       return .failure(error)
     }
-  }
-
-  /// Wakes up at the lease's renewal time so an idle client keeps its token alive too.
-  private func scheduleRenewal(of lease: VaultTokenLease) {
-    renewalTimer?.cancel()
-    renewalTimer = nil
-    guard let renewAt = lease.renewAt else { return }
-    renewalTimer = Task { [weak self, clock] in
-      try? await Task.sleep(until: renewAt, clock: clock)
-      guard !Task.isCancelled else { return }
-      await self?.renewFromTimer(lease)
-    }
-  }
-
-  private func renewFromTimer(_ lease: VaultTokenLease) async {
-    guard case .ready(let current) = state, current.token == lease.token else { return }
-    _ = try? await acquire(replacing: current, forceLogin: false)
   }
 
   private func renew(_ lease: VaultTokenLease) async throws(VaultError) -> VaultTokenLease {
@@ -318,24 +351,24 @@ public actor VaultClient {
   )
     throws(VaultError) -> VaultTokenLease
   {
-    guard let auth = response.json?["auth"], let token = auth["client_token"]?.string,
-      let ttl = auth["lease_duration"]?.int
+    guard let auth = response.json?["auth"], let token = auth["client_token"]?.stringValue,
+      let ttl = auth["lease_duration"]?.vaultInt
     else {
       throw .invalidResponse(operation: operation, reason: "no auth.client_token and auth.lease_duration")
     }
     return VaultTokenLease(
-      token: Secret(token), ttlSeconds: ttl, renewable: auth["renewable"]?.bool ?? false,
+      token: Secret(token), ttlSeconds: ttl, renewable: auth["renewable"]?.boolValue ?? false,
       creationTTLSeconds: creationTTL, obtainedAt: sentAt, renewalFraction: configuration.renewalFraction)
   }
 
   private static func tokenStatus(_ response: VaultResponse) throws(VaultError) -> VaultTokenStatus {
-    guard let data = response.json?["data"], let ttl = data["ttl"]?.int else {
+    guard let data = response.json?["data"], let ttl = data["ttl"]?.vaultInt else {
       throw .invalidResponse(operation: "look up", reason: "no data.ttl")
     }
     return VaultTokenStatus(
-      ttl: ttl, creationTTL: data["creation_ttl"]?.int ?? ttl, renewable: data["renewable"]?.bool ?? false,
-      policies: data["policies"]?.array?.compactMap(\.string) ?? [],
-      lastRenewal: data["last_renewal_time"]?.int.map { Date(timeIntervalSince1970: TimeInterval($0)) })
+      ttl: ttl, creationTTL: data["creation_ttl"]?.vaultInt ?? ttl, renewable: data["renewable"]?.boolValue ?? false,
+      policies: data["policies"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+      lastRenewal: data["last_renewal_time"]?.vaultInt.map { Date(timeIntervalSince1970: TimeInterval($0)) })
   }
 
   // MARK: - HTTP
@@ -354,7 +387,7 @@ public actor VaultClient {
   /// Server messages without any credential this client knows, cut to a readable length.
   private func scrubbed(_ messages: [String]) -> [String] {
     var known = configuration.authentication.secretValues.map(\.exposed)
-    if case .ready(let lease) = state { known.append(lease.token.exposed) }
+    if let lease = lifecycle.current { known.append(lease.token.exposed) }
     return messages.prefix(5).map { message in
       // Vault wraps messages as "1 error occurred:\n\t* ...": one line reads better in a log.
       var text = message.split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -382,16 +415,16 @@ public actor VaultClient {
       request.body = .bytes(ByteBuffer(bytes: body))
     }
     request.tlsConfiguration = tlsConfiguration
-    let started = clock.now
+    let started = ContinuousClock.now
     do {
-      let response = try await httpClient.execute(request, timeout: Self.timeAmount(configuration.requestTimeout))
+      let response = try await httpClient.execute(request, timeout: TimeAmount(configuration.requestTimeout))
       let buffer = try await response.body.collect(upTo: 4 * 1024 * 1024)
       let status = Int(response.status.code)
       logger.debug(
         "vault request",
         metadata: [
           "http.method": "\(method.rawValue)", "vault.api_path": "\(apiPath)", "http.status": "\(status)",
-          "http.duration_ms": "\(Self.milliseconds(clock.now - started))",
+          "http.duration_ms": "\((ContinuousClock.now - started).milliseconds)",
         ])
       return VaultResponse(status: status, body: Data(buffer.readableBytesView))
     } catch {
@@ -402,16 +435,6 @@ public actor VaultClient {
       throw .unreachable(address: address, reason: String(describing: error))
     }
   }
-
-  private static func timeAmount(_ duration: Duration) -> TimeAmount {
-    let (seconds, attoseconds) = duration.components
-    return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-  }
-
-  private static func milliseconds(_ duration: Duration) -> Int64 {
-    let (seconds, attoseconds) = duration.components
-    return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-  }
 }
 
 /// What a `VaultClient` has done, for tests and diagnostics.
@@ -419,4 +442,12 @@ public struct VaultClientStatistics: Sendable, Hashable {
   public var logins = 0
   public var renewals = 0
   public var reads = 0
+}
+
+extension CredentialLifecycle.Refresh where Credential == VaultTokenLease {
+  /// After a refusal, renewing the token cannot help: log in again (or look the token up).
+  var forcesLogin: Bool {
+    if case .replaceRejected = self { return true }
+    return false
+  }
 }

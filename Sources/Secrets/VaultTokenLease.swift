@@ -40,27 +40,14 @@ struct VaultTokenLease: Sendable {
     }
   }
 
-  private init(copying lease: VaultTokenLease, renewAt: ContinuousClock.Instant) {
-    token = lease.token
-    ttlSeconds = lease.ttlSeconds
-    renewable = lease.renewable
-    creationTTLSeconds = lease.creationTTLSeconds
-    obtainedAt = lease.obtainedAt
-    expiresAt = lease.expiresAt
-    self.renewAt = renewAt
-  }
-
-  func isExpired(at now: ContinuousClock.Instant) -> Bool { expiresAt.map { now >= $0 } ?? false }
-  func isDueForRenewal(at now: ContinuousClock.Instant) -> Bool { renewAt.map { now >= $0 } ?? false }
-
   /// Whether a renewal granted less than the token was created with (its max TTL is near).
   var isCapped: Bool { ttlSeconds < creationTTLSeconds }
 
-  /// This lease with the next renewal attempt halfway to expiry (at least 250 ms away), after a
-  /// failed renewal that left the token still valid.
-  func postponed(from now: ContinuousClock.Instant) -> VaultTokenLease {
-    guard let expiresAt else { return self }
-    let next = now + max((expiresAt - now) / 2, .milliseconds(250))
-    return VaultTokenLease(copying: self, renewAt: min(next, expiresAt))
-  }
+}
+
+extension VaultTokenLease: RenewableCredential {
+  /// Leases are the same credential when they carry the same token (a renewal is the same one).
+  static func == (lhs: VaultTokenLease, rhs: VaultTokenLease) -> Bool { lhs.token == rhs.token }
+
+  var refreshDueAt: ContinuousClock.Instant? { renewAt }
 }

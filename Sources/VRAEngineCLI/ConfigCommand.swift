@@ -41,9 +41,9 @@ struct ConfigCommand: AsyncParsableCommand {
         var settings: [String: JSONValue] = [:]
         for spec in ConfigCatalog.keys {
           if let value = resolved.displayValue(spec.key), let source = resolved.values[spec.key]?.source {
-            settings[spec.key] = .object(["value": .string(value), "source": .string(source.description)])
+            settings[spec.key.rawValue] = .object(["value": .string(value), "source": .string(source.description)])
           } else {
-            settings[spec.key] = .object([
+            settings[spec.key.rawValue] = .object([
               "value": spec.defaultDescription.map(JSONValue.string) ?? .null, "source": .string("default"),
             ])
           }
@@ -57,9 +57,9 @@ struct ConfigCommand: AsyncParsableCommand {
       }
       Terminal.out("config file: \(resolved.file ?? "none")")
       Terminal.out("profile:     \(resolved.profile ?? "none")")
-      let width = (ConfigCatalog.keys.map(\.key.count).max() ?? 20) + 2
+      let width = (ConfigCatalog.keys.map(\.key.rawValue.count).max() ?? 20) + 2
       for spec in ConfigCatalog.keys {
-        let key = spec.key.padding(toLength: width, withPad: " ", startingAt: 0)
+        let key = spec.key.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
         if let value = resolved.displayValue(spec.key), let source = resolved.values[spec.key]?.source {
           Terminal.out("\(key)\(value)  [\(source)]")
         } else {

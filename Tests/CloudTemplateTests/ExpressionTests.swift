@@ -80,6 +80,15 @@ struct ExpressionTests {
     #expect(result.references[1].name == "vm")
   }
 
+  @Test("a position moves one column per scalar and to column 1 of the next line after a newline")
+  func advancedLocation() {
+    let start = CloudTemplate.SourceLocation(line: 3, column: 5)
+    #expect(start.advanced(over: "ab".unicodeScalars) == .init(line: 3, column: 7))
+    #expect(start.advanced(over: "ab\nçd".unicodeScalars) == .init(line: 4, column: 3))
+    #expect(start.advanced(over: "\n\n".unicodeScalars) == .init(line: 5, column: 1))
+    #expect(start.advanced(over: "".unicodeScalars) == start)
+  }
+
   @Test(
     "syntax errors are reported with their position",
     arguments: [

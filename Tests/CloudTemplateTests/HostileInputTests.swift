@@ -56,6 +56,30 @@ struct HostileInputTests {
     #expect(ParseLimits.default.maxBytes == 5 * 1024 * 1024)
   }
 
+  @Test("a template and an inputs file are read the same bounded way, each named in the message")
+  func boundedReads() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bounded-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let large = directory.appendingPathComponent("large.yaml")
+    try Data(("size: small\n#" + String(repeating: "x", count: 100)).utf8).write(to: large)
+    let limits = ParseLimits(maxBytes: 64)
+    for (kind, read) in [
+      ("template", { () throws(TemplateError) in _ = try TemplateParser.parse(contentsOf: large, limits: limits) }),
+      ("inputs file", { () throws(TemplateError) in _ = try InputsFile.read(contentsOf: large, limits: limits) }),
+    ] {
+      let error = try #require(throws: TemplateError.self) { try read() }
+      #expect(error.code == .fileTooLarge)
+      #expect(error.message == "the \(kind) is larger than the 64-byte limit (at least 65 bytes)", "read stops at 65")
+      #expect(error.diagnostics[0].hint?.contains("--max-size") == true)
+    }
+    let bad = directory.appendingPathComponent("bad.yaml")
+    try Data([0x61, 0x3A, 0x20, 0xFF]).write(to: bad)
+    let error = try #require(throws: TemplateError.self) { try InputsFile.read(contentsOf: bad) }
+    #expect(error.code == .invalidUTF8 && error.message.hasPrefix("the inputs file is not valid UTF-8"))
+    #expect(error.line == 1 && error.column == 4)
+  }
+
   @Test("invalid UTF-8 names the line and column of the bad byte")
   func invalidUTF8() throws {
     var bytes = Array("resources:\n  vm:\n    type: ab".utf8)

@@ -137,7 +137,8 @@ import VRASimulator
       id: .generate(), planName: "p", planPath: "plan.yaml", planDigest: "d", options: [:], stages: ["a"])
     try await store.updateRunStatus(sent.id, to: .running)
     try await store.recordIntent(run: sent.id, stage: "a", deploymentName: "a-1", projectId: "p", attempt: 1)
-    try await store.recordStageFailure(run: sent.id, stage: "a", error: RecordedError(errorClass: "x", message: "y"))
+    try await store.recordStageFailure(
+      run: sent.id, stage: "a", error: RecordedError(errorClass: .deployment, message: "y"))
     try await store.updateRunStatus(sent.id, to: .failed)
     let dry = try await CLIHarness.run(["runs", "prune", "--dry-run"], in: directory, harness: nil)
     #expect(dry.status == 0)

@@ -166,7 +166,7 @@ func store(
   } else {
     try await store.recordStageFailure(
       run: run, stage: stage,
-      error: RecordedError(errorClass: "vra.request_failed", message: request.details ?? "failed"))
+      error: RecordedError(errorClass: .deployment, message: request.details ?? "failed"))
   }
   let stored = Date()
   return (stored.timeIntervalSince(request.completedAt ?? request.updatedAt ?? stored), request.status != .successful)
@@ -249,10 +249,6 @@ func run(
   return Measurement(
     mode: mode, count: workload.count, run: runNumber, setupLag: lag, trackSeconds: elapsed, apiCalls: calls,
     ticks: ticks, cpuSeconds: cpu, peakRSS: peak, latencies: results.map(\.0), failed: results.filter(\.1).count)
-}
-
-extension Duration {
-  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
 func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }

@@ -25,19 +25,7 @@ public enum ExpressionScanner {
   /// Offsets on later lines of a multi-line string restart at column 1; the template parser
   /// gives a more exact placement through `scan(_:path:locate:)`.
   public static func scan(_ text: String, location: SourceLocation = .startOfFile, path: String = "") -> Result {
-    scan(text, path: path) { offset, scalars in
-      var line = location.line
-      var column = location.column
-      for scalar in scalars[0..<offset] {
-        if scalar == "\n" {
-          line += 1
-          column = 1
-        } else {
-          column += 1
-        }
-      }
-      return SourceLocation(line: line, column: column)
-    }
+    scan(text, path: path) { offset, scalars in location.advanced(over: scalars[0..<offset]) }
   }
 
   /// True when `text` holds something that looks like an expression: cheap pre-check.

@@ -15,22 +15,8 @@ public enum InputsFile {
 
   public static func read(contentsOf url: URL, limits: ParseLimits = .default) throws(TemplateError) -> Contents {
     let fileName = url.isFileURL ? url.path : url.absoluteString
-    let data: Data
-    do {
-      data = try BoundedFileReader.read(url, maxBytes: limits.maxBytes)
-    } catch {
-      throw TemplateError(BoundedFileReader.diagnostic(error, fileName: fileName))
-    }
-    guard data.count <= limits.maxBytes else {
-      throw failure(
-        .fileTooLarge, "the inputs file is larger than the \(limits.maxBytes)-byte limit", fileName,
-        hint: "raise the limit with --max-size if the file is legitimate")
-    }
-    guard let text = String(validating: data, as: UTF8.self) else {
-      var diagnostic = UTF8Checker.diagnostic(for: data, fileName: fileName)
-      diagnostic.message = diagnostic.message.replacingOccurrences(of: "the template", with: "the inputs file")
-      throw TemplateError(diagnostic)
-    }
+    let text = try BoundedText.read(
+      contentsOf: url, kind: "inputs file", limits: limits, hint: TemplateParser.maxSizeHint)
     return try parse(text, fileName: fileName, limits: limits)
   }
 

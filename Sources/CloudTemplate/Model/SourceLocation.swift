@@ -18,4 +18,19 @@ public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertib
   public var positioned: SourceLocation? { self == .wholeFile ? nil : self }
 
   public var description: String { "\(line):\(column)" }
+
+  /// Where text continues after `scalars` written from here: a newline moves to the next line's
+  /// first column, any other scalar one column on.
+  public func advanced(over scalars: some Sequence<Unicode.Scalar>) -> SourceLocation {
+    var next = self
+    for scalar in scalars {
+      if scalar == "\n" {
+        next.line += 1
+        next.column = 1
+      } else {
+        next.column += 1
+      }
+    }
+    return next
+  }
 }

@@ -14,7 +14,8 @@ public enum TemplateParser {
   {
     let size = text.utf8.count
     guard size <= limits.maxBytes else {
-      throw TemplateError(fileTooLarge(fileName: fileName, size: size, limits: limits))
+      throw TemplateError(
+        BoundedText.tooLarge(kind: "template", fileName: fileName, size: size, limits: limits, hint: maxSizeHint))
     }
     if let location = AliasBudget.firstExcess(in: text, maxNodes: limits.maxNodes) {
       throw TemplateError(
@@ -61,33 +62,17 @@ public enum TemplateParser {
   ) throws(TemplateError)
     -> Template
   {
-    guard data.count <= limits.maxBytes else {
-      throw TemplateError(fileTooLarge(fileName: fileName, size: data.count, limits: limits))
-    }
-    guard let text = String(validating: data, as: UTF8.self) else {
-      throw TemplateError(UTF8Checker.diagnostic(for: data, fileName: fileName))
-    }
+    let text = try BoundedText.text(of: data, fileName: fileName, kind: "template", limits: limits, hint: maxSizeHint)
     return try parse(text, fileName: fileName, limits: limits)
   }
 
   /// Reads and parses a template file, never reading more than `limits.maxBytes + 1` bytes.
   public static func parse(contentsOf url: URL, limits: ParseLimits = .default) throws(TemplateError) -> Template {
     let fileName = url.isFileURL ? url.path : url.absoluteString
-    let data: Data
-    do {
-      data = try BoundedFileReader.read(url, maxBytes: limits.maxBytes)
-    } catch {
-      throw TemplateError(BoundedFileReader.diagnostic(error, fileName: fileName))
-    }
-    return try parse(data, fileName: fileName, limits: limits)
+    let text = try BoundedText.read(contentsOf: url, kind: "template", limits: limits, hint: maxSizeHint)
+    return try parse(text, fileName: fileName, limits: limits)
   }
 
-  private static func fileTooLarge(fileName: String, size: Int, limits: ParseLimits) -> TemplateDiagnostic {
-    TemplateDiagnostic(
-      severity: .error, code: .fileTooLarge,
-      message:
-        "the template is larger than the \(limits.maxBytes)-byte limit (\(size > limits.maxBytes ? "at least \(size)" : "\(size)") bytes)",
-      file: fileName, location: .startOfFile, path: "",
-      hint: "raise the limit with --max-size if the file is legitimate")
-  }
+  /// What to do about a file over the limit, when it is legitimate.
+  static let maxSizeHint = "raise the limit with --max-size if the file is legitimate"
 }

@@ -2,11 +2,12 @@ import Foundation
 
 /// Finds where a byte sequence stops being valid UTF-8, to point at the bad byte.
 enum UTF8Checker {
-  static func diagnostic(for data: Data, fileName: String) -> TemplateDiagnostic {
+  /// The first bad byte of `data`, in the words of a `kind` ("template", "plan", ...).
+  static func diagnostic(for data: Data, fileName: String, kind: String = "template") -> TemplateDiagnostic {
     let location = firstInvalidByte(in: data)
     return TemplateDiagnostic(
       severity: .error, code: .invalidUTF8,
-      message: "the template is not valid UTF-8 (bad byte 0x\(String(location.byte, radix: 16, uppercase: true)))",
+      message: "the \(kind) is not valid UTF-8 (bad byte 0x\(String(location.byte, radix: 16, uppercase: true)))",
       file: fileName, location: location.position, path: "")
   }
 

@@ -15,22 +15,7 @@ public enum YAMLDocument {
   ) throws(TemplateError)
     -> String
   {
-    let fileName = url.isFileURL ? url.path : url.absoluteString
-    let data: Data
-    do {
-      data = try BoundedFileReader.read(url, maxBytes: limits.maxBytes)
-    } catch {
-      throw TemplateError(BoundedFileReader.diagnostic(error, fileName: fileName))
-    }
-    guard data.count <= limits.maxBytes else {
-      throw TemplateError(tooLarge(kind: kind, fileName: fileName, size: data.count, limits: limits))
-    }
-    guard let text = String(validating: data, as: UTF8.self) else {
-      var diagnostic = UTF8Checker.diagnostic(for: data, fileName: fileName)
-      diagnostic.message = diagnostic.message.replacingOccurrences(of: "the template", with: "the \(kind)")
-      throw TemplateError(diagnostic)
-    }
-    return text
+    try BoundedText.read(contentsOf: url, kind: kind, limits: limits)
   }
 
   /// Composes one YAML document after the size and alias-expansion checks; nil for an empty document.
@@ -41,7 +26,7 @@ public enum YAMLDocument {
   {
     let size = text.utf8.count
     guard size <= limits.maxBytes else {
-      throw TemplateError(tooLarge(kind: kind, fileName: fileName, size: size, limits: limits))
+      throw TemplateError(BoundedText.tooLarge(kind: kind, fileName: fileName, size: size, limits: limits))
     }
     if let location = AliasBudget.firstExcess(in: text, maxNodes: limits.maxNodes) {
       throw TemplateError(
@@ -84,13 +69,5 @@ public enum YAMLDocument {
   /// The JSON value of a scalar under the YAML 1.1 rules templates use (quoted scalars stay strings).
   public static func value(of scalar: Node.Scalar) -> JSONValue {
     ScalarResolver.resolve(scalar)
-  }
-
-  private static func tooLarge(kind: String, fileName: String, size: Int, limits: ParseLimits) -> TemplateDiagnostic {
-    TemplateDiagnostic(
-      severity: .error, code: .fileTooLarge,
-      message:
-        "the \(kind) is larger than the \(limits.maxBytes)-byte limit (\(size > limits.maxBytes ? "at least \(size)" : "\(size)") bytes)",
-      file: fileName, location: .startOfFile, path: "")
   }
 }

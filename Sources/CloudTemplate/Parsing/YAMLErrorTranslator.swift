@@ -26,20 +26,8 @@ enum YAMLErrorTranslator {
       let prefix = context.map { "\($0.text.trimmingTrailingSpaces) " } ?? ""
       return make(.yamlSyntax, "YAML syntax error: \(prefix)\(problem)", mark)
     case .reader(let problem, let offset, let value, let yaml):
-      var line = 1
-      var column = 1
-      if let offset {
-        for scalar in yaml.unicodeScalars.prefix(offset) {
-          if scalar == "\n" {
-            line += 1
-            column = 1
-          } else {
-            column += 1
-          }
-        }
-      }
-      return make(
-        .invalidUTF8, "unreadable character (code \(value)): \(problem)", SourceLocation(line: line, column: column))
+      let location = SourceLocation.startOfFile.advanced(over: yaml.unicodeScalars.prefix(offset ?? 0))
+      return make(.invalidUTF8, "unreadable character (code \(value)): \(problem)", location)
     case .duplicatedKeysInMapping(let duplicates, let context):
       let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
       return make(

@@ -78,12 +78,10 @@ public struct ValidationFinding: Sendable, Hashable, Codable, CustomStringConver
   /// `error: file: message` for a file that cannot be read (`error: web.yaml: no such file`).
   public var description: String {
     if code == DiagnosticCode.fileUnreadable.rawValue, line == nil {
-      return "\(severity.rawValue): \(file): \(message)"
+      return DiagnosticLine.wholeFile(file: file, severity: severity, message: message)
     }
-    let position = line.map { ":\($0):\(column ?? 1)" } ?? ""
-    let suggestion = hint.map { " (\($0))" } ?? ""
-    let field = path.isEmpty ? "" : " [\(path)]"
-    return "\(file)\(position): \(severity.rawValue): \(message)\(suggestion)\(field)"
+    return DiagnosticLine.format(
+      file: file, line: line, column: column, severity: severity, message: message, hint: hint, path: path)
   }
 
   /// The JSON form: always `path`, `message`, `line`, `column` (null when unknown), `code`, `file`;

@@ -147,7 +147,7 @@ public struct ConfigFile: Sendable {
         value(entry.value, spec: spec, written: written + key)
         return
       }
-      let isSection = ConfigCatalog.keys.contains { $0.key.hasPrefix(key + ".") }
+      let isSection = ConfigCatalog.keys.contains { $0.key.rawValue.hasPrefix(key + ".") }
       if isSection, let children = entry.value.entries {
         for child in children { settings(child, prefix: key + ".", written: written) }
         return
@@ -158,7 +158,7 @@ public struct ConfigFile: Sendable {
           "expected a table of settings, found \(entry.value.kindDescription)")
         return
       }
-      let siblings = ConfigCatalog.keys.map(\.key).filter { $0.hasPrefix(prefix) }.map {
+      let siblings = ConfigCatalog.keys.map(\.key.rawValue).filter { $0.hasPrefix(prefix) }.map {
         String($0.dropFirst(prefix.count))
       }
       let candidates = prefix.isEmpty ? ConfigCatalog.sections + ["defaultProfile", "profiles"] : siblings

@@ -30,8 +30,8 @@ public struct ConfigKeySpec: Sendable, Hashable {
     }
   }
 
-  /// Dotted, as written in a file: `polling.min`.
-  public let key: String
+  /// `.pollingMin`, written `polling.min` in a file.
+  public let key: SettingKey
   public let kind: Kind
   public let summary: String
   /// The variable that sets it: `VRA_URL` and friends for what the Terraform provider also reads,
@@ -45,14 +45,14 @@ public struct ConfigKeySpec: Sendable, Hashable {
   public let defaultDescription: String?
 
   init(
-    _ key: String, _ kind: Kind, _ summary: String, environment: String? = nil, flag: String? = nil,
+    _ key: SettingKey, _ kind: Kind, _ summary: String, environment: String? = nil, flag: String? = nil,
     reloadable: Bool = false, default defaultDescription: String? = nil
   ) {
     self.defaultDescription = defaultDescription
     self.key = key
     self.kind = kind
     self.summary = summary
-    self.environmentName = environment ?? ConfigKeySpec.engineEnvironmentName(for: key)
+    self.environmentName = environment ?? ConfigKeySpec.engineEnvironmentName(for: key.rawValue)
     self.flag = flag
     self.isReloadable = reloadable
   }

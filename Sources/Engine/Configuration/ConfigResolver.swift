@@ -10,13 +10,13 @@ import Synchronization
 /// from, so a bad `VRA_ENGINE_POLLING_MIN` is reported as precisely as a bad file line.
 public enum ConfigResolver {
   /// - Parameters:
-  ///   - flags: values given on the command line, by catalog key (`polling.min`), with the flag name.
+  ///   - flags: values given on the command line, by key, with the flag name.
   ///   - file: the config file's provider (`FileProvider` or `ReloadingFileProvider` of
   ///     `ConfigFileSnapshot`), nil when there is no file.
   ///   - profile: the profile asked for (`--profile`, `VRA_ENGINE_PROFILE`); nil takes the file's
   ///     `defaultProfile`.
   public static func resolve(
-    flags: [String: (flag: String, value: String)], environment: [String: String],
+    flags: [SettingKey: (flag: String, value: String)], environment: [String: String],
     file: (any ConfigProvider)?, profile: String?
   ) throws(ConfigError) -> ResolvedConfiguration {
     let document = file.flatMap { ($0.snapshot() as? ConfigFileSnapshot)?.file }
@@ -43,19 +43,21 @@ public enum ConfigResolver {
 
     // Unset is unset: `VRA_URL=` in a pipeline must not mean an empty URL.
     let setVariables = environment.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
-    let variableNames = Dictionary(uniqueKeysWithValues: ConfigCatalog.keys.map { ($0.key, $0.environmentName) })
-    var layers: [(provider: any ConfigProvider, source: (String) -> ResolvedConfiguration.Source)] = []
+    let variableNames = Dictionary(
+      uniqueKeysWithValues: ConfigCatalog.keys.map { ($0.key.rawValue, $0.environmentName) })
+    var layers: [(provider: any ConfigProvider, source: (SettingKey) -> ResolvedConfiguration.Source)] = []
     let flagValues = Dictionary(
       uniqueKeysWithValues: flags.map {
-        (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue(.string($0.value.value), isSecret: false))
+        (AbsoluteConfigKey(ConfigKey($0.key.rawValue)), ConfigValue(.string($0.value.value), isSecret: false))
       })
-    layers.append((InMemoryProvider(name: "flags", values: flagValues), { key in .flag(flags[key]?.flag ?? key) }))
+    layers.append(
+      (InMemoryProvider(name: "flags", values: flagValues), { key in .flag(flags[key]?.flag ?? key.rawValue) }))
     layers.append(
       (
         EnvironmentVariablesProvider(environmentVariables: setVariables).mapKeys { key in
           // `VRA_URL` and the other Terraform names as they are, `VRA_ENGINE_<KEY>` for the rest.
           AbsoluteConfigKey([variableNames[key.components.joined(separator: ".")] ?? "VRA_ENGINE_UNKNOWN_KEY"])
-        }, { key in .environment(variableNames[key] ?? key) }
+        }, { key in .environment(key.spec.environmentName) }
       ))
     if let file, let document {
       if let selected, document.profiles.contains(selected) {
@@ -65,23 +67,26 @@ public enum ConfigResolver {
             { key in
               .file(
                 path: document.path, profile: selected,
-                location: document.entries["profiles.\(selected).\(key)"]?.location ?? .startOfFile)
+                location: document.entries["profiles.\(selected).\(key.rawValue)"]?.location ?? .startOfFile)
             }
           ))
       }
       layers.append(
         (
           file,
-          { key in .file(path: document.path, profile: nil, location: document.entries[key]?.location ?? .startOfFile) }
+          { key in
+            .file(path: document.path, profile: nil, location: document.entries[key.rawValue]?.location ?? .startOfFile)
+          }
         ))
     }
 
     let recorder = WinningProvider()
     let reader = ConfigReader(providers: layers.map(\.provider), accessReporter: recorder)
-    var values: [String: ResolvedConfiguration.Value] = [:]
+    var values: [SettingKey: ResolvedConfiguration.Value] = [:]
     for spec in ConfigCatalog.keys {
       recorder.reset()
-      guard let text = reader.string(forKey: ConfigKey(spec.key), isSecret: spec.isSecret), let layer = recorder.index,
+      guard let text = reader.string(forKey: ConfigKey(spec.key.rawValue), isSecret: spec.isSecret),
+        let layer = recorder.index,
         layer < layers.count
       else { continue }
       let source = layers[layer].source(spec.key)
@@ -92,13 +97,13 @@ public enum ConfigResolver {
         problems.append(problem(error, key: spec.key, source: source))
       }
     }
-    if let min = values["polling.min"], let max = values["polling.max"], let shortest = min.setting.duration,
+    if let min = values[.pollingMin], let max = values[.pollingMax], let shortest = min.setting.duration,
       let longest = max.setting.duration, shortest > longest
     {
       problems.append(
         ConfigProblem(
-          source: "\(min.source)", location: nil, key: "polling.min",
-          message: "\(min.setting) is longer than polling.max \(max.setting) (\(max.source))"))
+          source: "\(min.source)", location: nil, key: SettingKey.pollingMin.rawValue,
+          message: "\(min.setting) is longer than \(SettingKey.pollingMax) \(max.setting) (\(max.source))"))
     }
     if !problems.isEmpty { throw ConfigError(problems) }
     return ResolvedConfiguration(values: values, file: document?.path, profile: selected)
@@ -110,17 +115,18 @@ public enum ConfigResolver {
   }
 
   private static func problem(
-    _ error: ConfigValueError, key: String, source: ResolvedConfiguration.Source
+    _ error: ConfigValueError, key: SettingKey, source: ResolvedConfiguration.Source
   ) -> ConfigProblem {
     // A secret kind fails only on an empty value or a malformed reference: neither echoes a secret.
     let message = error.message
     switch source {
     case .file(let path, let profile, let location):
       return ConfigProblem(
-        source: path, location: location, key: profile.map { "profiles.\($0).\(key)" } ?? key, message: message,
+        source: path, location: location, key: profile.map { "profiles.\($0).\(key)" } ?? key.rawValue,
+        message: message,
         hint: error.hint)
     case .flag(let name), .environment(let name):
-      return ConfigProblem(source: name, location: nil, key: key, message: message, hint: error.hint)
+      return ConfigProblem(source: name, location: nil, key: key.rawValue, message: message, hint: error.hint)
     }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Secrets
+import VRAModels
 
 /// A setting's value once checked against its `ConfigKeySpec.Kind`.
 public enum ConfigSetting: Sendable, Hashable, CustomStringConvertible {
@@ -24,7 +25,7 @@ public enum ConfigSetting: Sendable, Hashable, CustomStringConvertible {
 
   /// `1.5s`, `500ms`, `2m`: the way durations are written in files.
   static func format(_ duration: Duration) -> String {
-    let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    let milliseconds = duration.milliseconds
     if milliseconds % 60_000 == 0, milliseconds > 0 { return "\(milliseconds / 60_000)m" }
     if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
     return "\(milliseconds)ms"

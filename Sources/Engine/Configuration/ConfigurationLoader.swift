@@ -6,14 +6,14 @@ import SystemPackage
 /// Finds, reads and layers the configuration once; keeps the file's provider so `apply` can
 /// watch it (`ConfigurationReloader`).
 public struct ConfigurationLoader: Sendable {
-  public let flags: [String: (flag: String, value: String)]
+  public let flags: [SettingKey: (flag: String, value: String)]
   public let environment: [String: String]
   /// `--profile`, else `VRA_ENGINE_PROFILE`.
   public let profile: String?
   public let file: ConfigFileLocator.Found?
 
   public init(
-    configFlag: String?, profileFlag: String?, flags: [String: (flag: String, value: String)],
+    configFlag: String?, profileFlag: String?, flags: [SettingKey: (flag: String, value: String)],
     environment: [String: String], currentDirectory: String = FileManager.default.currentDirectoryPath
   ) {
     self.flags = flags

@@ -22,7 +22,7 @@ public struct ConfigurationReloader: Sendable {
   /// the reloadable keys whose value changed.
   public func run(
     from initial: ResolvedConfiguration,
-    apply: @escaping @Sendable (ResolvedConfiguration, _ changed: [String]) async -> Void
+    apply: @escaping @Sendable (ResolvedConfiguration, _ changed: [SettingKey]) async -> Void
   ) async {
     await withTaskGroup(of: Void.self) { group in
       group.addTask { try? await provider.run() }
@@ -43,7 +43,7 @@ public struct ConfigurationReloader: Sendable {
 
   private func accept(
     _ snapshotSource: any ConfigProvider, after current: ResolvedConfiguration,
-    apply: @Sendable (ResolvedConfiguration, [String]) async -> Void
+    apply: @Sendable (ResolvedConfiguration, [SettingKey]) async -> Void
   ) async -> ResolvedConfiguration {
     let next: ResolvedConfiguration
     do {

@@ -31,30 +31,30 @@ public struct ResolvedConfiguration: Sendable {
     }
   }
 
-  public let values: [String: Value]
+  public let values: [SettingKey: Value]
   /// The config file read, if any.
   public let file: String?
   /// The profile applied, if any.
   public let profile: String?
 
-  public init(values: [String: Value], file: String?, profile: String?) {
+  public init(values: [SettingKey: Value], file: String?, profile: String?) {
     self.values = values
     self.file = file
     self.profile = profile
   }
 
-  public subscript(_ key: String) -> ConfigSetting? { values[key]?.setting }
+  public subscript(_ key: SettingKey) -> ConfigSetting? { values[key]?.setting }
 
-  public func text(_ key: String) -> String? { values[key]?.setting.text }
-  public func flag(_ key: String) -> Bool? { values[key]?.setting.flag }
-  public func number(_ key: String) -> Int? { values[key]?.setting.number }
-  public func duration(_ key: String) -> Duration? { values[key]?.setting.duration }
+  public func text(_ key: SettingKey) -> String? { values[key]?.setting.text }
+  public func flag(_ key: SettingKey) -> Bool? { values[key]?.setting.flag }
+  public func number(_ key: SettingKey) -> Int? { values[key]?.setting.number }
+  public func duration(_ key: SettingKey) -> Duration? { values[key]?.setting.duration }
 
   /// The settings `config show` prints, secrets hidden: a literal credential shows as `<redacted>`,
   /// a secret reference as written (it names where the secret is, not what it is).
-  public func displayValue(_ key: String) -> String? {
+  public func displayValue(_ key: SettingKey) -> String? {
     guard let value = values[key] else { return nil }
-    guard ConfigCatalog.spec(key)?.isSecret == true else { return value.setting.description }
+    guard key.spec.isSecret else { return value.setting.description }
     let text = value.setting.description
     return SecretReference.isReference(text) ? text : "<redacted>"
   }

@@ -25,9 +25,9 @@ public struct EndpointSettings: Sendable {
   public static func resolve(
     endpointFlag: String?, insecure: Bool, environment: [String: String]
   ) throws(EndpointSettingsError) -> EndpointSettings? {
-    var flags: [String: (flag: String, value: String)] = [:]
-    if let endpointFlag { flags["endpoint.url"] = ("--endpoint", endpointFlag) }
-    if insecure { flags["tls.insecure"] = ("--insecure", "true") }
+    var flags: [SettingKey: (flag: String, value: String)] = [:]
+    if let endpointFlag { flags[.endpointURL] = ("--endpoint", endpointFlag) }
+    if insecure { flags[.tlsInsecure] = ("--insecure", "true") }
     let configuration: ResolvedConfiguration
     do {
       configuration = try ConfigResolver.resolve(flags: flags, environment: environment, file: nil, profile: nil)
@@ -47,13 +47,11 @@ public struct EndpointSettings: Sendable {
   ) throws(EndpointSettingsError)
     -> EndpointSettings?
   {
-    func named(_ key: String) -> String {
-      let spec = ConfigCatalog.spec(key)
-      return configuration.values[key].map { "\(key) (\($0.source))" } ?? spec?.environmentName ?? key
+    func named(_ key: SettingKey) -> String {
+      configuration.values[key].map { "\(key) (\($0.source))" } ?? key.spec.environmentName
     }
-    let credentialKeys = ["auth.refreshToken", "auth.accessToken", "auth.username", "auth.password"]
-    guard let text = configuration.text("endpoint.url") else {
-      if let key = credentialKeys.first(where: { configuration.values[$0] != nil }) {
+    guard let text = configuration.text(.endpointURL) else {
+      if let key = SettingKey.credentials.first(where: { configuration.values[$0] != nil }) {
         throw EndpointSettingsError(
           message:
             "\(named(key)) is set but no endpoint is: set VRA_URL, endpoint.url in a profile, or pass --endpoint",
@@ -67,37 +65,38 @@ public struct EndpointSettings: Sendable {
     }
     let authentication = try authentication(for: url, configuration, named: named)
     let tls = TLSOptions(
-      caBundlePath: configuration.text("tls.caBundle"),
-      clientCertificatePath: configuration.text("tls.clientCertificate"),
-      clientKeyPath: configuration.text("tls.clientKey"),
-      insecureSkipVerify: configuration.flag("tls.insecure") ?? false)
+      caBundlePath: configuration.text(.tlsCABundle),
+      clientCertificatePath: configuration.text(.tlsClientCertificate),
+      clientKeyPath: configuration.text(.tlsClientKey),
+      insecureSkipVerify: configuration.flag(.tlsInsecure) ?? false)
     if (tls.clientCertificatePath == nil) != (tls.clientKeyPath == nil) {
       throw EndpointSettingsError(
-        message: "tls.clientCertificate and tls.clientKey must be given together", hint: "set both, or neither")
+        message: "\(SettingKey.tlsClientCertificate) and \(SettingKey.tlsClientKey) must be given together",
+        hint: "set both, or neither")
     }
     let standard = RetryPolicy.standard
     let retry = RetryPolicy(
-      maxAttempts: configuration.number("retry.maxAttempts") ?? standard.maxAttempts,
-      baseDelay: configuration.duration("retry.baseDelay") ?? standard.baseDelay,
-      maxDelay: configuration.duration("retry.maxDelay") ?? standard.maxDelay,
-      totalBudget: configuration.duration("retry.totalBudget") ?? standard.totalBudget,
+      maxAttempts: configuration.number(.retryMaxAttempts) ?? standard.maxAttempts,
+      baseDelay: configuration.duration(.retryBaseDelay) ?? standard.baseDelay,
+      maxDelay: configuration.duration(.retryMaxDelay) ?? standard.maxDelay,
+      totalBudget: configuration.duration(.retryTotalBudget) ?? standard.totalBudget,
       maxRetryAfter: standard.maxRetryAfter)
     var pins = APIVersionPins()
-    pins.iaas = configuration.text("apiVersions.iaas") ?? pins.iaas
-    pins.blueprint = configuration.text("apiVersions.blueprint") ?? pins.blueprint
-    pins.deployment = configuration.text("apiVersions.deployment") ?? pins.deployment
-    pins.catalog = configuration.text("apiVersions.catalog") ?? pins.catalog
-    pins.projectService = configuration.text("apiVersions.projectService") ?? pins.projectService
+    pins.iaas = configuration.text(.apiVersionsIaaS) ?? pins.iaas
+    pins.blueprint = configuration.text(.apiVersionsBlueprint) ?? pins.blueprint
+    pins.deployment = configuration.text(.apiVersionsDeployment) ?? pins.deployment
+    pins.catalog = configuration.text(.apiVersionsCatalog) ?? pins.catalog
+    pins.projectService = configuration.text(.apiVersionsProjectService) ?? pins.projectService
     return EndpointSettings(
       endpoint: url, authentication: authentication, tls: tls,
-      organization: configuration.text("endpoint.org") ?? "default", retry: retry,
-      timeouts: Timeouts(attempt: configuration.duration("timeouts.attempt") ?? Timeouts().attempt), apiVersions: pins)
+      organization: configuration.text(.endpointOrg) ?? "default", retry: retry,
+      timeouts: Timeouts(attempt: configuration.duration(.timeoutsAttempt) ?? Timeouts().attempt), apiVersions: pins)
   }
 
   private static func authentication(
-    for url: URL, _ configuration: ResolvedConfiguration, named: (String) -> String
+    for url: URL, _ configuration: ResolvedConfiguration, named: (SettingKey) -> String
   ) throws(EndpointSettingsError) -> Authentication {
-    let flavor = configuration.text("endpoint.flavor") ?? "auto"
+    let flavor = configuration.text(.endpointFlavor) ?? "auto"
     func token(_ value: String) -> Authentication {
       switch flavor {
       case "onprem": .refreshToken(Secret(value))
@@ -105,29 +104,32 @@ public struct EndpointSettings: Sendable {
       default: .auto(token: Secret(value))
       }
     }
-    let refresh = configuration.text("auth.refreshToken")
-    let user = configuration.text("auth.username")
-    let access = configuration.text("auth.accessToken")
+    let refresh = configuration.text(.authRefreshToken)
+    let user = configuration.text(.authUsername)
+    let access = configuration.text(.authAccessToken)
     func password(for user: String) throws(EndpointSettingsError) -> Authentication {
-      guard let password = configuration.text("auth.password") else {
+      guard let password = configuration.text(.authPassword) else {
+        let key = SettingKey.authPassword
         throw EndpointSettingsError(
-          message: "\(named("auth.username")) is set without VRA_PASSWORD (auth.password)", hint: nil)
+          message: "\(named(.authUsername)) is set without \(key.spec.environmentName) (\(key))", hint: nil)
       }
-      return .password(username: user, password: Secret(password), domain: configuration.text("auth.domain"))
+      return .password(username: user, password: Secret(password), domain: configuration.text(.authDomain))
     }
-    func missing(_ what: String) -> EndpointSettingsError {
+    func missing(_ key: SettingKey) -> EndpointSettingsError {
       EndpointSettingsError(
-        message: "auth.method is \(configuration.text("auth.method") ?? "?") but \(what) is not set", hint: nil)
+        message:
+          "\(SettingKey.authMethod) is \(configuration.text(.authMethod) ?? "?") but \(key) (\(key.spec.environmentName)) is not set",
+        hint: nil)
     }
-    switch configuration.text("auth.method") ?? "auto" {
+    switch configuration.text(.authMethod) ?? "auto" {
     case "refreshToken":
-      guard let refresh else { throw missing("auth.refreshToken (VRA_REFRESH_TOKEN)") }
+      guard let refresh else { throw missing(.authRefreshToken) }
       return token(refresh)
     case "password":
-      guard let user else { throw missing("auth.username (VRA_USERNAME)") }
+      guard let user else { throw missing(.authUsername) }
       return try password(for: user)
     case "accessToken":
-      guard let access else { throw missing("auth.accessToken (VRA_ACCESS_TOKEN)") }
+      guard let access else { throw missing(.authAccessToken) }
       return .accessToken(Secret(access))
     default:
       if let refresh { return token(refresh) }

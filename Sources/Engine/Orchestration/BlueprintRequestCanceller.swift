@@ -19,9 +19,14 @@ struct BlueprintRequestCanceller: Sendable {
     do {
       try await client.cancelBlueprintRequest(id: id)
       return .cancelled
-    } catch let error as VRAError where ["validation", "conflict"].contains(error.errorClass.name) {
-      let status = (try? await client.blueprintRequest(id: id))?.status?.rawValue
-      return .alreadyFinished(status: status ?? error.message)
+    } catch let error as VRAError {
+      switch error.errorClass {
+      case .validation, .conflict:
+        let status = (try? await client.blueprintRequest(id: id))?.status?.rawValue
+        return .alreadyFinished(status: status ?? error.message)
+      default:
+        throw error
+      }
     }
   }
 }

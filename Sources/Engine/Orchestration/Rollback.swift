@@ -113,7 +113,7 @@ public struct Rollback: Sendable {
       let failure = StageRunner.failure(from: error)
       try await store.recordStageFailure(
         run: runId, stage: name,
-        error: RecordedError(errorClass: purpose.rawValue, message: failure.message, hint: failure.hint))
+        error: RecordedError(errorClass: FailureClass(purpose), message: failure.message, hint: failure.hint))
       emit(.stage(name, .failed, detail: "\(purpose.rawValue) failed: \(failure)"))
       return false
     }

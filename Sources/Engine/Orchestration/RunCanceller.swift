@@ -193,7 +193,7 @@ public struct RunCanceller: Sendable {
       if end?.status == .failed {
         try await store.recordStageFailure(
           run: runId, stage: stage.name,
-          error: RecordedError(errorClass: "deployment", message: end?.failureMessage ?? "the request failed"))
+          error: RecordedError(errorClass: .deployment, message: end?.failureMessage ?? "the request failed"))
         return .failed
       }
     }

@@ -57,12 +57,13 @@ struct StageRunner: Sendable {
       let failure = Self.failure(from: error)
       // The message is the redacted one the store and the logs get; the class is low-cardinality.
       span.recordError(failure)
-      span.attributes[EngineSpans.Key.errorType] = Self.errorClass(of: error)
-      span.setStatus(SpanStatus(code: .error, message: Self.errorClass(of: error)))
+      let failureClass = FailureClass(of: error)
+      span.attributes[EngineSpans.Key.errorType] = failureClass.rawValue
+      span.setStatus(SpanStatus(code: .error, message: failureClass.rawValue))
       do {
         try await store.recordStageFailure(
           run: runId, stage: stage.name,
-          error: RecordedError(errorClass: Self.errorClass(of: error), message: failure.message, hint: failure.hint))
+          error: RecordedError(errorClass: failureClass, message: failure.message, hint: failure.hint))
       } catch {
         logger.error("could not record the stage failure", metadata: ["error": "\(error)"])
       }
@@ -165,7 +166,7 @@ struct StageRunner: Sendable {
       logger.warning(
         "stage failed, retrying", metadata: ["stage": "\(stage.name)", "attempt": "\(attempt)", "reason": "\(reason)"])
       try await store.recordStageFailure(
-        run: runId, stage: stage.name, error: RecordedError(errorClass: "deployment", message: reason))
+        run: runId, stage: stage.name, error: RecordedError(errorClass: .deployment, message: reason))
       try await DeploymentRemover(client: client, tracking: tracking)
         .remove(deploymentId: submission.deploymentId, projectId: projectId)
       attempt += 1
@@ -219,7 +220,7 @@ struct StageRunner: Sendable {
       message: "the deployment did not finish within the stage's timeout of \(after)"
         + (cancelled ? "; its request was cancelled in vRA" : "; its request may still be running in vRA"),
       hint: "raise `timeout` for the stage, or look at the request in vRA: it may wait for an approval",
-      errorClass: "stage_timeout")
+      errorClass: .stageTimeout)
   }
 
   /// Reads outputs and resources of a finished deployment and records them.
@@ -281,7 +282,7 @@ struct StageRunner: Sendable {
         case .failed?:
           let reason = ended.lastRequest?.details ?? "the request failed before it could be cancelled"
           try await store.recordStageFailure(
-            run: runId, stage: name, error: RecordedError(errorClass: "deployment", message: reason))
+            run: runId, stage: name, error: RecordedError(errorClass: .deployment, message: reason))
           emit(.stage(name, .failed, detail: reason))
           return .failed(reason)
         default:
@@ -300,14 +301,6 @@ struct StageRunner: Sendable {
     case let failure as StageFailure: failure
     case let vra as VRAError: StageFailure(message: vra.message, hint: vra.hint)
     default: StageFailure(message: "\(error)")
-    }
-  }
-
-  static func errorClass(of error: any Error) -> String {
-    switch error {
-    case let vra as VRAError: vra.errorClass.name
-    case let failure as StageFailure: failure.errorClass
-    default: "\(type(of: error))"
     }
   }
 }

@@ -1,7 +1,7 @@
 import CloudTemplate
 
 /// One problem found in a plan (or in a template one of its stages deploys), with its position.
-public struct PlanDiagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct PlanDiagnostic: SourceDiagnostic, Sendable, Hashable, Codable {
   public var severity: TemplateDiagnostic.Severity
   public var code: PlanDiagnosticCode
   public var message: String
@@ -40,23 +40,4 @@ public struct PlanDiagnostic: Sendable, Hashable, Codable, CustomStringConvertib
       location: diagnostic.location, path: diagnostic.path, hint: diagnostic.hint, stage: stage,
       templateCode: diagnostic.code)
   }
-
-  public var line: Int { location.line }
-  public var column: Int { location.column }
-  public var isError: Bool { severity == .error }
-
-  /// `file:line:column: error: message (hint) [path]`, the compiler-style line editors and CI annotate;
-  /// `error: file: message` for the file as a whole (`error: plan.yaml: no such file`).
-  public var description: String {
-    guard location != .wholeFile else { return "\(severity.rawValue): \(file): \(message)" }
-    let field = path.isEmpty ? "" : " [\(path)]"
-    let suggestion = hint.map { " (\($0))" } ?? ""
-    return "\(file):\(line):\(column): \(severity.rawValue): \(message)\(suggestion)\(field)"
-  }
-}
-
-extension Array where Element == PlanDiagnostic {
-  public var errors: [PlanDiagnostic] { filter(\.isError) }
-  public var warnings: [PlanDiagnostic] { filter { !$0.isError } }
-  public var hasErrors: Bool { contains(where: \.isError) }
 }

@@ -33,7 +33,7 @@ public enum PlanReferenceScanner {
       let needle = Array(expression.unicodeScalars)
       guard let start = firstIndex(of: needle, in: scalars, from: cursor) else { break }
       cursor = start + needle.count
-      let position = self.location(ofOffset: start, in: scalars, from: location)
+      let position = location.advanced(over: scalars[0..<start])
       var occurrence = Occurrence(
         reference: nil, expression: expression, scalarRange: start..<cursor, location: position)
       switch parse(body: body) {
@@ -180,21 +180,5 @@ public enum PlanReferenceScanner {
       index += 1
     }
     return nil
-  }
-
-  private static func location(
-    ofOffset offset: Int, in scalars: [Unicode.Scalar], from start: SourceLocation
-  ) -> SourceLocation {
-    var line = start.line
-    var column = start.column
-    for scalar in scalars[0..<offset] {
-      if scalar == "\n" {
-        line += 1
-        column = 1
-      } else {
-        column += 1
-      }
-    }
-    return SourceLocation(line: line, column: column)
   }
 }

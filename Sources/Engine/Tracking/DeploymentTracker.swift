@@ -179,28 +179,22 @@ public actor DeploymentTracker {
     return stream
   }
 
-  /// Waits until the request reaches a terminal status and returns it as vRA reported it
-  /// (check `status.isFailure`). Throws `TrackerError` when the deployment or request is gone,
-  /// on timeout, or on shutdown, and `CancellationError` as soon as the calling task is cancelled.
-  public nonisolated func waitForTerminal(
+  /// Waits for the request's last update (`.terminal`, `.deploymentNotFound` or `.requestNotFound`),
+  /// handing every update to `onUpdate` on the way. Throws `TrackerError.timedOut` when `timeout`
+  /// passes first, `.stopped` on shutdown, and `CancellationError` as soon as the calling task is
+  /// cancelled.
+  public nonisolated func lastUpdate(
     deploymentId: String, projectId: String, requestId: String? = nil, resourceTypes: [String] = [],
     timeout: Duration? = nil, onUpdate: @escaping @Sendable (TrackedUpdate) -> Void = { _ in }
-  ) async throws -> DeploymentRequest {
+  ) async throws -> TrackedUpdate {
     try Task.checkCancellation()
     let stream = await updates(
       deploymentId: deploymentId, projectId: projectId, requestId: requestId, resourceTypes: resourceTypes)
-    return try await withThrowingTaskGroup(of: DeploymentRequest.self) { group in
+    return try await withThrowingTaskGroup(of: TrackedUpdate.self) { group in
       group.addTask {
         for await update in stream {
           onUpdate(update)
-          switch update.kind {
-          case .progress: continue
-          case .terminal:
-            if let request = update.request { return request }
-          case .deploymentNotFound: throw TrackerError.deploymentNotFound(deploymentId: deploymentId)
-          case .requestNotFound:
-            throw TrackerError.requestNotFound(deploymentId: deploymentId, requestId: update.requestId ?? "?")
-          }
+          if update.isFinal { return update }
         }
         try Task.checkCancellation()
         throw TrackerError.stopped(deploymentId: deploymentId)
@@ -214,6 +208,27 @@ public actor DeploymentTracker {
       defer { group.cancelAll() }
       guard let result = try await group.next() else { throw TrackerError.stopped(deploymentId: deploymentId) }
       return result
+    }
+  }
+
+  /// Waits until the request reaches a terminal status and returns it as vRA reported it
+  /// (check `status.isFailure`). Throws `TrackerError` when the deployment or request is gone,
+  /// on timeout, or on shutdown, and `CancellationError` as soon as the calling task is cancelled.
+  public nonisolated func waitForTerminal(
+    deploymentId: String, projectId: String, requestId: String? = nil, resourceTypes: [String] = [],
+    timeout: Duration? = nil, onUpdate: @escaping @Sendable (TrackedUpdate) -> Void = { _ in }
+  ) async throws -> DeploymentRequest {
+    let last = try await lastUpdate(
+      deploymentId: deploymentId, projectId: projectId, requestId: requestId, resourceTypes: resourceTypes,
+      timeout: timeout, onUpdate: onUpdate)
+    switch last.kind {
+    case .deploymentNotFound: throw TrackerError.deploymentNotFound(deploymentId: deploymentId)
+    case .requestNotFound:
+      throw TrackerError.requestNotFound(deploymentId: deploymentId, requestId: last.requestId ?? "?")
+    case .terminal, .progress:
+      // A terminal update always carries its request.
+      guard let request = last.request else { throw TrackerError.stopped(deploymentId: deploymentId) }
+      return request
     }
   }
 

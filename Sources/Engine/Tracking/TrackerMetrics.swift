@@ -1,5 +1,6 @@
 import CoreMetrics
 import Metrics
+import VRAModels
 
 /// The tracker's swift-metrics instruments. Dimensions are bounded (call kinds, update
 /// kinds); project and deployment ids never become labels.

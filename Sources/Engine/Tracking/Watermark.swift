@@ -1,4 +1,5 @@
 import Foundation
+import VRAModels
 
 /// The lower bound of the next `lastUpdatedAt=[from,]` filter of one project, in server time.
 ///
@@ -13,7 +14,7 @@ struct Watermark: Sendable {
   private(set) var latest: Date?
 
   init(overlap: Duration) {
-    self.overlap = TimeInterval(overlap.components.seconds) + TimeInterval(overlap.components.attoseconds) * 1e-18
+    self.overlap = overlap.seconds
   }
 
   /// The `from` of the next delta list; nil means list everything.

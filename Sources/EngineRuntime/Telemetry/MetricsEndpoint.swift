@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
-import ServiceLifecycle
+import VRASimulator
 
 /// Serves `/metrics` (Prometheus text format) for as long as a command runs, when a metrics port
 /// is configured; the metrics system is bootstrapped with a Prometheus registry first.
@@ -33,40 +33,17 @@ public enum MetricsEndpoint {
     }
     var logger = Logger(label: "vra-engine.metrics")
     logger.logLevel = .warning
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let app = Application(
-      router: router, configuration: .init(address: .hostname(host, port: port), serverName: "vra-engine"),
-      onServerRunning: { channel in
-        continuation.yield(channel.localAddress?.port ?? port)
-        continuation.finish()
-      }, logger: logger)
-    let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-    return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { tasks in
-      tasks.addTask {
-        defer { continuation.finish() }
-        try await group.run()
+    do {
+      return try await BackgroundServer.serving(
+        router: router, host: host, port: port, serverName: "vra-engine", logger: logger
+      ) { bound in
+        notice("metrics: http://\(host):\(bound)/metrics")
+        return try await body()
       }
-      var iterator = ports.makeAsyncIterator()
-      guard let bound = await iterator.next() else {
-        // The server ended before it listened: its error says why (the port is taken, ...).
-        do {
-          try await tasks.next()
-        } catch {
-          throw RuntimeError.error("cannot serve metrics on \(host):\(port): \(error)", status: .usageOrValidation)
-        }
-        throw RuntimeError.error("cannot serve metrics on \(host):\(port)", status: .usageOrValidation)
-      }
-      notice("metrics: http://\(host):\(bound)/metrics")
-      do {
-        let result = try await body()
-        await group.triggerGracefulShutdown()
-        try? await tasks.waitForAll()
-        return result
-      } catch {
-        await group.triggerGracefulShutdown()
-        try? await tasks.waitForAll()
-        throw error
-      }
+    } catch let error as BackgroundServer.NotListening {
+      // The server ended before it listened: its error says why (the port is taken, ...).
+      throw RuntimeError.error(
+        "cannot serve metrics on \(host):\(port)" + (error.cause.map { ": \($0)" } ?? ""), status: .usageOrValidation)
     }
   }
 }

@@ -15,7 +15,7 @@ public enum TracingExporter {
   ) async throws -> Result {
     let backend: (service: any Service, flushLimit: Duration)?
     do {
-      backend = try bootstrap(otlpEndpoint: configuration.resolved.text("telemetry.otlpEndpoint"))
+      backend = try bootstrap(otlpEndpoint: configuration.resolved.text(.telemetryOTLPEndpoint))
     } catch {
       throw RuntimeError.error("traces: \(error)", status: .usageOrValidation)
     }

@@ -56,3 +56,7 @@ struct AccessToken: Sendable, Equatable {
   func isExpired(at now: ContinuousClock.Instant) -> Bool { expiresAt.map { now >= $0 } ?? false }
   func isRefreshDue(at now: ContinuousClock.Instant) -> Bool { now >= refreshAt }
 }
+
+extension AccessToken: RenewableCredential {
+  var refreshDueAt: ContinuousClock.Instant? { refreshAt }
+}

@@ -13,9 +13,9 @@ struct CSPAPITokenProvider: TokenProvider {
   var principal: String { "api-token:\(apiToken.fingerprint)" }
   var canRefresh: Bool { true }
 
-  func fetchToken(via endpoint: any TokenEndpoint) async throws -> AccessToken {
+  func fetchToken(via endpoint: any TokenEndpoint, clock: CredentialClock) async throws -> AccessToken {
     let answer = try await endpoint.postForm(
       Self.path, form: [("refresh_token", apiToken)], as: CSPTokenResponse.self, base: identityURL)
-    return AccessToken(value: Secret(answer.accessToken), expiresIn: answer.expiresIn)
+    return AccessToken(value: Secret(answer.accessToken), expiresIn: answer.expiresIn, receivedAt: clock.now)
   }
 }

@@ -19,10 +19,10 @@ actor PasswordProvider: TokenProvider {
   nonisolated var principal: String { "user:\(username)@\(domain ?? "")" }
   nonisolated var canRefresh: Bool { true }
 
-  func fetchToken(via endpoint: any TokenEndpoint) async throws -> AccessToken {
+  func fetchToken(via endpoint: any TokenEndpoint, clock: CredentialClock) async throws -> AccessToken {
     if let refreshToken {
       do {
-        return try await RefreshTokenProvider(refreshToken: refreshToken).fetchToken(via: endpoint)
+        return try await RefreshTokenProvider(refreshToken: refreshToken).fetchToken(via: endpoint, clock: clock)
       } catch let error as VRAError where error.errorClass == .unauthorized {
         self.refreshToken = nil  // expired or revoked: the password can get a new one
       }
@@ -32,6 +32,6 @@ actor PasswordProvider: TokenProvider {
       body: CSPLoginRequest(username: username, password: password.exposed, domain: domain),
       as: CSPTokenResponse.self, base: nil)
     refreshToken = answer.refreshToken.map { Secret($0) }
-    return AccessToken(value: Secret(answer.accessToken), expiresIn: answer.expiresIn)
+    return AccessToken(value: Secret(answer.accessToken), expiresIn: answer.expiresIn, receivedAt: clock.now)
   }
 }

@@ -11,10 +11,10 @@ struct RefreshTokenProvider: TokenProvider {
   var principal: String { "refresh-token:\(refreshToken.fingerprint)" }
   var canRefresh: Bool { true }
 
-  func fetchToken(via endpoint: any TokenEndpoint) async throws -> AccessToken {
+  func fetchToken(via endpoint: any TokenEndpoint, clock: CredentialClock) async throws -> AccessToken {
     let answer = try await endpoint.postJSON(
       Self.path, query: [], body: CspLoginSpecification(refreshToken: refreshToken.exposed), as: AuthResponse.self,
       base: nil)
-    return AccessToken(value: Secret(answer.token), expiresIn: nil)
+    return AccessToken(value: Secret(answer.token), expiresIn: nil, receivedAt: clock.now)
   }
 }

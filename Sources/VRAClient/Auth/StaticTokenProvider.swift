@@ -6,8 +6,8 @@ struct StaticTokenProvider: TokenProvider {
   var principal: String { "access-token:\(token.fingerprint)" }
   var canRefresh: Bool { false }
 
-  func fetchToken(via endpoint: any TokenEndpoint) async throws -> AccessToken {
+  func fetchToken(via endpoint: any TokenEndpoint, clock: CredentialClock) async throws -> AccessToken {
     // Scheduled from its JWT `exp` when it has one, so the logs can say it expired.
-    AccessToken(value: token, expiresIn: nil, expires: JWTClaims(token: token.exposed) != nil)
+    AccessToken(value: token, expiresIn: nil, receivedAt: clock.now, expires: JWTClaims(token: token.exposed) != nil)
   }
 }

@@ -1,3 +1,4 @@
+import Credentials
 import Synchronization
 
 /// The process's token caches: one per endpoint + org + principal, shared by every
@@ -12,10 +13,13 @@ final class TokenCacheRegistry: Sendable {
   static let shared = TokenCacheRegistry()
   private let caches = Mutex<[Key: TokenCache]>([:])
 
-  func cache(for key: Key, provider: @autoclosure () -> any TokenProvider) -> TokenCache {
+  /// The cache for `key`; made with `provider` and `clock` when there is none yet.
+  func cache(
+    for key: Key, provider: @autoclosure () -> any TokenProvider, clock: CredentialClock = .continuous
+  ) -> TokenCache {
     caches.withLock { caches in
       if let cache = caches[key] { return cache }
-      let cache = TokenCache(provider: provider())
+      let cache = TokenCache(provider: provider(), clock: clock)
       caches[key] = cache
       return cache
     }

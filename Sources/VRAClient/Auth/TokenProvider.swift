@@ -1,10 +1,13 @@
+import Credentials
+
 /// One way of obtaining an access token (see `Authentication`).
 protocol TokenProvider: Sendable {
   /// Who the tokens are for, without any secret: part of the token cache key and of logs.
   var principal: String { get }
   /// False for a fixed access token: a 401 then cannot be cured by refreshing.
   var canRefresh: Bool { get }
-  func fetchToken(via endpoint: any TokenEndpoint) async throws -> AccessToken
+  /// A new token, scheduled from `clock.now` when its answer arrived.
+  func fetchToken(via endpoint: any TokenEndpoint, clock: CredentialClock) async throws -> AccessToken
 }
 
 extension Authentication {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOHTTP1
 import Tracing
+import VRAModels
 
 /// Runs one logical call: token, attempts, the 401 replay, retries with backoff within
 /// the time budget; then one log line, metrics and a span for the whole call.
@@ -246,12 +247,5 @@ final class CallExecutor: Sendable {
     logger.trace(
       "vRA \(direction) body",
       metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(request.path)", "body": "\(text)"])
-  }
-}
-
-extension Duration {
-  var milliseconds: Int64 {
-    let (seconds, attoseconds) = components
-    return seconds * 1000 + attoseconds / 1_000_000_000_000_000
   }
 }

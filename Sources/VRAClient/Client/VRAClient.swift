@@ -17,7 +17,15 @@ public final class VRAClient: Sendable {
   /// - Parameter httpClient: defaults to the process-wide `SharedHTTPClient.instance`, which the
   ///   process shuts down once on exit with `SharedHTTPClient.shutdown()`; a client you pass
   ///   stays yours to shut down.
-  public init(configuration: VRAClientConfiguration, httpClient: HTTPClient = SharedHTTPClient.instance) throws {
+  public convenience init(
+    configuration: VRAClientConfiguration, httpClient: HTTPClient = SharedHTTPClient.instance
+  ) throws {
+    try self.init(configuration: configuration, httpClient: httpClient, tokenClock: .continuous)
+  }
+
+  /// - Parameter tokenClock: the clock the token schedule runs on (tests pass a manual one; it
+  ///   is used only when no client of this endpoint + org + principal made the token cache yet).
+  init(configuration: VRAClientConfiguration, httpClient: HTTPClient, tokenClock: CredentialClock) throws {
     var configuration = configuration
     configuration.authentication = configuration.authentication.resolved(for: configuration.endpoint)
     self.configuration = configuration
@@ -28,7 +36,7 @@ public final class VRAClient: Sendable {
     let key = TokenCacheRegistry.Key(
       endpoint: configuration.endpoint.absoluteString.lowercased(), organization: configuration.organization,
       principal: provider.principal)
-    let tokens = TokenCacheRegistry.shared.cache(for: key, provider: provider)
+    let tokens = TokenCacheRegistry.shared.cache(for: key, provider: provider, clock: tokenClock)
     let tracer = configuration.tracer ?? InstrumentationSystem.tracer
     let usesTLS =
       configuration.endpoint.scheme?.lowercased() == "https" || configuration.authentication.usesHTTPSIdentity

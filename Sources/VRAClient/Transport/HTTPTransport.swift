@@ -54,10 +54,3 @@ struct HTTPHeadersInjector: Injector {
     headers.replaceOrAdd(name: name, value: value)
   }
 }
-
-extension TimeAmount {
-  init(_ duration: Duration) {
-    let (seconds, attoseconds) = duration.components
-    self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-  }
-}

@@ -63,20 +63,20 @@ struct ConnectionOptions: ParsableArguments {
   }
 
   /// The flags given, by configuration key.
-  func flagValues(telemetry: TelemetryOptions? = nil) -> [String: (flag: String, value: String)] {
-    var flags: [String: (flag: String, value: String)] = [:]
-    func set(_ key: String, _ flag: String, _ value: String?) {
+  func flagValues(telemetry: TelemetryOptions? = nil) -> [SettingKey: (flag: String, value: String)] {
+    var flags: [SettingKey: (flag: String, value: String)] = [:]
+    func set(_ key: SettingKey, _ flag: String, _ value: String?) {
       if let value { flags[key] = (flag, value) }
     }
-    set("endpoint.url", "--endpoint", endpoint)
-    set("tls.insecure", "--insecure", insecure ? "true" : nil)
-    set("state.url", "--state", state)
-    set("polling.min", "--poll-min", pollMin)
-    set("polling.max", "--poll-max", pollMax)
-    set("log.level", "--log-level", logLevel)
-    set("log.format", "--log-format", logFormat)
-    set("telemetry.metricsPort", "--metrics-port", telemetry?.metricsPort.map(String.init))
-    set("telemetry.metricsHost", "--metrics-host", telemetry?.metricsHost)
+    set(.endpointURL, "--endpoint", endpoint)
+    set(.tlsInsecure, "--insecure", insecure ? "true" : nil)
+    set(.stateURL, "--state", state)
+    set(.pollingMin, "--poll-min", pollMin)
+    set(.pollingMax, "--poll-max", pollMax)
+    set(.logLevel, "--log-level", logLevel)
+    set(.logFormat, "--log-format", logFormat)
+    set(.telemetryMetricsPort, "--metrics-port", telemetry?.metricsPort.map(String.init))
+    set(.telemetryMetricsHost, "--metrics-host", telemetry?.metricsHost)
     return flags
   }
 
@@ -87,7 +87,7 @@ struct ConnectionOptions: ParsableArguments {
   }
 
   static func loadConfiguration(
-    config: String?, profile: String?, flags: [String: (flag: String, value: String)]
+    config: String?, profile: String?, flags: [SettingKey: (flag: String, value: String)]
   ) async throws(RuntimeError) -> RunConfiguration {
     let context = CommandContext.current
     return try await RunConfiguration.load(

@@ -14,7 +14,7 @@ struct StateOptions: ParsableArguments {
 
   /// The state database path the configuration names; exits 2 on a bad configuration.
   func statePath() async throws(RuntimeError) -> String {
-    let flags = state.map { ["state.url": (flag: "--state", value: $0)] } ?? [:]
+    let flags = state.map { [SettingKey.stateURL: (flag: "--state", value: $0)] } ?? [:]
     return try await ConnectionOptions.loadConfiguration(config: config, profile: profile, flags: flags).statePath
   }
 }

@@ -5,7 +5,6 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
-import ServiceLifecycle
 import VRAModels
 
 /// A running vRA 8 simulator: start it in-process (tests use port 0 and read `port`),
@@ -15,8 +14,7 @@ public final class SimulatorServer: Sendable {
   public let host: String
   public let isTLS: Bool
   let services: SimulatorServices
-  private let runTask: Task<Void, any Error>
-  private let serviceGroup: ServiceGroup
+  private let server: BackgroundServer
   private let persistTask: Task<Void, Never>?
   private let writer: SnapshotWriter?
 
@@ -24,16 +22,14 @@ public final class SimulatorServer: Sendable {
   public var baseURL: String { "\(isTLS ? "https" : "http")://\(host):\(port)" }
 
   private init(
-    port: Int, host: String, isTLS: Bool, services: SimulatorServices, runTask: Task<Void, any Error>,
-    serviceGroup: ServiceGroup,
+    server: BackgroundServer, host: String, isTLS: Bool, services: SimulatorServices,
     persistTask: Task<Void, Never>?, writer: SnapshotWriter?
   ) {
-    self.port = port
+    self.port = server.port
     self.host = host
     self.isTLS = isTLS
     self.services = services
-    self.runTask = runTask
-    self.serviceGroup = serviceGroup
+    self.server = server
     self.persistTask = persistTask
     self.writer = writer
   }
@@ -63,33 +59,19 @@ public final class SimulatorServer: Sendable {
     } else {
       server = http1
     }
-    let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    let app = Application(
-      router: router, server: server,
-      configuration: .init(
-        address: .hostname(configuration.host, port: configuration.port), serverName: "vra-simulator"),
-      onServerRunning: { channel in
-        portContinuation.yield(channel.localAddress?.port ?? configuration.port)
-        portContinuation.finish()
-      }, logger: logger)
-    // A service group so that stop() shuts down gracefully: cancelling the server task instead makes
-    // Hummingbird log shutdown errors on every stop.
-    let serviceGroup = ServiceGroup(
-      configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-    let runTask = Task {
-      defer { portContinuation.finish() }
-      try await serviceGroup.run()
-    }
-    var iterator = portStream.makeAsyncIterator()
-    guard let port = await iterator.next() else {
-      // The server stopped before it was running: surface why (e.g. address in use).
-      try await runTask.value
+    let running: BackgroundServer
+    do {
+      running = try await BackgroundServer.start(
+        router: router, server: server, host: configuration.host, port: configuration.port,
+        serverName: "vra-simulator", logger: logger)
+    } catch let error as BackgroundServer.NotListening {
+      // Why it stopped (e.g. the address is in use), when it said.
+      if let cause = error.cause { throw cause }
       throw SimulatorConfigurationError(file: "", message: "the simulator stopped before it started listening")
     }
     let persistTask = writer.map { writer in Task { await Self.persistLoop(writer) } }
     return SimulatorServer(
-      port: port, host: configuration.host, isTLS: configuration.tls != nil, services: services, runTask: runTask,
-      serviceGroup: serviceGroup,
+      server: running, host: configuration.host, isTLS: configuration.tls != nil, services: services,
       persistTask: persistTask, writer: writer)
   }
 
@@ -97,14 +79,13 @@ public final class SimulatorServer: Sendable {
   public func stop() async {
     persistTask?.cancel()
     await persistTask?.value
-    await serviceGroup.triggerGracefulShutdown()
-    _ = try? await runTask.value
+    await server.stop()
     try? await writer?.save()
   }
 
   /// Runs until the server stops (the CLI waits on this).
   public func waitUntilStopped() async throws {
-    try await runTask.value
+    try await server.waitUntilStopped()
   }
 
   /// Saves what changed without a request (statuses advanced by time) every 200 ms.

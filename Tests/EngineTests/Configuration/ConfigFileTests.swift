@@ -112,7 +112,7 @@ struct ConfigFileTests {
         return String(setting.prefix { $0 != "." })
       })
     #expect(
-      sections == Set(ConfigCatalog.keys.map { String($0.key.prefix { $0 != "." }) }), "the sample shows every section")
+      sections == Set(ConfigCatalog.keys.map(\.key.section)), "the sample shows every section")
   }
 
   @Test func aFileOverTheSizeLimitIsRefused() {

@@ -24,7 +24,8 @@ struct ConfigResolverTests {
 
   /// Layers `text` as a real file through `ConfigurationLoader` (the provider `apply` uses).
   static func resolve(
-    flags: [String: (flag: String, value: String)] = [:], environment: [String: String] = [:], profile: String? = nil,
+    flags: [SettingKey: (flag: String, value: String)] = [:], environment: [String: String] = [:],
+    profile: String? = nil,
     text: String = text
   ) async throws -> ResolvedConfiguration {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
@@ -39,28 +40,28 @@ struct ConfigResolverTests {
 
   @Test func eachLayerWinsOverTheNextAndNamesItself() async throws {
     let resolved = try await Self.resolve(
-      flags: ["polling.min": ("--poll-min", "1s")], environment: ["VRA_ENGINE_RETRY_MAX_ATTEMPTS": "7"])
+      flags: [.pollingMin: ("--poll-min", "1s")], environment: ["VRA_ENGINE_RETRY_MAX_ATTEMPTS": "7"])
     #expect(resolved.profile == "lab", "the file's defaultProfile")
-    #expect(resolved.duration("polling.min") == .seconds(1))
-    #expect(resolved.values["polling.min"]?.source == .flag("--poll-min"))
-    #expect(resolved.number("retry.maxAttempts") == 7)
-    #expect(resolved.values["retry.maxAttempts"]?.source == .environment("VRA_ENGINE_RETRY_MAX_ATTEMPTS"))
-    #expect(resolved.duration("polling.max") == .seconds(5), "the profile beats the top level")
-    guard case .file(_, "lab", let location)? = resolved.values["polling.max"]?.source else {
-      Issue.record("\(String(describing: resolved.values["polling.max"]))")
+    #expect(resolved.duration(.pollingMin) == .seconds(1))
+    #expect(resolved.values[.pollingMin]?.source == .flag("--poll-min"))
+    #expect(resolved.number(.retryMaxAttempts) == 7)
+    #expect(resolved.values[.retryMaxAttempts]?.source == .environment("VRA_ENGINE_RETRY_MAX_ATTEMPTS"))
+    #expect(resolved.duration(.pollingMax) == .seconds(5), "the profile beats the top level")
+    guard case .file(_, "lab", let location)? = resolved.values[.pollingMax]?.source else {
+      Issue.record("\(String(describing: resolved.values[.pollingMax]))")
       return
     }
     #expect(location.line == 10)
-    #expect(resolved.text("endpoint.url") == "https://vra.lab.local")
+    #expect(resolved.text(.endpointURL) == "https://vra.lab.local")
   }
 
   @Test func anotherProfileAndTheTopLevelFillIn() async throws {
     let resolved = try await Self.resolve(profile: "prod")
-    #expect(resolved.duration("polling.max") == .seconds(20), "prod has none: the top level's")
-    #expect(resolved.number("retry.maxAttempts") == 3)
-    #expect(resolved.displayValue("auth.password") == "<redacted>")
+    #expect(resolved.duration(.pollingMax) == .seconds(20), "prod has none: the top level's")
+    #expect(resolved.number(.retryMaxAttempts) == 3)
+    #expect(resolved.displayValue(.authPassword) == "<redacted>")
     let lab = try await Self.resolve(profile: "lab")
-    #expect(lab.displayValue("auth.refreshToken") == "vault:secret/vra#token", "a reference is shown as written")
+    #expect(lab.displayValue(.authRefreshToken) == "vault:secret/vra#token", "a reference is shown as written")
   }
 
   @Test func theTerraformVariablesAndEveryVRAEngineVariableAreRead() throws {
@@ -84,10 +85,21 @@ struct ConfigResolverTests {
     #expect(ConfigCatalog.spec("telemetry.metricsPort")?.environmentName == "VRA_ENGINE_TELEMETRY_METRICS_PORT")
   }
 
+  @Test("each typed key has its own spec, found by the key or by the name a file writes")
+  func typedKeysAndTheirSpecs() {
+    #expect(ConfigCatalog.keys.map(\.key) == SettingKey.allCases, "config show lists the keys in declaration order")
+    for key in SettingKey.allCases {
+      #expect(key.spec.key == key, "\(key)")
+      #expect(ConfigCatalog.spec(key.rawValue)?.key == key, "\(key)")
+    }
+    #expect(SettingKey.pollingMin.rawValue == "polling.min" && SettingKey.pollingMin.section == "polling")
+    #expect(ConfigCatalog.spec("polling.minimum") == nil)
+  }
+
   @Test func badValuesFromAnyLayerAreReportedTogetherWithTheirSource() async {
     do {
       _ = try await Self.resolve(
-        flags: ["polling.min": ("--poll-min", "soon")],
+        flags: [.pollingMin: ("--poll-min", "soon")],
         environment: [
           "VRA_ENGINE_CONCURRENCY_PARALLELISM": "0", "VRA_URL": "vra.no-scheme", "VRA_ENGINE_LOG_LEVEL": "",
         ],
@@ -116,7 +128,7 @@ struct ConfigResolverTests {
 
   @Test func aShortestPollLongerThanTheLongestIsRefusedWhateverTheLayers() async {
     do {
-      _ = try await Self.resolve(flags: ["polling.min": ("--poll-min", "30s")], profile: "lab")
+      _ = try await Self.resolve(flags: [.pollingMin: ("--poll-min", "30s")], profile: "lab")
       Issue.record("resolved")
     } catch let error as ConfigError {
       #expect(error.description.contains("flag --poll-min: polling.min: 30s is longer than polling.max 5s"), "\(error)")

@@ -114,7 +114,7 @@ enum LifecycleInvariants {
         problems.append(
           "stage \(stage.name)'s events end at \(stageAt[stage.name] ?? .pending) but it is \(stage.status)")
       }
-      if let error = stage.error, mentionsIllegalTransition(error.errorClass + " " + error.message) {
+      if let error = stage.error, mentionsIllegalTransition("\(error.errorClass) \(error.message)") {
         problems.append("stage \(stage.name) recorded an illegal transition: \(error.message)")
       }
     }

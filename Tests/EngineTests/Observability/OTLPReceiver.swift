@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
-import ServiceLifecycle
+import VRASimulator
 
 /// A stand-in OpenTelemetry collector: `POST /v1/traces` over real HTTP on 127.0.0.1 (any free
 /// port), OTLP/HTTP with the JSON encoding (`OTEL_EXPORTER_OTLP_PROTOCOL=http/json`); every span
@@ -11,18 +11,15 @@ import ServiceLifecycle
 /// with `Codable` alone. swift-otel writes ids as protobuf JSON writes bytes (base64), which
 /// `ExportedSpan` turns into the hex of a `traceparent`.
 final class OTLPReceiver: Sendable {
-  let port: Int
   private let store: Store
-  private let group: ServiceGroup
-  private let task: Task<Void, any Error>
+  private let server: BackgroundServer
 
+  var port: Int { server.port }
   var endpoint: String { "http://127.0.0.1:\(port)" }
 
-  private init(port: Int, store: Store, group: ServiceGroup, task: Task<Void, any Error>) {
-    self.port = port
+  private init(store: Store, server: BackgroundServer) {
     self.store = store
-    self.group = group
-    self.task = task
+    self.server = server
   }
 
   static func start() async throws -> OTLPReceiver {
@@ -39,24 +36,8 @@ final class OTLPReceiver: Sendable {
     }
     var logger = Logger(label: "otlp-receiver")
     logger.logLevel = .warning
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let app = Application(
-      router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-      onServerRunning: { channel in
-        continuation.yield(channel.localAddress?.port ?? 0)
-        continuation.finish()
-      }, logger: logger)
-    let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-    let task = Task {
-      defer { continuation.finish() }
-      try await group.run()
-    }
-    var iterator = ports.makeAsyncIterator()
-    guard let port = await iterator.next() else {
-      try await task.value
-      throw CancellationError()
-    }
-    return OTLPReceiver(port: port, store: store, group: group, task: task)
+    let server = try await BackgroundServer.start(router: router, host: "127.0.0.1", port: 0, logger: logger)
+    return OTLPReceiver(store: store, server: server)
   }
 
   static func with<T>(_ body: (OTLPReceiver) async throws -> T) async throws -> T {
@@ -72,8 +53,7 @@ final class OTLPReceiver: Sendable {
   }
 
   func stop() async {
-    await group.triggerGracefulShutdown()
-    _ = try? await task.value
+    await server.stop()
   }
 
   /// Every span received so far, in the order they arrived.

@@ -185,6 +185,7 @@ import VRASimulator
     #expect(request.status == .cancelled, "the blueprint request was cancelled through the API")
   }
 
+  // Real time: the simulator expires its 1 s tokens on its own clock; a whole run must outlive them.
   @Test func aStageOutlivesFiveAccessTokenLifetimes() async throws {
     let harness = try await OrchestrationHarness.start {
       $0.tokens.accessTokenLifetime = 1
@@ -310,7 +311,7 @@ import VRASimulator
     #expect(run.status == .failed)
     #expect(ContinuousClock.now - started < .seconds(30), "ended by the 2 s timeout, not by vRA")
     let stage = try #require(try await harness.store.stage(run: run.id, name: "db"))
-    #expect(stage.status == .failed && stage.error?.errorClass == "stage_timeout")
+    #expect(stage.status == .failed && stage.error?.errorClass == .stageTimeout)
     #expect(stage.error?.message.contains("cancelled in vRA") == true, "\(stage.error?.message ?? "")")
     let request = try await harness.client.blueprintRequest(id: try #require(stage.blueprintRequestId))
     #expect(request.status == .cancelled)

@@ -1,3 +1,4 @@
+import RunState
 import Synchronization
 import Testing
 import VRAModels

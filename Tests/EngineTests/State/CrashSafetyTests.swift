@@ -1,4 +1,5 @@
 import Foundation
+import RunState
 import TestSupport
 import Testing
 import VRAModels

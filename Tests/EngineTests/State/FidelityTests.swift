@@ -1,4 +1,5 @@
 import Foundation
+import RunState
 import Testing
 import VRAModels
 
@@ -27,7 +28,7 @@ import VRAModels
       try await store.recordIntent(run: run.id, stage: "ünï", deploymentName: "dép-1", projectId: "p", attempt: 1)
       try await store.recordSubmitted(
         run: run.id, stage: "ünï", blueprintRequestId: "b", requestId: nil, deploymentId: nil)
-      let error = RecordedError(errorClass: "x", message: Self.awkward["text"]!.stringValue!, hint: "h")
+      let error = RecordedError(errorClass: .engine, message: Self.awkward["text"]!.stringValue!, hint: "h")
       try await store.recordStageFailure(run: run.id, stage: "ünï", error: error)
       let event = try await store.appendEvent(
         run: run.id, stage: "s p a c e", kind: "custom", message: "m", data: Self.awkward)
@@ -44,8 +45,8 @@ import VRAModels
   }
 
   @Test func errorJSONUsesTheDocumentedKeys() throws {
-    let text = try StoredValues.encode(RecordedError(errorClass: "auth", message: "expired", hint: "log in"))
-    #expect(text == #"{"class":"auth","hint":"log in","message":"expired"}"#)
+    let text = try StoredValues.encode(RecordedError(errorClass: .unauthorized, message: "expired", hint: "log in"))
+    #expect(text == #"{"class":"unauthorized","hint":"log in","message":"expired"}"#)
   }
 
   @Test func runsAreListedNewestFirst() async throws {

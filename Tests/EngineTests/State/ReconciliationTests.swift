@@ -1,3 +1,4 @@
+import RunState
 import Testing
 
 @testable import Engine
@@ -19,7 +20,7 @@ import Testing
       // e: failed before any POST.
       try await store.recordIntent(run: run.id, stage: "e", deploymentName: "e-1", projectId: nil, attempt: 1)
       try await store.recordStageFailure(
-        run: run.id, stage: "e", error: RecordedError(errorClass: "validation", message: "bad input"))
+        run: run.id, stage: "e", error: RecordedError(errorClass: .validation, message: "bad input"))
 
       let other = try await store.makeRun(stages: ["a"])
       try await store.recordIntent(run: other.id, stage: "a", deploymentName: "x", projectId: nil, attempt: 1)

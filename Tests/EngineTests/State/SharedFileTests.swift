@@ -1,4 +1,5 @@
 import Foundation
+import RunState
 import Testing
 
 @testable import Engine

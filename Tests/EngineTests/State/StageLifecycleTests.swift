@@ -1,4 +1,5 @@
 import Foundation
+import RunState
 import Testing
 import VRAModels
 
@@ -66,7 +67,7 @@ import VRAModels
       try await store.recordIntent(run: run.id, stage: "db", deploymentName: "db-1", projectId: nil, attempt: 1)
       try await store.recordSubmitted(
         run: run.id, stage: "db", blueprintRequestId: "bpr-1", requestId: nil, deploymentId: "dep-1")
-      let error = RecordedError(errorClass: "deployment-failed", message: "quota exceeded", hint: "ask for more")
+      let error = RecordedError(errorClass: .deployment, message: "quota exceeded", hint: "ask for more")
       let failed = try await store.recordStageFailure(run: run.id, stage: "db", error: error)
       #expect(failed.status == .failed)
       #expect(failed.error == error)

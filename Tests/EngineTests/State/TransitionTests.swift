@@ -1,3 +1,4 @@
+import RunState
 import Testing
 
 @testable import Engine

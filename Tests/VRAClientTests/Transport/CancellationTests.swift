@@ -8,6 +8,7 @@ import VRASimulator
 extension TimingSensitive {
   @Suite("Cancellation")
   struct CancellationTests {
+    // Real time: the bound is on how fast cancellation reaches an in-flight AsyncHTTPClient request.
     @Test("a call cancelled mid-flight ends as cancelled within 100 ms")
     func cancelMidFlight() async throws {
       try await ClientFixture.withFaultySimulator { harness in
@@ -31,6 +32,7 @@ extension TimingSensitive {
       }
     }
 
+    // Real time: the retry wait is a real Task.sleep that cancellation must cut short.
     @Test("a call cancelled while waiting out a Retry-After ends at once")
     func cancelDuringBackoff() async throws {
       try await ClientFixture.withFaultySimulator { harness in
@@ -42,25 +44,6 @@ extension TimingSensitive {
         let task = Task { await vraError { _ = try await client.iaasProjects() } }
         _ = try await harness.http.poll(timeout: .seconds(10), every: .milliseconds(5)) {
           await harness.server.stats().count("GET /iaas/api/projects", status: 429) >= 1 ? true : nil
-        }
-        let (error, elapsed) = await measure {
-          task.cancel()
-          return await task.value
-        }
-        #expect(error?.errorClass == .cancelled)
-        #expect(elapsed < .milliseconds(100))
-      }
-    }
-
-    @Test("a call cancelled while waiting for a token ends at once")
-    func cancelWhileWaitingForToken() async throws {
-      try await ClientFixture.withFaultySimulator { harness in
-        let client = try await ClientFixture.client(harness)
-        try await harness.server.addFault(
-          FaultRule(method: "POST", path: "/iaas/api/login", delaySeconds: 10, times: 1))
-        let task = Task { await vraError { _ = try await client.iaasProjects() } }
-        _ = try await harness.http.poll(timeout: .seconds(10), every: .milliseconds(5)) {
-          await harness.server.stats().faultsInjected >= 1 ? true : nil
         }
         let (error, elapsed) = await measure {
           task.cancel()

@@ -22,6 +22,7 @@ extension TimingSensitive {
       return client
     }
 
+    // Real time: the attempt timeout is AsyncHTTPClient's deadline on a slow real answer.
     @Test("an answer slower than the attempt timeout ends the attempt as a timeout")
     func attemptTimeout() async throws {
       try await ClientFixture.withFaultySimulator { harness in
@@ -39,6 +40,7 @@ extension TimingSensitive {
       }
     }
 
+    // Real time: a real attempt timeout, then a real retry on the same connection pool.
     @Test("a timed-out attempt of a GET is retried, and the retry's answer returned")
     func attemptTimeoutIsRetried() async throws {
       try await ClientFixture.withFaultySimulator { harness in
@@ -53,6 +55,7 @@ extension TimingSensitive {
       }
     }
 
+    // Real time: the call's budget runs on ContinuousClock across real attempts and backoff.
     @Test("the overall deadline ends a call whose every attempt is slow, as a timeout")
     func overallDeadline() async throws {
       try await ClientFixture.withFaultySimulator { harness in
