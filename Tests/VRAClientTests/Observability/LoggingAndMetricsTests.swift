@@ -76,7 +76,8 @@ struct LoggingAndMetricsTests {
       #expect(text(failed, "http.path") == "/csp/gateway/am/api/login")
       #expect(failed.level == .info)
       #expect(text(failed, "error.severity") == "critical", "how bad it is stays in the line")
-      #expect(!handler.entries.contains { text($0, "http.path") == "/project-service/api/projects" && $0.level > .debug })
+      #expect(
+        !handler.entries.contains { text($0, "http.path") == "/project-service/api/projects" && $0.level > .debug })
     }
   }
 
