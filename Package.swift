@@ -279,7 +279,8 @@ let package = Package(
       name: "VRAEngineCLITests",
       dependencies: [
         "VRAEngineCLI", "EngineRuntime", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels",
-        "TestSupport",
+        "CloudTemplate", "TestSupport",
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict
     ),

@@ -16,18 +16,24 @@ public struct RunConfiguration: Sendable {
   /// The environment the configuration was read from (credentials, `VRA_ENGINE_LEASE_*`, `OTEL_*`).
   public let environment: [String: String]
 
+  /// Where the configuration was read from: `./vra-engine.toml` and the project's `.vra-engine/`
+  /// are looked for from here.
+  public let currentDirectory: String
+
   /// Reads the configuration (file, profile, `environment`, flags by configuration key), applies
   /// its log settings, and fails with every problem at once (exit 2) when it is wrong.
   public static func load(
     configFile: String?, profile: String?, flags: [SettingKey: (flag: String, value: String)],
-    environment: [String: String]
+    environment: [String: String], currentDirectory: String = FileManager.default.currentDirectoryPath
   ) async throws(RuntimeError) -> RunConfiguration {
     let loader = ConfigurationLoader(
-      configFlag: configFile, profileFlag: profile, flags: flags, environment: environment)
+      configFlag: configFile, profileFlag: profile, flags: flags, environment: environment,
+      currentDirectory: currentDirectory)
     do {
       let (resolved, provider) = try await loader.load()
       let configuration = RunConfiguration(
-        resolved: resolved, loader: loader, provider: provider, environment: environment)
+        resolved: resolved, loader: loader, provider: provider, environment: environment,
+        currentDirectory: currentDirectory)
       configuration.applyLogSettings()
       return configuration
     } catch {
@@ -35,8 +41,14 @@ public struct RunConfiguration: Sendable {
     }
   }
 
+  /// `state.url`, else `.vra-engine/state.db` in the nearest directory from `currentDirectory` up
+  /// that has a `.vra-engine/` (`StateLocation.discover`), else in `currentDirectory`.
   public var statePath: String {
-    guard var text = resolved.text(.stateURL) else { return SQLStateStore.defaultPath }
+    guard var text = resolved.text(.stateURL) else {
+      return StateLocation.discover(from: currentDirectory, home: environment["HOME"])
+        ?? URL(fileURLWithPath: currentDirectory, isDirectory: true).appendingPathComponent(SQLStateStore.defaultPath)
+        .path
+    }
     for prefix in ["sqlite://", "sqlite:"] where text.hasPrefix(prefix) {
       text = String(text.dropFirst(prefix.count))
       break
@@ -83,7 +95,9 @@ public struct RunConfiguration: Sendable {
 
   /// This configuration with `resolved` replaced (a hot reload).
   public func replacing(_ resolved: ResolvedConfiguration) -> RunConfiguration {
-    RunConfiguration(resolved: resolved, loader: loader, provider: provider, environment: environment)
+    RunConfiguration(
+      resolved: resolved, loader: loader, provider: provider, environment: environment,
+      currentDirectory: currentDirectory)
   }
 
   /// The lease settings (`VRA_ENGINE_LEASE_DURATION`, `VRA_ENGINE_LEASE_CHECK` in seconds).

@@ -4,13 +4,19 @@ import RunState
 /// The state database for work that only reads or edits it (`runs`, `cancel` through a live
 /// owner, `prune`): opened for the length of a closure, closed however it ends.
 public enum StateAccess {
+  /// Where the state database is looked for, and how to name another.
+  public static let lookupHint =
+    "without --state or state.url, the state is .vra-engine/state.db in the current directory or the nearest "
+    + "parent directory with a .vra-engine/; `--state FILE` reads another"
+
   /// Runs `body` with the store at `path`, which must exist (reading never creates one).
   public static func withExisting<Result>(
     _ path: String, _ body: (SQLStateStore) async throws -> Result
   ) async throws -> Result {
     guard FileManager.default.fileExists(atPath: path) else {
       throw RuntimeError.error(
-        "no state database at \(path) (runs are recorded by `vra-engine apply`)", status: .usageOrValidation)
+        "no state database at \(path) (runs are recorded by `vra-engine apply`)", hint: lookupHint,
+        status: .usageOrValidation)
     }
     return try await with(path, body)
   }

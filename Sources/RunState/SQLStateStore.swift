@@ -10,7 +10,8 @@ import SQLKit
 /// committed before the call returns. Several stores (several processes) may share one database
 /// file: SQLite's locking and busy timeout serialize their writes.
 public actor SQLStateStore: StateStore {
-  /// Where the CLI keeps state unless told otherwise (`--state`), relative to the working directory.
+  /// Where the CLI keeps state unless told otherwise (`--state`), relative to the working directory
+  /// (when no parent directory has a `.vra-engine/`: see `StateLocation.discover(from:)`).
   public static let defaultPath = ".vra-engine/state.db"
 
   let backend: any SQLStateBackend

@@ -6,7 +6,7 @@ import RunState
 import Secrets
 
 /// `vra-engine apply PLAN`: a multi-stage rollout, resumable after any interruption.
-struct ApplyCommand: AsyncParsableCommand {
+struct ApplyCommand: AsyncParsableCommand, UsageChecked {
   static let configuration = CommandConfiguration(
     commandName: "apply",
     abstract: "Run a multi-stage plan: stages in dependency order, bounded concurrency, rollback, resume.",
@@ -30,11 +30,18 @@ struct ApplyCommand: AsyncParsableCommand {
       Settings come from flags, the environment and a config file profile (docs/configuration.md); \
       edits of the file's polling, concurrency and log level take effect while the run goes on.
 
+      Text output shows the run id as the run starts, the progress, and every stage's outputs at the end. \
       --output json prints {"run": {"id", "status", "startedAt", "finishedAt"}, "stages": [{"name", \
-      "status", "deploymentId", "requestId", "outputs", "resources", "error"}]} (docs/apply.md).
+      "status", "deploymentId", "requestId", "outputs", "resources", "error"}]} (docs/apply.md); an invalid \
+      plan prints {"valid": false, "errors": [{"file", "line", "column", "message", ...}], "warnings"} \
+      instead, as `vra-engine validate PLAN --output json` does. Errors go to stderr either way.
 
       Exit codes: 0 succeeded, 1 a stage failed, 2 invalid plan or flags (or the run is owned by another \
       process), 3 auth/connectivity, 4 another process took the run over, 130 cancelled.
+
+      Examples:
+        vra-engine apply plan.yaml --dry-run
+        vra-engine apply plan.yaml --resume 3f9a2c1d
       """)
 
   @Argument(help: "The plan file (YAML or TOML).") var plan: String
@@ -42,13 +49,14 @@ struct ApplyCommand: AsyncParsableCommand {
   @Flag(help: "With --resume: take over a run whose owner's lease expired (a stalled or unreachable process).")
   var takeover = false
   @Flag(help: "Print the layers and every request that would be sent, then exit.") var dryRun = false
-  @Option(help: ArgumentHelp("Report format: text or json.", valueName: "text|json")) var output: String = "text"
+  @Option(help: OutputFormat.help) var output: OutputFormat = .text
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var telemetry: TelemetryOptions
 
-  func validate() throws {
-    guard ["text", "json"].contains(output) else {
-      throw Terminal.usageError("--output must be text or json, not '\(output)'", command: "apply")
+  func checkUsage() throws(UsageError) {
+    if dryRun, output == .json {
+      throw Terminal.usageError(
+        "--dry-run prints the requests as text; --output json is the report of a run", command: "apply")
     }
     if takeover, resume == nil {
       throw Terminal.usageError("--takeover goes with --resume RUN_ID", command: "apply")
@@ -70,8 +78,7 @@ struct ApplyCommand: AsyncParsableCommand {
       for warning in warnings { Terminal.err(warning.description) }
       loaded = plan
     } catch {
-      Terminal.err(error.description)
-      throw ExitCodes.usageOrValidation
+      throw PlanCheck.refuse(error.diagnostics, output: output)
     }
     if dryRun {
       Terminal.out(DryRun.describe(loaded, environment: environment, redactor: OutputRedaction.redactor))
@@ -108,7 +115,7 @@ struct ApplyCommand: AsyncParsableCommand {
     let configuration = session.configuration
     try await preflight(loaded, session: session)
     let limits = ConcurrencyLimits(configuration.concurrencyLimits)
-    let display = EventDisplay(quiet: output == "json")
+    let display = EventDisplay(quiet: output == .json)
     let orchestrator = Orchestrator(
       plan: loaded, client: session.client, store: session.store, tracking: session.tracker,
       environment: configuration.environment, limits: limits, secrets: secrets, lease: session.lease,
@@ -137,11 +144,7 @@ struct ApplyCommand: AsyncParsableCommand {
       throw ExitCodes.reporting(error)
     }
     await display.close()
-    if output == "json", let report = try? await RunReport.load(runId, from: session.store, order: loaded.stageNames) {
-      Terminal.out((try? report.json()) ?? "{}")
-    } else if output == "text" {
-      Terminal.err("run \(runId): \(finalStatus)  (details: vra-engine runs show \(runId))")
-    }
+    await RunSummary.show(runId, status: finalStatus, store: session.store, order: loaded.stageNames, output: output)
     return await ExitCodes.of(finalStatus, runId: runId, store: session.store)
   }
 
@@ -149,11 +152,7 @@ struct ApplyCommand: AsyncParsableCommand {
   /// when vRA cannot be reached or refuses the credentials; nothing is sent but logins and reads.
   private func preflight(_ plan: Plan, session: RunSession) async throws {
     let problems = try await PlanRun.preflight(plan, session: session)
-    guard problems.isEmpty else {
-      for problem in problems { Terminal.err(problem.description) }
-      Terminal.err("nothing was submitted: fix the \(problems.count == 1 ? "problem" : "problems") above")
-      throw ExitCodes.usageOrValidation
-    }
+    guard problems.isEmpty else { throw PlanCheck.refuse(problems, output: output, sayNothingWasSent: true) }
   }
 
   /// The dry run checks the plan against vRA too when it can be reached, and says so when not.

@@ -20,6 +20,10 @@ struct CancelCommand: AsyncParsableCommand {
 
       Exit codes: 0 cancelled (or nothing left to cancel), 1 vRA refused a cancel, 2 unknown run or \
       owned by a stalled process (see --takeover), 3 vRA unreachable.
+
+      Examples:
+        vra-engine cancel 3f9a2c1d
+        vra-engine cancel 3f9a2c1d --takeover
       """)
 
   @Argument(help: "The run id (see `vra-engine runs`).") var runId: String

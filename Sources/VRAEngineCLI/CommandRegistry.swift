@@ -14,5 +14,6 @@ enum CommandRegistry {
     InputsSchemaCommand.self,
     ConfigCommand.self,
     SimulatorCommand.self,
+    VersionCommand.self,
   ]
 }

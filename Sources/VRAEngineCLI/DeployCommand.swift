@@ -11,7 +11,7 @@ import VRAModels
 ///
 /// A one-stage plan run by the same `Orchestrator` as `apply`: the same state store record,
 /// progress, Ctrl-C handling and JSON report.
-struct DeployCommand: AsyncParsableCommand {
+struct DeployCommand: AsyncParsableCommand, UsageChecked {
   static let configuration = CommandConfiguration(
     commandName: "deploy",
     abstract: "Deploy one cloud template, blueprint or catalog item and track it to its end.",
@@ -33,6 +33,10 @@ struct DeployCommand: AsyncParsableCommand {
 
       Exit codes: 0 deployed (or accepted, with --no-wait), 1 the deployment failed or timed out, \
       2 invalid flags, template or inputs, 3 auth/connectivity, 130 cancelled.
+
+      Examples:
+        vra-engine deploy --template web.yaml --project Development --name web-1 --input size=large
+        vra-engine deploy --catalog-item "Ubuntu VM" --project Development --name vm-7 --no-wait
       """)
 
   @Option(help: ArgumentHelp("A local cloud template (YAML) to deploy.", valueName: "file")) var template: String?
@@ -52,12 +56,12 @@ struct DeployCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Give up waiting after this long (30m, 1h30m, 90s).", valueName: "duration"))
   var timeout: String = "30m"
 
-  @Option(help: ArgumentHelp("Report format: text or json.", valueName: "text|json")) var output: String = "text"
+  @Option(help: OutputFormat.help) var output: OutputFormat = .text
   @OptionGroup var limitOptions: TemplateLimitOptions
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var telemetry: TelemetryOptions
 
-  func validate() throws {
+  func checkUsage() throws(UsageError) {
     let sources = [("--template", template), ("--blueprint", blueprint), ("--catalog-item", catalogItem)]
       .filter { $0.1 != nil }.map(\.0)
     guard sources.count == 1 else {
@@ -79,9 +83,6 @@ struct DeployCommand: AsyncParsableCommand {
     guard TimeoutOption.parse(timeout) != nil else {
       throw Terminal.usageError(
         "--timeout must be a duration such as 30m, 1h30m or 90s, not '\(timeout)'", command: "deploy")
-    }
-    guard ["text", "json"].contains(output) else {
-      throw Terminal.usageError("--output must be text or json, not '\(output)'", command: "deploy")
     }
     try limitOptions.check(command: "deploy")
   }
@@ -116,18 +117,17 @@ struct DeployCommand: AsyncParsableCommand {
 
   // MARK: Steps
 
-  /// Prints the findings (text: stderr; json: the `validate` report on stdout when invalid) and
-  /// exits 2 when any is an error.
+  /// Prints the findings on stderr (and with `--output json` the `validate` report on stdout when
+  /// invalid) and exits 2 when any is an error.
   private func show(_ findings: [ValidationFinding], templateValid isValid: Bool) throws(ExitCode) {
-    if output == "json", !isValid {
-      let report: JSONValue = .object([
-        "valid": .bool(false),
-        "errors": .array(findings.filter(\.isError).map(\.jsonValue)),
-        "warnings": .array(findings.filter { !$0.isError }.map(\.jsonValue)),
-      ])
-      Terminal.out(JSONText.render(report, pretty: true))
-    } else {
-      for finding in findings { Terminal.err(finding.description) }
+    for finding in findings { Terminal.err(finding.description) }
+    if output == .json, !isValid {
+      OutputJSON.print(
+        JSONValue.object([
+          "valid": .bool(false),
+          "errors": .array(findings.filter(\.isError).map(\.jsonValue)),
+          "warnings": .array(findings.filter { !$0.isError }.map(\.jsonValue)),
+        ]))
     }
     guard isValid else {
       Terminal.err("nothing was submitted: fix the \(findings.filter(\.isError).count == 1 ? "error" : "errors") above")
@@ -154,7 +154,7 @@ struct DeployCommand: AsyncParsableCommand {
       source, inputs: inputs, project: project, deploymentName: name ?? "", timeout: TimeoutOption.parse(timeout),
       file: template ?? source.summary)
     // Only the escape variable: user text cannot reach `${env.X}` (see LiteralText).
-    let display = EventDisplay(quiet: output == "json")
+    let display = EventDisplay(quiet: output == .json)
     let orchestrator = Orchestrator(
       plan: plan, client: session.client, store: session.store, tracking: session.tracker,
       environment: LiteralText.environment, waitForCompletion: wait, lease: session.lease, target: session.target,
@@ -172,9 +172,9 @@ struct DeployCommand: AsyncParsableCommand {
     await display.close()
 
     let stage = try? await session.store.stage(run: runId, name: OneStageDeployment.stageName)
-    if output == "json" {
+    if output == .json {
       let report = try? await RunReport.load(runId, from: session.store, order: plan.stageNames)
-      Terminal.out((try? report?.json()) ?? "{}")
+      OutputJSON.print(report)
     } else if let stage {
       Terminal.out(await DeploySummary.text(of: stage, run: final, client: session.client))
     }

@@ -21,6 +21,10 @@ struct DestroyCommand: AsyncParsableCommand {
 
       Exit codes: 0 destroyed (or nothing to delete), 1 a deletion failed, 2 unknown run, owned by a live \
       process, or not confirmed, 3 vRA unreachable.
+
+      Examples:
+        vra-engine destroy 3f9a2c1d --dry-run
+        vra-engine destroy 3f9a2c1d -y
       """)
 
   @Argument(help: "The run id (see `vra-engine runs`).") var runId: String
@@ -68,7 +72,7 @@ struct DestroyCommand: AsyncParsableCommand {
     }
     if dryRun { return }
     if !items.isEmpty, !autoApprove {
-      guard isatty(STDIN_FILENO) == 1 else {
+      guard CommandContext.current.standardInputIsTerminal else {
         Terminal.err("error: destroy needs --auto-approve (-y) when not run from a terminal; nothing was deleted")
         throw ExitCodes.usageOrValidation
       }

@@ -12,6 +12,8 @@ struct InputsSchemaCommand: ParsableCommand {
       the rules `vra-engine validate` applies. Keys are sorted, so the output is stable.
 
       Exit codes: 0 ok, 2 unreadable or unparsable template.
+
+      Example: vra-engine inputs-schema web.yaml > web.inputs.schema.json
       """)
 
   @Argument(help: "The cloud template (YAML).") var template: String
@@ -24,6 +26,6 @@ struct InputsSchemaCommand: ParsableCommand {
 
   func run() throws {
     let parsed = try Terminal.parseTemplate(template, limits: limitOptions.limits)
-    Terminal.out(JSONText.render(InputsSchema.jsonSchema(for: parsed), pretty: true))
+    OutputJSON.print(InputsSchema.jsonSchema(for: parsed))
   }
 }

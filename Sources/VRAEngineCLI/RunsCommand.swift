@@ -11,19 +11,38 @@ struct RunsCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "runs",
     abstract: "List recent runs, show one, follow a submitted one, or prune old ones.",
+    discussion: """
+      The runs are read from the state database: --state, state.url, else .vra-engine/state.db in the \
+      current directory or the nearest parent directory that has a .vra-engine/ (as git finds .git).
+
+      Examples:
+        vra-engine runs
+        vra-engine runs show 3f9a2c1d --output json
+      """,
     subcommands: [List.self, Show.self, Watch.self, Prune.self],
     defaultSubcommand: List.self)
 
   struct List: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List recent runs, newest first.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "List recent runs, newest first.",
+      discussion: """
+        --output json prints [{"id", "status", "plan", "planPath", "startedAt", "finishedAt", "target", "owner"}].
+
+        Example: vra-engine runs list --limit 5 --output json
+        """)
 
     @OptionGroup var location: StateOptions
     @Option(help: "How many runs to list.") var limit: Int = 20
+    @Option(help: OutputFormat.help) var output: OutputFormat = .text
 
     func run() async throws {
       let state = try await location.statePath()
       let runs = try await StateAccess.withExisting(state) { store in
         try await StateAccess.reading { try await store.runs(limit: max(limit, 1)) }
+      }
+      if output == .json {
+        OutputJSON.print(runs.map(RunListing.init))
+        return
       }
       guard !runs.isEmpty else {
         Terminal.err("no runs in \(state)")
@@ -45,11 +64,16 @@ struct RunsCommand: AsyncParsableCommand {
 
   struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "show", abstract: "Show a run: each stage's status, deployment, outputs and error.")
+      commandName: "show", abstract: "Show a run: each stage's status, deployment, outputs and error.",
+      discussion: """
+        --output json prints the run's report, the same shape as `apply --output json` (docs/apply.md).
+
+        Example: vra-engine runs show 3f9a2c1d --output json
+        """)
 
     @Argument(help: "The run id (see `vra-engine runs`).") var runId: String
     @OptionGroup var location: StateOptions
-    @Option(help: ArgumentHelp("Report format: text or json.", valueName: "text|json")) var output: String = "text"
+    @Option(help: OutputFormat.help) var output: OutputFormat = .text
 
     func run() async throws {
       let state = try await location.statePath()
@@ -59,11 +83,11 @@ struct RunsCommand: AsyncParsableCommand {
         }
       }
       guard let report else {
-        Terminal.err("error: no run \(runId) in \(state)")
+        Terminal.err("error: no run \(runId) in \(state)\nhint: \(StateAccess.lookupHint)")
         throw ExitCodes.usageOrValidation
       }
-      if output == "json" {
-        Terminal.out(try report.json())
+      if output == .json {
+        OutputJSON.print(report)
         return
       }
       Terminal.out("run \(report.run.id): \(report.run.status)")
@@ -82,5 +106,47 @@ struct RunsCommand: AsyncParsableCommand {
         if let error = stage.error { Terminal.out("    error: \(error)") }
       }
     }
+  }
+}
+
+/// One run in `runs --output json`.
+struct RunListing: Encodable {
+  var id: String
+  var status: String
+  var plan: String
+  var planPath: String
+  var startedAt: Date
+  var finishedAt: Date?
+  /// The vRA the run ran against (`embedded simulator` for that one).
+  var target: String?
+  /// The live process working on the run, if any.
+  var owner: String?
+
+  init(_ run: RunRecord) {
+    id = run.id.rawValue
+    status = run.status.rawValue
+    plan = run.planName
+    planPath = run.planPath
+    startedAt = run.startedAt
+    finishedAt = run.finishedAt
+    target = run.target?.description
+    owner = run.lease.flatMap { $0.expiresAt > Date() ? $0.owner.description : nil }
+  }
+
+  /// Every key, null when absent: the documented shape.
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(id, forKey: .id)
+    try container.encode(status, forKey: .status)
+    try container.encode(plan, forKey: .plan)
+    try container.encode(planPath, forKey: .planPath)
+    try container.encode(startedAt, forKey: .startedAt)
+    try container.encode(finishedAt, forKey: .finishedAt)
+    try container.encode(target, forKey: .target)
+    try container.encode(owner, forKey: .owner)
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case id, status, plan, planPath, startedAt, finishedAt, target, owner
   }
 }

@@ -15,6 +15,9 @@ extension RunsCommand {
         to end and records the result, as `apply --resume` does; outputs are read when they succeed. \
         Exit codes: as `apply`: 0 succeeded, 1 failed, 2 unknown run or owned by another process, 3 vRA \
         unreachable, 130 cancelled (Ctrl-C cancels the requests in vRA).
+
+        Example: vra-engine deploy --template web.yaml --project Development --name web-1 --no-wait, \
+        then later: vra-engine runs watch 3f9a2c1d
         """)
 
     @Argument(help: "The run id (see `vra-engine runs`).") var runId: String

@@ -15,6 +15,10 @@ struct SimulatorCommand: AsyncParsableCommand {
       realistic durations; --time-scale 0.01 makes them 100x faster.
 
       Simulator controls live under /_sim/ (stats, reset, faults, tokens/revoke), apart from every vRA path.
+
+      Examples:
+        vra-engine simulator --port 8080 --time-scale 0.1
+        VRA_URL=http://127.0.0.1:8080 VRA_USERNAME=admin VRA_PASSWORD='VMware1!' vra-engine apply plan.yaml
       """)
 
   @Option(help: "Address to listen on.") var host: String?
@@ -49,7 +53,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     do {
       configuration = try config.map { try SimulatorConfiguration.load(yamlFile: $0) } ?? SimulatorConfiguration()
     } catch {
-      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+      Terminal.err("error: \(error)")
       throw ExitCodes.usageOrValidation
     }
     if let host { configuration.host = host }
@@ -65,7 +69,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     do {
       server = try await SimulatorServer.start(configuration: configuration)
     } catch {
-      FileHandle.standardError.write(Data("error: cannot start the simulator: \(error)\n".utf8))
+      Terminal.err("error: cannot start the simulator: \(error)")
       throw ExitCodes.authOrConnectivity
     }
     say("vRA 8 simulator listening on \(server.baseURL)")
@@ -88,7 +92,8 @@ struct SimulatorCommand: AsyncParsableCommand {
 }
 
 /// Writes a line to stdout unbuffered: piped output would otherwise sit in a buffer, and whoever
-/// waits for the simulator's URL must see it at once.
+/// waits for the simulator's URL must see it at once. Not through the redactor: the banner names
+/// the demo password on purpose.
 private func say(_ line: String) {
-  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+  CommandContext.current.output.write(.standardOutput, line + "\n")
 }

@@ -4,7 +4,9 @@ import EngineRuntime
 import Foundation
 import Logging
 
-/// Output helpers shared by the template commands (`validate`, `graph`, `inputs-schema`).
+/// Everything the CLI prints leaves through here: results on stdout, messages on stderr, both
+/// after the process's redactor, to the task's `CommandContext` output (the process's own
+/// stdout and stderr, or a test's capture).
 enum Terminal {
   static func out(_ text: String) {
     write(text.hasSuffix("\n") ? text : text + "\n", to: .standardOutput)
@@ -30,15 +32,20 @@ enum Terminal {
 
   /// Writes `text` as it is, after the process's redactor (`OutputRedaction`): results, errors and
   /// the progress display all leave through here.
-  static func write(_ text: String, to handle: FileHandle) {
-    handle.write(Data(OutputRedaction.redactor.redact(text).utf8))
+  static func write(_ text: String, to stream: TerminalSink.Stream) {
+    CommandContext.current.output.write(stream, OutputRedaction.redactor.redact(text))
   }
 
-  /// A usage problem in a flag's value: the message, where to read more, and exit code 2
-  /// (ArgumentParser's own parse errors exit with 64, EX_USAGE).
-  static func usageError(_ message: String, command: String) -> ExitCode {
-    err("error: \(message)\nsee 'vra-engine \(command) --help'")
-    return ExitCodes.usageOrValidation
+  /// Whether a person is looking at `stream` (not a pipe, a file or a test's capture).
+  static func isTerminal(_ stream: TerminalSink.Stream) -> Bool {
+    CommandContext.current.output.isTerminal(stream)
+  }
+
+  /// A usage problem in a flag's value, thrown from `validate()`: printed (with where to read
+  /// more) once parsing is over, exit code 2. Printing it in `validate()` would print it under
+  /// `--help` too, which ArgumentParser answers after validating.
+  static func usageError(_ message: String, command: String) -> UsageError {
+    UsageError(message: message, command: command)
   }
 
   /// Parses the template or prints every diagnostic to stderr and exits 2.
@@ -61,7 +68,7 @@ struct TemplateLimitOptions: ParsableArguments {
 
   var limits: ParseLimits { ParseLimits(maxBytes: maxSize) }
 
-  func check(command: String) throws(ExitCode) {
+  func check(command: String) throws(UsageError) {
     guard maxSize > 0 else { throw Terminal.usageError("--max-size must be greater than 0", command: command) }
   }
 }

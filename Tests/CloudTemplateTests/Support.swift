@@ -1,21 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import CloudTemplate
 
 /// Shared helpers of the CloudTemplate tests.
 enum Fixture {
-  /// `../shared/corpus/cloud-templates` beside the clone when it exists, else the copy in
-  /// `Tests/Resources/` (found from this file: …/Tests/CloudTemplateTests/Support.swift).
-  static let corpusDirectory: URL = {
-    let tests = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-      .deletingLastPathComponent()  // CloudTemplateTests
-      .deletingLastPathComponent()  // Tests
-    let shared = tests.deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("shared/corpus/cloud-templates", isDirectory: true)
-    if FileManager.default.fileExists(atPath: shared.path) { return shared }
-    return tests.appendingPathComponent("Resources/corpus/cloud-templates", isDirectory: true)
-  }()
+  static var corpusDirectory: URL { TemplateCorpus.directory }
 
   /// Names of the corpus templates, sorted.
   static func corpusFiles() throws -> [String] {
@@ -53,22 +44,28 @@ enum Fixture {
 
   /// 1-based line and column of the `occurrence`-th `needle` in `text`, computed independently of the parser.
   static func position(of needle: String, in text: String, occurrence: Int = 0) -> (line: Int, column: Int)? {
-    var remaining = occurrence
-    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      var searchStart = line.startIndex
-      while let range = line[searchStart...].range(of: needle) {
-        if remaining == 0 {
-          return (index + 1, line.unicodeScalars.distance(from: line.startIndex, to: range.lowerBound) + 1)
-        }
-        remaining -= 1
-        searchStart = range.upperBound
-      }
-    }
-    return nil
+    TemplateCorpus.position(of: needle, in: text, occurrence: occurrence)
   }
 }
 
 extension ResourceGraph {
   /// The edges as comparable triples, for exact set assertions.
   var edgeSet: Set<String> { Set(edges.map { "\($0.from)->\($0.to):\($0.kind.rawValue)" }) }
+}
+
+/// Unique temporary files for one test.
+enum Scratch {
+  static func directory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "vra-engine-tests-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  /// Writes `text` to a new file named `name` and returns its path.
+  static func file(_ name: String, _ text: String) throws -> String {
+    let url = try directory().appendingPathComponent(name)
+    try Data(text.utf8).write(to: url)
+    return url.path
+  }
 }

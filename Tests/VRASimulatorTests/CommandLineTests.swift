@@ -5,22 +5,6 @@ import VRAModels
 
 /// `vra-engine simulator` as a user runs it: a real process that prints its URL and stops on SIGINT.
 @Suite struct CommandLineTests {
-  /// The `vra-engine` executable next to the test bundle (both are built by `swift build --build-tests`).
-  static var executable: URL {
-    get throws {
-      var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      for _ in 0..<3 {
-        let candidate = directory.appendingPathComponent("vra-engine")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        directory.deleteLastPathComponent()
-      }
-      let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/debug/vra-engine")
-      try #require(FileManager.default.isExecutableFile(atPath: fallback.path), "build vra-engine first")
-      return fallback
-    }
-  }
-
   @Test func simulatorPrintsURLAndCredentialsServesAndStopsOnSIGINT() async throws {
     let (process, url, banner) = try await Self.launch(["--port", "0", "--time-scale", "0.01"])
     defer { if process.isRunning { process.terminate() } }
@@ -40,7 +24,7 @@ import VRAModels
   /// Starts `vra-engine simulator arguments...` and returns it with the URL and the banner it prints.
   static func launch(_ arguments: [String]) async throws -> (process: Process, url: String, banner: String) {
     let process = Process()
-    process.executableURL = try Self.executable
+    process.executableURL = try VRAEngineBinary.url
     process.arguments = ["simulator"] + arguments
     let output = Pipe()
     process.standardOutput = output
@@ -125,33 +109,5 @@ import VRAModels
     #expect(deployment.status == .createSuccessful)
     #expect(deployment.createdAt == finished.createdAt)
     try await Self.interrupt(second.process, via: again)
-  }
-
-  @Test func helpListsOnlyCommandsThatWork() async throws {
-    let process = Process()
-    process.executableURL = try Self.executable
-    process.arguments = ["--help"]
-    let output = Pipe()
-    process.standardOutput = output
-    try await ChildProcess.run(process)  // the help text fits a pipe's buffer
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let subcommands = text.components(separatedBy: "SUBCOMMANDS:").last ?? ""
-    let names = subcommands.split(separator: "\n").compactMap { line -> String? in
-      line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil
-    }
-    #expect(
-      Set(names.filter { $0 != "See" }) == [
-        "apply", "deploy", "runs", "cancel", "destroy", "validate", "graph", "inputs-schema", "config", "simulator",
-      ])
-  }
-
-  @Test func badFlagsExitWithTheUsageCode() async throws {
-    let process = Process()
-    process.executableURL = try Self.executable
-    process.arguments = ["simulator", "--tls-cert", "only-a-cert.pem"]
-    process.standardError = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
-    try await ChildProcess.run(process)
-    #expect(process.terminationStatus == 2, "vra-engine's usage exit code, not ArgumentParser's 64")
   }
 }

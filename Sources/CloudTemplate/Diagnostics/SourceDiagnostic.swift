@@ -16,9 +16,11 @@ extension SourceDiagnostic {
   public var column: Int { location.column }
   public var isError: Bool { severity == .error }
 
-  /// `file:line:column: error: message (hint) [path]`.
+  /// `file:line:column: error: message (hint) [path]`; `error: file: message` for the file as a
+  /// whole (`error: plan.yaml: no such file`).
   public var description: String {
-    DiagnosticLine.format(
+    if location == .wholeFile { return DiagnosticLine.wholeFile(file: file, severity: severity, message: message) }
+    return DiagnosticLine.format(
       file: file, line: line, column: column, severity: severity, message: message, hint: hint, path: path)
   }
 }
@@ -34,6 +36,11 @@ public enum DiagnosticLine {
     let suggestion = hint.map { " (\($0))" } ?? ""
     let field = path.isEmpty ? "" : " [\(path)]"
     return "\(file)\(position): \(severity.rawValue): \(message)\(suggestion)\(field)"
+  }
+
+  /// `error: file: message`: a problem with the file as a whole (it cannot be read), no position.
+  public static func wholeFile(file: String, severity: TemplateDiagnostic.Severity, message: String) -> String {
+    "\(severity.rawValue): \(file): \(message)"
   }
 }
 

@@ -11,6 +11,12 @@ public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertib
   /// Where a file-level problem (size, encoding) is reported: there is no better position.
   public static let startOfFile = SourceLocation(line: 1, column: 1)
 
+  /// A problem with the file as a whole (it cannot be read): no line to point at, and none printed.
+  public static let wholeFile = SourceLocation(line: 0, column: 0)
+
+  /// This location, or nil for `wholeFile`.
+  public var positioned: SourceLocation? { self == .wholeFile ? nil : self }
+
   public var description: String { "\(line):\(column)" }
 
   /// Where text continues after `scalars` written from here: a newline moves to the next line's

@@ -50,6 +50,17 @@ public enum YAMLDocument {
     }
   }
 
+  /// The keys of the file's top-level mapping, read under the same guards as everything else; nil
+  /// when the file cannot be read or is not a YAML mapping. Tells a plan (`stages:`) from a
+  /// template (`resources:`) by what it says, whatever its name.
+  public static func topLevelKeys(ofFileAt url: URL, limits: ParseLimits = .default) -> [String]? {
+    let fileName = url.isFileURL ? url.path : url.absoluteString
+    guard let text = try? readText(contentsOf: url, kind: "file", limits: limits),
+      let root = try? compose(text, fileName: fileName, kind: "file", limits: limits), let mapping = root.mapping
+    else { return nil }
+    return mapping.keys.compactMap(\.string)
+  }
+
   /// Where `node` starts (1-based line and column).
   public static func location(of node: Node) -> SourceLocation {
     NodeConverter.location(of: node)

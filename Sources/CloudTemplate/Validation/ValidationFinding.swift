@@ -39,7 +39,7 @@ public struct ValidationFinding: Sendable, Hashable, Codable, CustomStringConver
 
   /// A template diagnostic; input-source problems (`--input`, environment) have no line to show.
   public init(_ diagnostic: TemplateDiagnostic) {
-    let positioned = diagnostic.code != .invalidInputSource
+    let positioned = diagnostic.code != .invalidInputSource && diagnostic.location != .wholeFile
     self.init(
       severity: diagnostic.severity, code: diagnostic.code.rawValue, message: diagnostic.message,
       path: diagnostic.path, file: diagnostic.file, line: positioned ? diagnostic.line : nil,
@@ -74,9 +74,13 @@ public struct ValidationFinding: Sendable, Hashable, Codable, CustomStringConver
 
   public var isError: Bool { severity == .error }
 
-  /// `file:line:column: error: message (hint) [path]`, or `file: error: ...` when there is no position.
+  /// `file:line:column: error: message (hint) [path]`, or `file: error: ...` when there is no position;
+  /// `error: file: message` for a file that cannot be read (`error: web.yaml: no such file`).
   public var description: String {
-    DiagnosticLine.format(
+    if code == DiagnosticCode.fileUnreadable.rawValue, line == nil {
+      return DiagnosticLine.wholeFile(file: file, severity: severity, message: message)
+    }
+    return DiagnosticLine.format(
       file: file, line: line, column: column, severity: severity, message: message, hint: hint, path: path)
   }
 

@@ -71,7 +71,9 @@ public struct ConfigFile: Sendable {
   private static func failed(path: String, _ diagnostics: [(String, SourceLocation, String?)]) -> ConfigFile {
     ConfigFile(
       path: path, entries: [:], profiles: [], defaultProfile: nil,
-      problems: diagnostics.map { ConfigProblem(source: path, location: $1, key: "", message: $0, hint: $2) })
+      problems: diagnostics.map {
+        ConfigProblem(source: path, location: $1.positioned, key: "", message: $0, hint: $2)
+      })
   }
 
   /// Walks the document: top-level sections and `profiles.NAME.<section>`, nothing else.

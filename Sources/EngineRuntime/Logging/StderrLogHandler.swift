@@ -39,7 +39,7 @@ package struct StderrLogHandler: LogHandler {
       case .text: Self.text(event, label: label, metadata: merged)
       case .json: Self.json(event, label: label, metadata: merged)
       }
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    LogControl.shared.write(line + "\n")
   }
 
   /// swift-log's `StreamLogHandler` layout, so existing log parsers keep working.

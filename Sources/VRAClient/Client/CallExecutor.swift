@@ -209,21 +209,19 @@ final class CallExecutor: Sendable {
       logger.info("vRA call", metadata: metadata)
       return
     }
+    // The call never went out because no token could be had: the login call failing said so in its
+    // own line, under its own path; a second line would name this path with the login's error.
+    guard error.path == request.path else { return }
     metadata["error.class"] = "\(error.errorClass.name)"
+    metadata["error.severity"] = "\(error.severity.rawValue)"
     metadata["error.message"] = "\(error.message)"
     if let hint = error.hint { metadata["error.hint"] = "\(hint)" }
     if let serverErrorId = error.serverErrorId { metadata["vra.server_error_id"] = "\(serverErrorId)" }
-    // A 404 is often the answer the caller wanted (a lookup, a deleted deployment): the caller
-    // decides whether it is a problem, so it is logged as information.
-    if error.errorClass == .notFound {
-      logger.info("vRA call failed", metadata: metadata)
-      return
-    }
-    switch error.severity {
-    case .warning: logger.warning("vRA call failed", metadata: metadata)
-    case .error: logger.error("vRA call failed", metadata: metadata)
-    case .critical: logger.critical("vRA call failed", metadata: metadata)
-    }
+    // Information, like every call line: the error is thrown to the caller, who decides whether
+    // it is a problem (a 404 is often the answer a lookup wanted) and reports it; a warning or
+    // error line here would say again what the caller says (`error: ...` from the CLI), at the
+    // default level. Background work the caller retries warns on its own (the tracker).
+    logger.info("vRA call failed", metadata: metadata)
   }
 
   private func logAttempt(

@@ -89,7 +89,9 @@ struct ConnectionOptions: ParsableArguments {
   static func loadConfiguration(
     config: String?, profile: String?, flags: [SettingKey: (flag: String, value: String)]
   ) async throws(RuntimeError) -> RunConfiguration {
-    try await RunConfiguration.load(
-      configFile: config, profile: profile, flags: flags, environment: ProcessInfo.processInfo.environment)
+    let context = CommandContext.current
+    return try await RunConfiguration.load(
+      configFile: config, profile: profile, flags: flags, environment: context.environment,
+      currentDirectory: context.currentDirectory)
   }
 }

@@ -9,25 +9,36 @@ struct EventDisplay {
   let sink: @Sendable (RunEvent) -> Void
   private let finish: @Sendable () -> Void
   private let consumer: Task<Void, Never>
+  /// Redraws the table each second on a terminal, so the ELAPSED column moves while a stage runs.
+  private let ticker: Task<Void, Never>?
 
-  /// - Parameter quiet: show nothing (`--output json` keeps stdout for the report).
+  /// - Parameter quiet: show nothing but the run's start (`--output json` keeps stdout for the report).
   ///
   /// With `--log-format json` each progress line is a JSON object too (label `vra-engine.progress`),
   /// so a log shipper reading stderr sees nothing but JSON.
   init(quiet: Bool) {
     let (events, sink, finish) = RunEvent.stream()
+    let json = LogControl.shared.format == .json
+    let interactive = !json && Terminal.isTerminal(.standardError)
     let reporter =
-      LogControl.shared.format == .json
+      json
       ? ProgressReporter(interactive: false, quiet: quiet) {
         Terminal.write(Terminal.jsonLines($0, label: "vra-engine.progress"), to: .standardError)
       }
-      : ProgressReporter(quiet: quiet) { Terminal.write($0, to: .standardError) }
+      : ProgressReporter(interactive: interactive, quiet: quiet) { Terminal.write($0, to: .standardError) }
     self.sink = sink
     self.finish = finish
     consumer = Task { await reporter.show(events) }
+    ticker =
+      interactive && !quiet
+      ? Task {
+        while (try? await Task.sleep(for: .seconds(1))) != nil { reporter.tick() }
+      } : nil
   }
 
   func close() async {
+    ticker?.cancel()
+    await ticker?.value
     finish()
     await consumer.value
   }

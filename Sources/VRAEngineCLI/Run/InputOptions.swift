@@ -18,7 +18,7 @@ struct InputOptions: ParsableArguments {
 
   /// The three sources, highest precedence first: flags, the file, the environment.
   func sources(
-    limits: ParseLimits, environment: [String: String] = ProcessInfo.processInfo.environment
+    limits: ParseLimits, environment: [String: String] = CommandContext.current.environment
   )
     -> InputSources
   {

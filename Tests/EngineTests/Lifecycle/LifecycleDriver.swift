@@ -466,7 +466,7 @@ struct LifecycleDriver {
 
   func spawnApply(log: URL) throws -> Process {
     let process = Process()
-    process.executableURL = try CommandLineBinary.vraEngine
+    process.executableURL = try VRAEngineBinary.url
     process.arguments = ["apply", "plan.yaml", "--state", database, "--resume", runId.rawValue]
     process.currentDirectoryURL = directory
     var environment = self.environment

@@ -125,7 +125,7 @@ import VRASimulator
         let run = try await Deploy.run(
           ["--template", "web.yaml", "--project", "Development", "--name", "traced-by-profile", "--profile", "ops"],
           files: [
-            "web.yaml": DeployCommandTests.template,
+            "web.yaml": EngineTemplates.web,
             "vra-engine.toml": "[profiles.ops.telemetry]\notlpEndpoint = \"\(receiver.endpoint)\"\n",
           ],
           simulator: harness, environment: ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json"])
@@ -145,7 +145,7 @@ import VRASimulator
       try await SimulatorHarness.with { harness in
         let run = try await Deploy.run(
           ["--template", "web.yaml", "--project", "Development", "--name", "traced-web"],
-          files: ["web.yaml": DeployCommandTests.template], simulator: harness,
+          files: ["web.yaml": EngineTemplates.web], simulator: harness,
           environment: [
             "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": receiver.endpoint + "/v1/traces",
             "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json",

@@ -10,29 +10,7 @@ import VRASimulator
 /// vRA holds each stage's deployment exactly once. The simulator is told to accept duplicate
 /// names, so a blind re-submit would show up as a second deployment instead of a 409.
 @Suite(.serialized) struct CrashResumeTests {
-  static let plan = """
-    name: six
-    defaults: {project: Development, parallelism: 3}
-    stages:
-      net: {template: network.yaml, deploymentName: "net-${run.id}"}
-      db:
-        template: machine.yaml
-        deploymentName: "db-${run.id}"
-        inputs: {network: "${stages.net.outputs.networkId}"}
-      cache:
-        template: machine.yaml
-        deploymentName: "cache-${run.id}"
-        inputs: {network: "${stages.net.outputs.networkId}"}
-      api:
-        template: app.yaml
-        deploymentName: "api-${run.id}"
-        inputs: {dbHost: "${stages.db.outputs.address}"}
-      web:
-        template: app.yaml
-        deploymentName: "web-${run.id}"
-        inputs: {dbHost: "${stages.cache.outputs.address}"}
-      edge: {template: network.yaml, deploymentName: "edge-${run.id}", dependsOn: [api, web]}
-    """
+  static let plan = EngineTemplates.sixStagePlan
 
   /// Runs `vra-engine` with the arguments; returns the process (already started).
   /// - Parameter standardError: a file to write stderr to (a file, not a pipe: nobody reads while
@@ -41,7 +19,7 @@ import VRASimulator
     _ arguments: [String], simulator: String, in directory: URL, standardError: URL? = nil
   ) throws -> Process {
     let process = Process()
-    process.executableURL = try CommandLineBinary.vraEngine
+    process.executableURL = try VRAEngineBinary.url
     process.arguments = arguments
     process.currentDirectoryURL = directory
     process.environment = [
@@ -181,24 +159,6 @@ import VRASimulator
       let names = try await client.deployments().collect().map(\.name).filter { $0.hasSuffix(run.id.rawValue) }
       await simulator.stop()
       #expect(names.count == 6 && Set(names).count == 6, "trial \(trial): \(names.sorted())")
-    }
-  }
-}
-
-/// The `vra-engine` executable built next to the test bundle.
-enum CommandLineBinary {
-  static var vraEngine: URL {
-    get throws {
-      var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      for _ in 0..<3 {
-        let candidate = directory.appendingPathComponent("vra-engine")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        directory.deleteLastPathComponent()
-      }
-      let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/vra-engine")
-      try #require(FileManager.default.isExecutableFile(atPath: fallback.path), "build vra-engine first")
-      return fallback
     }
   }
 }

@@ -2,6 +2,7 @@ import Credentials
 import Engine
 import Foundation
 import RunState
+import TestSupport
 import Testing
 import VRAClient
 import VRAModels

@@ -6,7 +6,8 @@ import Testing
 import VRAModels
 import VRASimulator
 
-/// `runs`, `cancel` and `destroy` as an operator uses them: real processes sharing one state file.
+/// `cancel` from another process while an `apply` runs: two real processes sharing one state file.
+/// (`runs`, `destroy` and `prune` one after another run in-process: VRAEngineCLITests/RunCommandsTests.)
 @Suite(.serialized) struct RunCommandsTests {
   static func run(_ arguments: [String], simulator: String, in directory: URL) async throws -> (Int32, String) {
     let log = directory.appendingPathComponent("stderr-\(UUID().uuidString).log")
@@ -25,38 +26,6 @@ import VRASimulator
       try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
     return directory
-  }
-
-  @Test func applyThenRunsShowThenDestroyRemovesEverything() async throws {
-    try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
-      let directory = try Self.workspace()
-      defer { try? FileManager.default.removeItem(at: directory) }
-      let url = harness.server.baseURL
-      let (applied, _) = try await Self.run(["apply", "plan.yaml"], simulator: url, in: directory)
-      #expect(applied == 0)
-      let (listed, _) = try await Self.run(["runs"], simulator: url, in: directory)
-      #expect(listed == 0)
-      let store = try await SQLStateStore.openSQLite(at: directory.appendingPathComponent(".vra-engine/state.db").path)
-      let runId = try #require(try await store.runs(limit: 1).first?.id)
-      try await store.close()
-      let (shown, _) = try await Self.run(
-        ["runs", "show", runId.rawValue, "--output", "json"], simulator: url, in: directory)
-      #expect(shown == 0)
-
-      let session = try await SimulatorSession.start(harness)
-      func live() async throws -> Int {
-        try await session.get("/deployment/api/deployments?search=\(runId)").decode(Page<Deployment>.self).content.count
-      }
-      #expect(try await live() == 6)
-      let (destroyed, _) = try await Self.run(["destroy", runId.rawValue, "-y"], simulator: url, in: directory)
-      #expect(destroyed == 0)
-      #expect(try await live() == 0)
-      let (again, _) = try await Self.run(["destroy", runId.rawValue, "-y"], simulator: url, in: directory)
-      #expect(again == 0, "destroying twice is harmless")
-      let (unknown, message) = try await Self.run(["runs", "show", "nosuchrun"], simulator: url, in: directory)
-      #expect(unknown == 2)
-      #expect(message.contains("nosuchrun"))
-    }
   }
 
   @Test func cancelFromAnotherProcessStopsARunningApply() async throws {

@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 import InMemoryLogging
 import InMemoryTracing
@@ -52,6 +53,31 @@ struct LoggingAndMetricsTests {
       let spans = tracer.finishedSpans.map(\.operationName)
       #expect(spans.contains("vRA GET /iaas/api/projects"))
       #expect(spans.contains("vRA GET /deployment/api/deployments/{id}"))
+    }
+  }
+
+  /// A call that needed a token the login could not get: one line, the login's, under its own path
+  /// and at info (the caller gets the error and reports it; a warning or error here would say it twice).
+  @Test("a failed login is one info line under the login's path, not a second under the call's")
+  func failedLoginIsLoggedOnce() async throws {
+    let handler = InMemoryLogHandler()
+    var logger = Logger(label: "calls") { _ in handler }
+    logger.logLevel = .trace
+    try await SimulatorHarness.with { harness in
+      let client = try VRAClient(
+        configuration: ClientFixture.configuration(
+          harness, authentication: .password(username: "admin", password: Secret("wrong"), domain: "vsphere.local"),
+          logger: logger))
+      let error = await vraError { _ = try await client.projects().collect() }
+      #expect(error?.errorClass == .unauthorized)
+      let failures = handler.entries.filter { "\($0.message)" == "vRA call failed" }
+      #expect(failures.count == 1, "\(failures)")
+      let failed = try #require(failures.first)
+      #expect(text(failed, "http.path") == "/csp/gateway/am/api/login")
+      #expect(failed.level == .info)
+      #expect(text(failed, "error.severity") == "critical", "how bad it is stays in the line")
+      #expect(
+        !handler.entries.contains { text($0, "http.path") == "/project-service/api/projects" && $0.level > .debug })
     }
   }
 

@@ -1,13 +1,15 @@
-import Engine
 import Foundation
+import TestSupport
 import Testing
 import VRAModels
 
+@testable import VRAEngineCLI
+
 /// Every plan in examples/ runs with the README's one command against the embedded simulator:
-/// no endpoint in the environment, a fresh working directory for `.vra-engine/`.
+/// no endpoint in the environment, a fresh current directory for `.vra-engine/`.
 @Suite(.serialized) struct ExamplesTests {
   static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples")
+    .deletingLastPathComponent().appendingPathComponent("examples")
 
   struct Example: Sendable, CustomTestStringConvertible {
     var name: String
@@ -28,23 +30,12 @@ import VRAModels
 
   @Test(arguments: cases)
   func exampleRunsAgainstTheEmbeddedSimulator(_ example: Example) async throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("example-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let process = Process()
-    process.executableURL = try CommandLineBinary.vraEngine
-    process.arguments = [
-      "apply", Self.examples.appendingPathComponent("\(example.name)/plan.yaml").path, "--output", "json",
-    ]
-    process.currentDirectoryURL = directory
-    process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
-    let output = directory.appendingPathComponent("report.json")
-    FileManager.default.createFile(atPath: output.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: output)
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    #expect(try await CrashResumeTests.waitForExit(process) == example.exitCode)
-    let report = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: output))
+    let directory = try Scratch.directory()
+    let run = try await CLIHarness.run(
+      ["apply", Self.examples.appendingPathComponent("\(example.name)/plan.yaml").path, "--output", "json"],
+      directory: directory)
+    #expect(run.status == example.exitCode, "\(run.stderr)")
+    let report = try JSONDecoder().decode(JSONValue.self, from: Data(run.stdout.utf8))
     let stages = Dictionary(
       uniqueKeysWithValues: (report["stages"]?.arrayValue ?? []).compactMap { stage -> (String, String)? in
         guard let name = stage["name"]?.stringValue, let status = stage["status"]?.stringValue else { return nil }

@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
-@testable import CloudTemplate
+@testable import VRAEngineCLI
 
-/// `vra-engine validate` run as a process: exit codes, the text and JSON reports, every input source.
+/// `vra-engine validate`: exit codes, the text and JSON reports, every input source.
 @Suite("vra-engine validate")
 struct ValidateCommandTests {
   static let inputsTemplate = """
@@ -55,24 +56,24 @@ struct ValidateCommandTests {
     """
 
   @Test func aValidCorpusTemplateExitsZero() async throws {
-    let path = Fixture.corpusDirectory.appendingPathComponent("vsphere-web-application.yaml").path
-    let outcome = try await CLIRunner.run(["validate", path])
+    let path = TemplateCorpus.directory.appendingPathComponent("vsphere-web-application.yaml").path
+    let outcome = try await CLIHarness.run(["validate", path])
     #expect(outcome.status == 0, "\(outcome.everything)")
     #expect(outcome.stdout.contains("valid (7 resources"))
     #expect(!outcome.stdout.contains("error:"))
   }
 
   @Test func aCorpusTemplateWithItsRequiredInputsExitsZero() async throws {
-    let path = Fixture.corpusDirectory.appendingPathComponent("apps-web-application-v1.yaml").path
-    #expect(try await CLIRunner.run(["validate", path]).status == 2, "password has no default")
-    let outcome = try await CLIRunner.run(["validate", path, "--input", "password=\(Self.canary)"])
+    let path = TemplateCorpus.directory.appendingPathComponent("apps-web-application-v1.yaml").path
+    #expect(try await CLIHarness.run(["validate", path]).status == 2, "password has no default")
+    let outcome = try await CLIHarness.run(["validate", path, "--input", "password=\(Self.canary)"])
     #expect(outcome.status == 0, "\(outcome.everything)")
     #expect(!outcome.everything.contains(Self.canary))
   }
 
   @Test func aBrokenTemplateListsEveryErrorWithItsPosition() async throws {
     let file = try Scratch.file("broken.yaml", Self.brokenTemplate)
-    let outcome = try await CLIRunner.run(["validate", file])
+    let outcome = try await CLIHarness.run(["validate", file])
     #expect(outcome.status == 2)
     let lines = outcome.stdout.split(separator: "\n").map(String.init).filter { $0.contains(": error: ") }
     #expect(lines.count == 3, "\(outcome.stdout)")
@@ -81,7 +82,7 @@ struct ValidateCommandTests {
       ("input.sise", "[/resources/web/properties/flavor]", "did you mean 'size'?"),
       ("resource.netwrk", "[/resources/web/properties/network]", "did you mean 'network'?"),
     ] {
-      let position = try #require(Fixture.position(of: needle, in: Self.brokenTemplate))
+      let position = try #require(TemplateCorpus.position(of: needle, in: Self.brokenTemplate))
       let line = try #require(
         lines.first { $0.hasPrefix("\(file):\(position.line):\(position.column): error: ") },
         "no error at \(position.line):\(position.column) for \(needle): \(lines)")
@@ -93,7 +94,7 @@ struct ValidateCommandTests {
 
   @Test func theJSONReportHasTheDocumentedShape() async throws {
     let path = try Scratch.file("broken.yaml", Self.brokenTemplate)
-    let outcome = try await CLIRunner.run(["validate", path, "--output", "json", "--input", "size=9"])
+    let outcome = try await CLIHarness.run(["validate", path, "--output", "json", "--input", "size=9"])
     #expect(outcome.status == 2)
     let report = try outcome.json()
     #expect(report["valid"] as? Bool == false)
@@ -110,13 +111,13 @@ struct ValidateCommandTests {
     }
     let codes = Set(errors.compactMap { $0["code"] as? String })
     #expect(codes == ["unknownResource", "unknownInput"])
-    let position = try #require(Fixture.position(of: "input.sise", in: Self.brokenTemplate))
+    let position = try #require(TemplateCorpus.position(of: "input.sise", in: Self.brokenTemplate))
     let unknownInput = try #require(errors.first { $0["code"] as? String == "unknownInput" })
     #expect(unknownInput["line"] as? Int == position.line)
     #expect(unknownInput["column"] as? Int == position.column)
 
-    let valid = try await CLIRunner.run([
-      "validate", Fixture.corpusDirectory.appendingPathComponent("vcenter.yaml").path, "--output", "json",
+    let valid = try await CLIHarness.run([
+      "validate", TemplateCorpus.directory.appendingPathComponent("vcenter.yaml").path, "--output", "json",
     ])
     #expect(valid.status == 0, "\(valid.everything)")
     let validReport = try valid.json()
@@ -129,28 +130,28 @@ struct ValidateCommandTests {
     let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
     let good = "password=\(String(repeating: "a", count: 40))"
 
-    let fromFlag = try await CLIRunner.run(["validate", path, "--input", "count=9", "--input", good])
+    let fromFlag = try await CLIHarness.run(["validate", path, "--input", "count=9", "--input", good])
     #expect(fromFlag.status == 2)
-    let maximum = try #require(Fixture.position(of: "maximum", in: Self.inputsTemplate))
+    let maximum = try #require(TemplateCorpus.position(of: "maximum", in: Self.inputsTemplate))
     #expect(
       fromFlag.stdout.contains(
         "\(path):\(maximum.line):\(maximum.column): error: input 'count': 9 is greater than the maximum 5 (from --input) [/count]"
       ), "\(fromFlag.stdout)")
 
-    let fromFlagText = try await CLIRunner.run(["validate", path, "--input", "count=2.5", "--input", good])
+    let fromFlagText = try await CLIHarness.run(["validate", path, "--input", "count=2.5", "--input", good])
     #expect(fromFlagText.status == 2)
     #expect(fromFlagText.stdout.contains("\"2.5\" is not an integer (from --input)"), "\(fromFlagText.stdout)")
     #expect(!fromFlagText.stdout.contains("must be given"), "a value that failed coercion was still given")
 
     let file = try Scratch.file("values.yaml", "count: \"3\"\nsize: medium\n")
-    let fromFile = try await CLIRunner.run(["validate", path, "--inputs", file, "--input", good])
+    let fromFile = try await CLIHarness.run(["validate", path, "--inputs", file, "--input", good])
     #expect(fromFile.status == 2)
     #expect(
       fromFile.stdout.contains("\(file):1:1: error: input 'count': \"3\" is a string, expected an integer"),
       "values in the file keep their YAML type: \(fromFile.stdout)")
     #expect(fromFile.stdout.contains("\(file):2:1: error: input 'size': \"medium\" is not one of the allowed values"))
 
-    let fromEnvironment = try await CLIRunner.run(
+    let fromEnvironment = try await CLIHarness.run(
       ["validate", path, "--input", good], environment: ["VRA_INPUT_COUNT": "0", "VRA_INPUT_SIZEE": "small"])
     #expect(fromEnvironment.status == 2)
     #expect(
@@ -162,7 +163,7 @@ struct ValidateCommandTests {
         "environment: warning: VRA_INPUT_SIZEE matches no input of this template; it is ignored (did you mean VRA_INPUT_size?)"
       ))
 
-    let allGood = try await CLIRunner.run(["validate", path, "--input", good], environment: ["VRA_INPUT_count": "4"])
+    let allGood = try await CLIHarness.run(["validate", path, "--input", good], environment: ["VRA_INPUT_count": "4"])
     #expect(allGood.status == 0, "\(allGood.everything)")
   }
 
@@ -175,25 +176,25 @@ struct ValidateCommandTests {
 
     // The flag hides the file's bad count; the file hides the environment's bad count.
     #expect(
-      try await CLIRunner.run(
+      try await CLIHarness.run(
         ["validate", path, "--inputs", badFile, "--input", "count=1", "--input", password],
         environment: badEnvironment
       ).status == 0)
     #expect(
-      try await CLIRunner.run(
+      try await CLIHarness.run(
         ["validate", path, "--inputs", goodFile, "--input", password], environment: badEnvironment
       )
       .status == 0)
     // Without the higher source, the lower one's bad value is what is checked.
-    #expect(try await CLIRunner.run(["validate", path, "--inputs", badFile, "--input", password]).status == 2)
-    #expect(try await CLIRunner.run(["validate", path, "--input", password], environment: badEnvironment).status == 2)
+    #expect(try await CLIHarness.run(["validate", path, "--inputs", badFile, "--input", password]).status == 2)
+    #expect(try await CLIHarness.run(["validate", path, "--input", password], environment: badEnvironment).status == 2)
     // Among flags, the last one wins.
     #expect(
-      try await CLIRunner.run(["validate", path, "--input", "count=9", "--input", "count=3", "--input", password])
+      try await CLIHarness.run(["validate", path, "--input", "count=9", "--input", "count=3", "--input", password])
         .status == 0
     )
     #expect(
-      try await CLIRunner.run(["validate", path, "--input", "count=3", "--input", "count=9", "--input", password])
+      try await CLIHarness.run(["validate", path, "--input", "count=3", "--input", "count=9", "--input", password])
         .status == 2
     )
   }
@@ -211,14 +212,14 @@ struct ValidateCommandTests {
     ]
     for (arguments, environment) in runs {
       for output in ["text", "json"] {
-        let outcome = try await CLIRunner.run(
+        let outcome = try await CLIHarness.run(
           ["validate", path, "--output", output] + arguments, environment: environment)
         #expect(outcome.status == 2, "\(arguments)")
         #expect(!outcome.everything.contains(Self.canary), "\(arguments) \(output): \(outcome.everything)")
         #expect(!outcome.everything.contains("Zq81"))
       }
     }
-    let text = try await CLIRunner.run(["validate", path, "--inputs", file])
+    let text = try await CLIHarness.run(["validate", path, "--inputs", file])
     #expect(text.stdout.contains("input 'password': ******** is shorter than 40 characters"), "\(text.stdout)")
     #expect(text.stdout.contains("input 'password': ******** does not match the pattern ^[a-z]+$"))
   }
@@ -245,7 +246,7 @@ struct ValidateCommandTests {
     let path = try Scratch.file("secrets.yaml", Self.secretsTemplate)
     let secretValue = "SECRET-VALUE-never-looked-up"
     let environment = ["VRA_SECRET_VMPASSWORD": secretValue, "vmPassword": secretValue]
-    let text = try await CLIRunner.run(["validate", path], environment: environment)
+    let text = try await CLIHarness.run(["validate", path], environment: environment)
     #expect(text.status == 0, "a secret reference is not an error: \(text.everything)")
     let infos = text.stdout.split(separator: "\n").map(String.init).filter { $0.contains(": info: ") }
     var expected: [String] = []
@@ -254,7 +255,7 @@ struct ValidateCommandTests {
       ("secret[\"sshKey\"]", "sshKey", "/resources/vm/properties/remoteAccess/key"),
       ("secret.apiToken", "apiToken", "/outputs/token/value"),
     ] {
-      let position = try #require(Fixture.position(of: needle, in: Self.secretsTemplate))
+      let position = try #require(TemplateCorpus.position(of: needle, in: Self.secretsTemplate))
       expected.append(
         "\(path):\(position.line):\(position.column): info: secret '\(name)' is resolved by vRA at request time [\(pointer)]"
       )
@@ -263,7 +264,7 @@ struct ValidateCommandTests {
     #expect(text.stdout.hasSuffix("0 errors, 0 warnings)\n"), "secrets are neither errors nor warnings")
     #expect(!text.everything.contains(secretValue))
 
-    let json = try await CLIRunner.run(["validate", path, "--output", "json"], environment: environment)
+    let json = try await CLIHarness.run(["validate", path, "--output", "json"], environment: environment)
     #expect(json.status == 0)
     let report = try json.json()
     let secrets = try #require(report["secrets"] as? [[String: Any]])
@@ -273,7 +274,7 @@ struct ValidateCommandTests {
     #expect((report["warnings"] as? [Any])?.isEmpty == true)
     #expect(!json.everything.contains(secretValue))
 
-    let none = try await CLIRunner.run([
+    let none = try await CLIHarness.run([
       "validate", try Scratch.file("plain.yaml", Self.brokenTemplate), "--output", "json",
     ])
     #expect((try none.json()["secrets"] as? [Any])?.isEmpty == true)
@@ -281,28 +282,29 @@ struct ValidateCommandTests {
 
   @Test func unreadableFilesAndBadFlagsExitTwo() async throws {
     let path = try Scratch.file("inputs.yaml", Self.inputsTemplate)
-    let missing = try await CLIRunner.run(["validate", "/nonexistent/template.yaml"])
+    let missing = try await CLIHarness.run(["validate", "/nonexistent/template.yaml"])
     #expect(missing.status == 2)
-    #expect(missing.stdout.contains("/nonexistent/template.yaml:1:1: error: cannot read the template"))
-    let missingInputs = try await CLIRunner.run(["validate", path, "--inputs", "/nonexistent/inputs.yaml"])
+    #expect(missing.stdout.hasPrefix("error: /nonexistent/template.yaml: no such file\n"), "\(missing.stdout)")
+    #expect(!missing.everything.contains(":1:1") && !missing.everything.contains("could not be completed"))
+    let missingInputs = try await CLIHarness.run(["validate", path, "--inputs", "/nonexistent/inputs.yaml"])
     #expect(missingInputs.status == 2)
-    #expect(missingInputs.stdout.contains("/nonexistent/inputs.yaml:1:1: error: cannot read the inputs file"))
+    #expect(missingInputs.stdout.contains("error: /nonexistent/inputs.yaml: no such file\n"), "\(missingInputs.stdout)")
     let notAMapping = try Scratch.file("list.yaml", "- a\n- b\n")
-    let listInputs = try await CLIRunner.run(["validate", path, "--inputs", notAMapping])
+    let listInputs = try await CLIHarness.run(["validate", path, "--inputs", notAMapping])
     #expect(listInputs.status == 2)
     #expect(listInputs.stdout.contains("must be a mapping of input names to values"))
-    #expect(try await CLIRunner.run(["validate", path, "--output", "xml"]).status == 2)
-    #expect(try await CLIRunner.run(["validate", path, "--max-size", "0"]).status == 2)
-    let tooSmall = try await CLIRunner.run(["validate", path, "--max-size", "10"])
+    #expect(try await CLIHarness.run(["validate", path, "--output", "xml"]).status == 2)
+    #expect(try await CLIHarness.run(["validate", path, "--max-size", "0"]).status == 2)
+    let tooSmall = try await CLIHarness.run(["validate", path, "--max-size", "10"])
     #expect(tooSmall.status == 2)
     #expect(tooSmall.stdout.contains("larger than the 10-byte limit"))
-    let malformed = try await CLIRunner.run(["validate", path, "--input", "=3"])
+    let malformed = try await CLIHarness.run(["validate", path, "--input", "=3"])
     #expect(malformed.status == 2)
     #expect(malformed.stdout.contains("--input: error: --input number 1 has an empty name"))
   }
 
   @Test func helpStatesThePrecedence() async throws {
-    let help = try await CLIRunner.run(["validate", "--help"])
+    let help = try await CLIHarness.run(["validate", "--help"])
     #expect(help.status == 0)
     #expect(help.stdout.contains("Highest precedence first"))
     let order = ["--input name=value", "--inputs FILE", "VRA_INPUT_<NAME>"].map {

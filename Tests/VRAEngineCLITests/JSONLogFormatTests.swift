@@ -3,6 +3,8 @@ import TestSupport
 import Testing
 import VRASimulator
 
+@testable import VRAEngineCLI
+
 /// `--log-format json`: everything on stderr is one JSON object per line, with the run's ids.
 @Suite struct JSONLogFormatTests {
   static let plan = """
@@ -14,11 +16,9 @@ import VRASimulator
 
   @Test func everyStderrLineOfAnApplyIsAJSONObjectWithItsContext() async throws {
     try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
-      let run = try await Deploy.run(
-        ["plan.yaml", "--log-format", "json"], command: "apply",
-        files: ["plan.yaml": Self.plan, "network.yaml": EngineTemplates.network], simulator: harness,
-        environment: ["VRA_ENGINE_LOG_LEVEL": "info"])
-      defer { try? FileManager.default.removeItem(at: run.directory) }
+      let run = try await ApplyCommandTests.apply(
+        ["--log-format", "json"], files: ["plan.yaml": Self.plan, "network.yaml": EngineTemplates.network],
+        harness: harness, environment: ["VRA_ENGINE_LOG_LEVEL": "info"])
       #expect(run.status == 0, "\(run.stderr)")
       let lines = run.stderr.split(separator: "\n")
       var objects: [[String: Any]] = []
@@ -45,8 +45,7 @@ import VRASimulator
   }
 
   @Test func aBadFormatIsAUsageError() async throws {
-    let run = try await Deploy.run(["plan.yaml", "--log-format", "xml"], command: "apply", simulator: nil)
-    defer { try? FileManager.default.removeItem(at: run.directory) }
+    let run = try await ApplyCommandTests.apply(["--log-format", "xml"], harness: nil)
     #expect(run.status == 2)
     #expect(run.stderr.contains("--log-format must be text or json"))
   }

@@ -1,18 +1,18 @@
+import CloudTemplate
 import Foundation
+import TestSupport
 import Testing
 
-@testable import CloudTemplate
+@testable import VRAEngineCLI
 
-/// `vra-engine graph` and `vra-engine inputs-schema` run as processes.
+/// `vra-engine graph` and `vra-engine inputs-schema`.
 @Suite("vra-engine graph and inputs-schema")
 struct GraphCommandTests {
-  static let webApplication = Fixture.corpusDirectory.appendingPathComponent("apps-web-application-v1.yaml").path
-  static let twoTier = Fixture.corpusDirectory.appendingPathComponent(
-    "vsphere-two-tier-linux-application-type1.yaml"
-  ).path
+  static let webApplication = TemplateCorpus.path("apps-web-application-v1.yaml")
+  static let twoTier = TemplateCorpus.path("vsphere-two-tier-linux-application-type1.yaml")
 
   @Test func jsonGivesResourcesTheHandCheckedEdgesAndLayers() async throws {
-    let outcome = try await CLIRunner.run(["graph", Self.twoTier, "--format", "json"])
+    let outcome = try await CLIHarness.run(["graph", Self.twoTier, "--format", "json"])
     #expect(outcome.status == 0, "\(outcome.stderr)")
     let graph = try outcome.json()
     #expect(Set(graph.keys) == ["resources", "edges", "layers"])
@@ -31,15 +31,35 @@ struct GraphCommandTests {
     #expect(layers == [["Cloud_Network_2"], ["tier2_linux"], ["tier1_linux"], ["Cloud_LoadBalancer_1"]])
   }
 
-  @Test func jsonIsTheDefaultFormat() async throws {
-    let outcome = try await CLIRunner.run(["graph", Self.webApplication])
-    #expect(outcome.status == 0)
-    let layers = try #require(try outcome.json()["layers"] as? [[String]])
-    #expect(layers == [["webNetwork"], ["webServer1", "webServer2"], ["webLB"]])
+  /// A person gets a tree of the layers; `--output json` and the older `--format json` give JSON.
+  @Test func textIsTheDefaultAndJSONIsAskedFor() async throws {
+    for terminal in [true, false] {
+      let text = try await CLIHarness.run(["graph", Self.webApplication], terminal: terminal)
+      #expect(text.status == 0, "\(text.stderr)")
+      #expect(
+        text.stdout.split(separator: "\n").map(String.init) == [
+          "\(Self.webApplication): 4 resources in 3 layers, each after the ones above",
+          "layer 1",
+          "└─ webNetwork  Cloud.NSX.Network",
+          "layer 2",
+          "├─ webServer1  Cloud.vSphere.Machine   after webNetwork",
+          "└─ webServer2  Cloud.vSphere.Machine   after webNetwork",
+          "layer 3",
+          "└─ webLB       Cloud.NSX.LoadBalancer  after webNetwork, webServer1, webServer2",
+        ], "\(text.stdout)")
+    }
+    for arguments in [["--output", "json"], ["--format", "json"]] {
+      let outcome = try await CLIHarness.run(["graph", Self.webApplication] + arguments)
+      #expect(outcome.status == 0)
+      let layers = try #require(try outcome.json()["layers"] as? [[String]])
+      #expect(layers == [["webNetwork"], ["webServer1", "webServer2"], ["webLB"]])
+    }
+    let clash = try await CLIHarness.run(["graph", Self.webApplication, "--format", "dot", "--output", "json"])
+    #expect(clash.status == 2 && clash.stderr.contains("disagree"), "\(clash.stderr)")
   }
 
   @Test func dotDrawsEveryEdgeFromTheDependentResource() async throws {
-    let outcome = try await CLIRunner.run(["graph", Self.twoTier, "--format", "dot"])
+    let outcome = try await CLIHarness.run(["graph", Self.twoTier, "--format", "dot"])
     #expect(outcome.status == 0)
     #expect(outcome.stdout.hasPrefix("digraph "))
     #expect(outcome.stdout.contains(#""tier1_linux" -> "tier2_linux" [label="dependsOn", style=dashed];"#))
@@ -49,7 +69,7 @@ struct GraphCommandTests {
   }
 
   @Test func mermaidDrawsEveryEdge() async throws {
-    let outcome = try await CLIRunner.run(["graph", Self.webApplication, "--format", "mermaid"])
+    let outcome = try await CLIHarness.run(["graph", Self.webApplication, "--format", "mermaid"])
     #expect(outcome.status == 0)
     let lines = outcome.stdout.split(separator: "\n").map(String.init)
     #expect(lines.first == "flowchart BT")
@@ -78,24 +98,24 @@ struct GraphCommandTests {
         c:
           type: Cloud.Network
       """)
-    let outcome = try await CLIRunner.run(["graph", path])
+    let outcome = try await CLIHarness.run(["graph", path])
     #expect(outcome.status == 2)
     #expect(outcome.stdout.isEmpty)
     #expect(outcome.stderr.contains("\(path):3:3: error: dependency cycle: a -> b -> a"), "\(outcome.stderr)")
-    #expect(try await CLIRunner.run(["validate", path]).stdout.contains("dependency cycle: a -> b -> a"))
+    #expect(try await CLIHarness.run(["validate", path]).stdout.contains("dependency cycle: a -> b -> a"))
   }
 
   @Test func badFormatOrTemplateExitsTwo() async throws {
-    #expect(try await CLIRunner.run(["graph", Self.webApplication, "--format", "png"]).status == 2)
+    #expect(try await CLIHarness.run(["graph", Self.webApplication, "--format", "png"]).status == 2)
     let broken = try Scratch.file("broken.yaml", "resources: [\n")
-    let outcome = try await CLIRunner.run(["graph", broken])
+    let outcome = try await CLIHarness.run(["graph", broken])
     #expect(outcome.status == 2)
     #expect(outcome.stderr.contains("\(broken):"))
     #expect(outcome.stderr.contains("error: YAML syntax error"))
   }
 
   @Test func inputsSchemaPrintsTheSchemaWithSortedKeys() async throws {
-    let outcome = try await CLIRunner.run(["inputs-schema", Self.webApplication])
+    let outcome = try await CLIHarness.run(["inputs-schema", Self.webApplication])
     #expect(outcome.status == 0, "\(outcome.stderr)")
     let schema = try outcome.json()
     #expect(schema["type"] as? String == "object")
@@ -105,11 +125,12 @@ struct GraphCommandTests {
     #expect(Set(properties.keys) == ["size", "image", "username", "password", "web1Hostname", "web2Hostname"])
     #expect(properties["password"]?["encrypted"] as? Bool == true)
     #expect(properties["size"]?["enum"] as? [String] == ["small", "medium", "large"])
-    // Pretty and sorted: the same text as rendering the library's schema.
-    let template = try Fixture.corpusTemplate("apps-web-application-v1.yaml")
-    #expect(outcome.stdout == JSONText.render(InputsSchema.jsonSchema(for: template), pretty: true) + "\n")
-    let keys = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: ":")[0] }
-    #expect(
-      keys == [#"  "additionalProperties""#, #"  "encrypted""#, #"  "properties""#, #"  "required""#, #"  "type""#])
+    // Pretty and sorted: the same text as rendering the library's schema the CLI's one way.
+    let template = try TemplateParser.parse(contentsOf: URL(fileURLWithPath: Self.webApplication))
+    #expect(outcome.stdout == OutputJSON.render(InputsSchema.jsonSchema(for: template)) + "\n")
+    let keys = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map {
+      $0.split(separator: ":")[0].trimmingCharacters(in: .whitespaces)
+    }
+    #expect(keys == [#""additionalProperties""#, #""encrypted""#, #""properties""#, #""required""#, #""type""#])
   }
 }

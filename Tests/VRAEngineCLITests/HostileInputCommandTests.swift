@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import VRAEngineCLI
+
 /// Hostile templates through `vra-engine validate` as a user runs it: each is refused with exit 2 and
 /// exactly one error line that names the file and, where the problem has one, its line.
 @Suite("vra-engine validate: hostile input", .timeLimit(.minutes(2)))
@@ -39,7 +41,7 @@ struct HostileInputCommandTests {
 
     let clock = ContinuousClock()
     let start = clock.now
-    let text = try await CLIRunner.run(["validate", file.path])
+    let text = try await CLIHarness.run(["validate", file.path])
     #expect(clock.now - start < .seconds(20), "validate took \(clock.now - start)")
     #expect(text.status == 2, "\(text.everything)")
     let errors = text.everything.split(separator: "\n").filter { $0.contains(": error: ") }
@@ -47,7 +49,7 @@ struct HostileInputCommandTests {
     #expect(errors.first?.hasPrefix("\(file.path):\(hostile.line):") == true, "\(errors)")
     #expect(text.stdout.hasSuffix("\(file.path): invalid (1 error, 0 warnings)\n"), "\(text.stdout)")
 
-    let json = try await CLIRunner.run(["validate", file.path, "--output", "json"])
+    let json = try await CLIHarness.run(["validate", file.path, "--output", "json"])
     #expect(json.status == 2)
     let reported = try #require(try json.json()["errors"] as? [[String: Any]])
     #expect(reported.count == 1, "\(reported)")

@@ -8,27 +8,35 @@ import VRAClient
 import VRAModels
 import VRASimulator
 
-/// `vra-engine deploy` as a user runs it: the built binary against an in-process simulator.
+@testable import VRAEngineCLI
+
+/// `vra-engine deploy` in-process, against a simulator on 127.0.0.1 or the embedded one.
 @Suite(.serialized) struct DeployCommandTests {
-  static let template = """
-    formatVersion: 1
-    inputs:
-      cidr: {type: string, default: 10.0.0.0/24}
-      count: {type: integer, minimum: 1, maximum: 5, default: 1}
-      password: {type: string, encrypted: true, default: not-a-secret}
-    resources:
-      net:
-        type: Cloud.Network
-        properties: {cidr: '${input.cidr}'}
-      vm:
-        type: Cloud.Machine
-        properties:
-          image: ubuntu
-          networks: [{network: '${resource.net.id}'}]
-    outputs:
-      networkId: {value: '${resource.net.id}'}
-      address: {value: '${resource.vm.address}'}
-    """
+  /// `vra-engine COMMAND ARGUMENTS` in a new directory holding `files`; an argument naming one of
+  /// the files becomes its absolute path. With a simulator, the state goes to `state.db` in the
+  /// directory; without, the embedded simulator's default `.vra-engine/` there.
+  static func run(
+    _ arguments: [String], command: String = "deploy", files: [String: String] = [:], simulator: SimulatorHarness?,
+    environment extra: [String: String] = [:], in existing: URL? = nil
+  ) async throws -> (status: Int32, stdout: String, stderr: String, directory: URL) {
+    let directory = try Scratch.files(files, in: existing ?? Scratch.directory())
+    var environment = simulator.map(CLIHarness.credentials) ?? [:]
+    environment.merge(extra) { $1 }
+    let state = simulator == nil ? [] : ["--state", directory.appendingPathComponent("state.db").path]
+    let absolute = arguments.map { files[$0] != nil ? directory.appendingPathComponent($0).path : $0 }
+    let outcome = try await CLIHarness.run(
+      [command] + absolute + state, environment: environment, directory: directory)
+    return (outcome.status, outcome.stdout, outcome.stderr, directory)
+  }
+
+  static func client(_ harness: SimulatorHarness) throws -> VRAClient {
+    try VRAClient(
+      configuration: VRAClientConfiguration(
+        endpoint: URL(string: harness.server.baseURL)!,
+        authentication: .password(username: "admin", password: Secret("VMware1!"), domain: "vsphere.local")))
+  }
+
+  static let template = EngineTemplates.web
 
   static let canary = "canary-Qx7-secret"
 
@@ -36,7 +44,7 @@ import VRASimulator
 
   @Test func templateDeploySucceedsAndReportsOutputs() async throws {
     try await SimulatorHarness.with { harness in
-      let run = try await Deploy.run(
+      let run = try await Self.run(
         [
           "--template", "web.yaml", "--project", "Development", "--name", "web-1", "--input", "count=2",
           "--input", "cidr=${input.cidr}", "--input", "password=\(Self.canary)", "--output", "json",
@@ -54,7 +62,7 @@ import VRASimulator
       #expect(stage.resources?["vm"] != nil && stage.resources?["net"] != nil)
 
       // What vRA received: the coerced integer, and `${...}` in a value sent as the literal text it is.
-      let client = try Deploy.client(harness)
+      let client = try Self.client(harness)
       let deployment = try await client.deployment(id: try #require(stage.deploymentId), expand: [.resources])
       #expect(deployment.name == "web-1")
       #expect(deployment.inputs?["count"] == .int(2))
@@ -66,7 +74,7 @@ import VRASimulator
 
   @Test func textOutputEndsWithResourcesAndOutputs() async throws {
     try await SimulatorHarness.with { harness in
-      let run = try await Deploy.run(
+      let run = try await Self.run(
         [
           "--template", "web.yaml", "--project", "Development", "--name", "web-text", "--input",
           "password=\(Self.canary)",
@@ -88,7 +96,7 @@ import VRASimulator
 
   @Test func invalidInputsExitTwoAndNothingIsSent() async throws {
     try await SimulatorHarness.with { harness in
-      let run = try await Deploy.run(
+      let run = try await Self.run(
         [
           "--template", "web.yaml", "--project", "Development", "--name", "web-bad", "--input", "count=many",
           "--input", "colour=red", "--input", "password=\(Self.canary)",
@@ -100,7 +108,7 @@ import VRASimulator
       #expect(!run.stdout.contains(Self.canary) && !run.stderr.contains(Self.canary))
       #expect(await harness.server.stats().totalRequests == 0, "not even a login")
 
-      let broken = try await Deploy.run(
+      let broken = try await Self.run(
         ["--template", "broken.yaml", "--project", "Development", "--name", "web-broken"],
         files: [
           "broken.yaml": "formatVersion: 1\nresources:\n  vm: {type: Cloud.Machine, properties: {x: '${input.nope}'}}\n"
@@ -122,14 +130,20 @@ import VRASimulator
         resources:
           doomed: {type: Cloud.Machine, properties: {image: ubuntu}}
         """
-      let text = try await Deploy.run(
+      let text = try await Self.run(
         ["--template", "doomed.yaml", "--project", "Development", "--name", "doomed-1"],
         files: ["doomed.yaml": failing], simulator: harness)
       #expect(text.status == 1, "stderr: \(text.stderr)")
       #expect(text.stdout.contains("doomed-1") && text.stdout.contains(": failed"), "\(text.stdout)")
       #expect(text.stdout.contains("no placement satisfies the constraints"), "vRA's reason reaches the user")
+      // vRA's failed request quotes the failing resource's reason; its events say it again: once is enough.
+      for output in [text.stdout, text.stderr] {
+        #expect(
+          output.components(separatedBy: "Provisioning of 'doomed' failed").count - 1 == 1,
+          "the reason is said once per place: \(output)")
+      }
 
-      let json = try await Deploy.run(
+      let json = try await Self.run(
         ["--template", "doomed.yaml", "--project", "Development", "--name", "doomed-2", "--output", "json"],
         files: ["doomed.yaml": failing], simulator: harness)
       #expect(json.status == 1)
@@ -143,7 +157,7 @@ import VRASimulator
 
   @Test func blueprintByNameAndVersionAndCatalogItemByName() async throws {
     try await SimulatorHarness.with { harness in
-      let client = try Deploy.client(harness)
+      let client = try Self.client(harness)
       let projectId = try #require(try await client.projects().collect().first { $0.name == "Development" }?.id)
       func content(_ resource: String) -> String {
         """
@@ -163,7 +177,7 @@ import VRASimulator
       _ = try await client.createBlueprintVersion(blueprintId: blueprintId, .init(version: "2", release: true))
 
       // Text from --input is converted with the blueprint's inputs schema, as for a local template.
-      let byName = try await Deploy.run(
+      let byName = try await Self.run(
         [
           "--blueprint", "base-linux", "--version", "1", "--project", "Development", "--name", "from-bp",
           "--input", "size=3", "--output", "json",
@@ -178,14 +192,14 @@ import VRASimulator
 
       // By id; an input the schema refuses stops the deploy before anything is submitted.
       let posts = await harness.server.stats().count("POST /blueprint/api/blueprint-requests")
-      let invalid = try await Deploy.run(
+      let invalid = try await Self.run(
         ["--blueprint", blueprintId, "--project", "Development", "--name", "bad-bp", "--input", "size=0"],
         simulator: harness)
       #expect(invalid.status == 2, "stderr: \(invalid.stderr)")
       #expect(invalid.stderr.contains("size"))
       #expect(await harness.server.stats().count("POST /blueprint/api/blueprint-requests") == posts)
 
-      let catalog = try await Deploy.run(
+      let catalog = try await Self.run(
         ["--catalog-item", "base-linux", "--project", "Development", "--name", "from-catalog", "--input", "size=1"],
         simulator: harness)
       #expect(catalog.status == 0, "stderr: \(catalog.stderr)")
@@ -194,7 +208,7 @@ import VRASimulator
       #expect(fromCatalog.catalogItemId == blueprintId)
       #expect(catalog.stdout.contains("deployment from-catalog (id \(fromCatalog.id ?? "?")): succeeded"))
 
-      let missing = try await Deploy.run(
+      let missing = try await Self.run(
         ["--blueprint", "no-such", "--project", "Development", "--name", "x"], simulator: harness)
       #expect(missing.status == 2 && missing.stderr.contains("no blueprint 'no-such'"), "\(missing.stderr)")
     }
@@ -205,11 +219,11 @@ import VRASimulator
   @Test func noWaitReturnsOnceVRAAcceptedTheRequest() async throws {
     // Slow enough that a deployment takes many seconds: the command must not wait for it.
     try await SimulatorHarness.with({ $0.timeScale = 0.5 }) { harness in
-      let run = try await Deploy.run(
+      let run = try await Self.run(
         ["--template", "web.yaml", "--project", "Development", "--name", "later", "--no-wait"],
         files: ["web.yaml": Self.template], simulator: harness)
       #expect(run.status == 0, "stderr: \(run.stderr)")
-      let client = try Deploy.client(harness)
+      let client = try Self.client(harness)
       let deployment = try #require(try await client.deployments().collect().first { $0.name == "later" })
       #expect(deployment.status?.isInProgress == true, "returned before the deployment finished")
       #expect(run.stdout.contains("deployment later (id \(deployment.id ?? "?"))"), "\(run.stdout)")
@@ -230,7 +244,7 @@ import VRASimulator
   /// the request (nothing submitted again) and recording its outputs.
   @Test func runsWatchFollowsASubmittedRunToItsEnd() async throws {
     try await SimulatorHarness.with({ $0.timeScale = 0.02 }) { harness in
-      let run = try await Deploy.run(
+      let run = try await Self.run(
         ["--template", "web.yaml", "--project", "Development", "--name", "watched", "--no-wait"],
         files: ["web.yaml": Self.template], simulator: harness)
       #expect(run.status == 0, "stderr: \(run.stderr)")
@@ -239,7 +253,7 @@ import VRASimulator
       let store = try await SQLStateStore.openSQLite(at: path)
       let runId = try #require(try await store.runs(limit: 1).first?.id)
       try await store.close()
-      let watched = try await Deploy.run(
+      let watched = try await Self.run(
         ["watch", runId.rawValue], command: "runs", simulator: harness, in: run.directory)
       #expect(watched.status == 0, "stderr: \(watched.stderr)")
       let after = try await SQLStateStore.openSQLite(at: path)
@@ -263,7 +277,7 @@ import VRASimulator
   ])
   func usageErrorsExitTwo(arguments: [String], message: String) async throws {
     try await SimulatorHarness.with { harness in
-      let run = try await Deploy.run(arguments, files: ["web.yaml": Self.template], simulator: harness)
+      let run = try await Self.run(arguments, files: ["web.yaml": Self.template], simulator: harness)
       #expect(run.status == 2)
       #expect(run.stderr.contains(message), "\(run.stderr)")
       #expect(await harness.server.stats().totalRequests == 0)
@@ -273,7 +287,7 @@ import VRASimulator
   // MARK: Embedded simulator
 
   @Test func withoutAnEndpointDeployUsesTheEmbeddedSimulator() async throws {
-    let run = try await Deploy.run(
+    let run = try await Self.run(
       [
         "--template", "web.yaml", "--project", "Development", "--name", "embedded", "--input",
         "password=\(Self.canary)",
@@ -284,86 +298,5 @@ import VRASimulator
     #expect(run.stdout.contains("deployment embedded (id ") && run.stdout.contains(": succeeded"))
     #expect(FileManager.default.fileExists(atPath: run.directory.appendingPathComponent(".vra-engine/state.db").path))
     #expect(!run.stdout.contains(Self.canary) && !run.stderr.contains(Self.canary))
-  }
-}
-
-/// Runs the `vra-engine deploy` binary in a fresh temporary directory.
-enum Deploy {
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var directory: URL
-  }
-
-  /// A `vra-engine` process still running, its output going to files in its directory.
-  struct Running {
-    let process: Process
-    let directory: URL
-    var stdout: URL { directory.appendingPathComponent("stdout.txt") }
-    var stderr: URL { directory.appendingPathComponent("stderr.txt") }
-
-    func stderrText() -> String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
-
-    func finish(timeout: Duration = .seconds(120)) async throws -> Result {
-      let status = try await CrashResumeTests.waitForExit(process, timeout: timeout)
-      return Result(
-        status: status, stdout: try String(contentsOf: stdout, encoding: .utf8),
-        stderr: try String(contentsOf: stderr, encoding: .utf8), directory: directory)
-    }
-  }
-
-  /// Runs `vra-engine deploy ARGUMENTS` (or `COMMAND ARGUMENTS`) in a new temporary directory holding `files`.
-  /// - Parameter simulator: nil runs with no endpoint configured (the embedded simulator);
-  ///   otherwise the state goes to `state.db` in the directory.
-  static func run(
-    _ arguments: [String], command: String = "deploy", files: [String: String] = [:], simulator: SimulatorHarness?,
-    environment extra: [String: String] = [:], in existing: URL? = nil, timeout: Duration = .seconds(120)
-  ) async throws -> Result {
-    try await start(arguments, command: command, files: files, simulator: simulator, environment: extra, in: existing)
-      .finish(timeout: timeout)
-  }
-
-  static func start(
-    _ arguments: [String], command: String = "deploy", files: [String: String] = [:], simulator: SimulatorHarness?,
-    environment extra: [String: String] = [:], in existing: URL? = nil
-  ) throws -> Running {
-    let directory =
-      existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("deploy-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    for (name, text) in files {
-      try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-    }
-    var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
-    var state: [String] = []
-    if let simulator {
-      environment.merge([
-        "VRA_URL": simulator.server.baseURL, "VRA_USERNAME": "admin", "VRA_PASSWORD": "VMware1!",
-        "VRA_DOMAIN": "vsphere.local",
-      ]) { $1 }
-      state = ["--state", "state.db"]
-    }
-    environment.merge(extra) { $1 }
-    let running = Running(process: Process(), directory: directory)
-    FileManager.default.createFile(atPath: running.stdout.path, contents: nil)
-    FileManager.default.createFile(atPath: running.stderr.path, contents: nil)
-    let process = running.process
-    process.executableURL = try CommandLineBinary.vraEngine
-    process.arguments = [command] + arguments + state
-    process.currentDirectoryURL = directory
-    process.environment = environment
-    process.standardOutput = try FileHandle(forWritingTo: running.stdout)
-    process.standardError = try FileHandle(forWritingTo: running.stderr)
-    try process.run()
-    return running
-  }
-
-  static func client(_ harness: SimulatorHarness) throws -> VRAClient { try client(harness.server.baseURL) }
-
-  static func client(_ baseURL: String) throws -> VRAClient {
-    try VRAClient(
-      configuration: VRAClientConfiguration(
-        endpoint: URL(string: baseURL)!,
-        authentication: .password(username: "admin", password: Secret("VMware1!"), domain: "vsphere.local")))
   }
 }
