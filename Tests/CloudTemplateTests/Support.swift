@@ -52,20 +52,3 @@ extension ResourceGraph {
   /// The edges as comparable triples, for exact set assertions.
   var edgeSet: Set<String> { Set(edges.map { "\($0.from)->\($0.to):\($0.kind.rawValue)" }) }
 }
-
-/// Unique temporary files for one test.
-enum Scratch {
-  static func directory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "vra-engine-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
-
-  /// Writes `text` to a new file named `name` and returns its path.
-  static func file(_ name: String, _ text: String) throws -> String {
-    let url = try directory().appendingPathComponent(name)
-    try Data(text.utf8).write(to: url)
-    return url.path
-  }
-}

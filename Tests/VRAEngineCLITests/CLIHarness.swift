@@ -73,22 +73,8 @@ enum CLIHarness {
   }
 }
 
-/// Unique temporary files for one test.
-enum Scratch {
-  static func directory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "vra-engine-cli-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
-
-  /// Writes `text` to a new file named `name` (in a new directory) and returns its path.
-  static func file(_ name: String, _ text: String) throws -> String {
-    let url = try directory().appendingPathComponent(name)
-    try Data(text.utf8).write(to: url)
-    return url.path
-  }
-
+/// Temporary files for one test (`Scratch.directory()`, `Scratch.file(_:_:)` from TestSupport).
+extension Scratch {
   /// Writes each file into `directory` and returns it.
   @discardableResult
   static func files(_ files: [String: String], in directory: URL) throws -> URL {
