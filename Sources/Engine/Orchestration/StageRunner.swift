@@ -105,13 +105,17 @@ struct StageRunner: Sendable {
           try await DeploymentRemover(client: client, tracking: tracking)
             .remove(deploymentId: leftover, projectId: record.projectId ?? projectId)
         }
+        let submitter = StageSubmitter(client: client, catalog: catalog)
+        let request = try await submitter.request(
+          for: .init(
+            source: stage.source, deploymentName: deploymentName, projectId: projectId, inputs: inputs,
+            reason: StageRequest.Order.reason(runId: runId, stage: stage.name)))
+        // The intent is the last write before the POST (nothing is looked up in between): it is
+        // refused when this process no longer holds the run, so a stalled owner sends nothing.
         try await store.recordIntent(
           run: runId, stage: stage.name, deploymentName: deploymentName, projectId: projectId, attempt: attempt)
         emit(.stage(stage.name, .submitting, detail: deploymentName))
-        submission = try await StageSubmitter(client: client, catalog: catalog).submit(
-          .init(
-            source: stage.source, deploymentName: deploymentName, projectId: projectId, inputs: inputs,
-            reason: StageRequest.Order.reason(runId: runId, stage: stage.name)))
+        submission = try await submitter.send(request)
         try await store.recordSubmitted(
           run: runId, stage: stage.name, blueprintRequestId: submission.blueprintRequestId,
           requestId: submission.requestId, deploymentId: submission.deploymentId)

@@ -5,12 +5,22 @@ import VRAModels
 /// Sends one stage to vRA: a template as an inline blueprint request, a blueprint by name and
 /// version, or a catalog item request. The client's create-once logic looks the deployment up by
 /// name after an ambiguous failure, so a retry here never makes a second deployment.
+///
+/// In two steps, so that the stage runner's intent write (checked against the run's lease) comes
+/// right before the POST, with no lookup in between: an owner that stalls during the lookups and
+/// lost the run meanwhile is refused at the intent, before it sends anything.
 struct StageSubmitter: Sendable {
   let client: VRAClient
   let catalog: VRACatalog
 
-  func submit(_ order: StageRequest.Order) async throws -> Submission {
-    switch StageRequest(order, targets: try await targets(of: order)) {
+  /// The request `order` makes: the template read, the blueprint's or catalog item's id looked up.
+  func request(for order: StageRequest.Order) async throws -> StageRequest {
+    StageRequest(order, targets: try await targets(of: order))
+  }
+
+  /// Sends `request` (the one create call).
+  func send(_ request: StageRequest) async throws -> Submission {
+    switch request {
     case .blueprint(let request):
       let answer = try await client.createBlueprintRequest(request)
       guard let deploymentId = answer.deploymentId else {
