@@ -19,12 +19,15 @@ let package = Package(
     .library(name: "Secrets", targets: ["Secrets"]),
     .library(name: "Engine", targets: ["Engine"]),
     .library(name: "EngineRuntime", targets: ["EngineRuntime"]),
+    .library(name: "EngineServer", targets: ["EngineServer"]),
     .library(name: "VRAEngineCLI", targets: ["VRAEngineCLI"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"5.0.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -168,11 +171,40 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    // `vra-engine serve`: the runtime as a multi-tenant HTTP service (tenants, auth, the REST API,
+    // the run executor, server-sent events).
+    .target(
+      name: "EngineServer",
+      dependencies: [
+        "EngineRuntime",
+        "Engine",
+        "RunState",
+        "Credentials",
+        "Secrets",
+        "VRAModels",
+        "CloudTemplate",
+        "VRAClient",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTLS", package: "hummingbird"),
+        .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+        .product(name: "JWTKit", package: "jwt-kit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Tracing", package: "swift-distributed-tracing"),
+        .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: strict
+    ),
     // The command line: flags, help and terminal rendering over the runtime.
     .target(
       name: "VRAEngineCLI",
       dependencies: [
         "EngineRuntime",
+        "EngineServer",
         "VRAModels",
         "Credentials",
         "RunState",
@@ -182,6 +214,7 @@ let package = Package(
         "VRAClient",
         "VRASimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -273,6 +306,21 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       exclude: ["Fixtures"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "EngineServerTests",
+      dependencies: [
+        "EngineServer", "EngineRuntime", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels",
+        "TestSupport",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "JWTKit", package: "jwt-kit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "InMemoryLogging", package: "swift-log"),
+      ],
       swiftSettings: strict
     ),
     .testTarget(
