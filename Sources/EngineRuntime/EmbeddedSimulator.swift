@@ -43,6 +43,22 @@ public struct EmbeddedSimulator: Sendable {
     return EmbeddedSimulator(server: server, lock: lock)
   }
 
+  /// Runs `body` with the embedded simulator serving the state in `stateDirectory` (a service
+  /// starts it once for the tenants that name no vRA), stopped however `body` ends.
+  public static func with<Result>(
+    stateDirectory: URL, notice: NoticeSink, _ body: (EmbeddedSimulator) async throws -> Result
+  ) async throws -> Result {
+    let simulator = try await start(stateDirectory: stateDirectory, notice: notice)
+    do {
+      let result = try await body(simulator)
+      await simulator.stop()
+      return result
+    } catch {
+      await simulator.stop()
+      throw error
+    }
+  }
+
   /// Endpoint settings that log in as the simulator's seeded admin.
   public var settings: EndpointSettings {
     EndpointSettings(

@@ -41,6 +41,22 @@ public struct RunConfiguration: Sendable {
     }
   }
 
+  /// The configuration of work a service does for a tenant: exactly `values` (the tenant's endpoint
+  /// and credentials, as references) and `state.url`, with no config file or profile looked for, and
+  /// an environment the caller filters (no `VRA_*` credentials of the service's own).
+  public static func service(
+    values: [SettingKey: ResolvedConfiguration.Value], statePath: String, environment: [String: String]
+  ) -> RunConfiguration {
+    var values = values
+    values[.stateURL] = .init(setting: .text(statePath), source: .flag("serve state.url"))
+    let directory = URL(fileURLWithPath: statePath).deletingLastPathComponent().path
+    return RunConfiguration(
+      resolved: ResolvedConfiguration(values: values, file: nil, profile: nil),
+      loader: ConfigurationLoader(
+        configFlag: nil, profileFlag: nil, flags: [:], environment: environment, currentDirectory: directory),
+      provider: nil, environment: environment, currentDirectory: directory)
+  }
+
   /// `state.url`, else `.vra-engine/state.db` in the nearest directory from `currentDirectory` up
   /// that has a `.vra-engine/` (`StateLocation.discover`), else in `currentDirectory`.
   public var statePath: String {

@@ -24,13 +24,22 @@ public struct RunSession: Sendable {
   /// Runs `body` with a session for an existing run: against the vRA recorded with it when no
   /// endpoint is configured; refused (exit 2) when another endpoint is given explicitly, or when a
   /// live process owns the run (`cancel` asks that owner through the store instead, without a session).
+  ///
+  /// - Parameters:
+  ///   - store: a store the caller keeps open (a service's); nil opens `configuration.statePath` for the body.
+  ///   - simulator: an embedded simulator the caller runs (a service's); nil starts one when needed.
   public static func with<Result>(
     _ configuration: RunConfiguration, forRun runId: RunID, resolver: SecretResolver? = nil,
+    store: SQLStateStore? = nil, simulator: EmbeddedSimulator? = nil,
     notice: @escaping NoticeSink, _ body: (RunSession) async throws -> Result
   ) async throws -> Result {
     let run: RunRecord?
     do {
-      run = try await StateAccess.peek(runId, at: configuration.statePath)
+      if let store {
+        run = try await store.run(runId)
+      } else {
+        run = try await StateAccess.peek(runId, at: configuration.statePath)
+      }
     } catch {
       throw RuntimeError.error("\(error)", status: .usageOrValidation)
     }
@@ -45,20 +54,27 @@ public struct RunSession: Sendable {
         "\(StateStoreError.runOwned(run: runId, owner: lease.owner, until: lease.expiresAt))",
         status: .usageOrValidation)
     }
-    return try await with(configuration, resolver: resolver, recorded: run, notice: notice, body)
+    return try await with(
+      configuration, resolver: resolver, recorded: run, store: store, simulator: simulator, notice: notice, body)
   }
 
   /// Runs `body` with a session for new work.
   ///
   /// - Parameter resolver: reads credentials given as references; pass the one that resolved the
   ///   plan's secrets so each Vault secret is read once.
+  ///   - store: a store the caller keeps open (a service's); nil opens `configuration.statePath` for the body.
+  ///   - simulator: an embedded simulator the caller runs (a service's), used when no endpoint is
+  ///     configured; nil starts one for the body then.
   public static func with<Result>(
     _ configuration: RunConfiguration, resolver: SecretResolver? = nil, recorded run: RunRecord? = nil,
+    store: SQLStateStore? = nil, simulator running: EmbeddedSimulator? = nil,
     notice: @escaping NoticeSink, _ body: (RunSession) async throws -> Result
   ) async throws -> Result {
     let (settings, target) = try await endpoint(configuration, resolver: resolver, recorded: run)
-    return try await StateAccess.with(configuration.statePath) { store in
-      try await withEndpoint(settings, stateDirectory: configuration.stateDirectory, notice: notice) {
+    return try await withStore(store, path: configuration.statePath) { store in
+      try await withEndpoint(
+        settings, running: running, stateDirectory: configuration.stateDirectory, notice: notice
+      ) {
         effective, simulator in
         var clientConfiguration = effective.clientConfiguration()
         clientConfiguration.redactor = OutputRedaction.redactor
@@ -127,10 +143,11 @@ public struct RunSession: Sendable {
   /// Runs `body` against `settings`, or against the embedded simulator (started for `body` and
   /// stopped after it) when there are none.
   private static func withEndpoint<Result>(
-    _ settings: EndpointSettings?, stateDirectory: URL, notice: @escaping NoticeSink,
+    _ settings: EndpointSettings?, running: EmbeddedSimulator?, stateDirectory: URL, notice: @escaping NoticeSink,
     _ body: (EndpointSettings, EmbeddedSimulator?) async throws -> Result
   ) async throws -> Result {
     if let settings { return try await body(settings, nil) }
+    if let running { return try await body(running.settings, running) }
     let simulator: EmbeddedSimulator
     do {
       simulator = try await EmbeddedSimulator.start(stateDirectory: stateDirectory, notice: notice)
@@ -147,6 +164,14 @@ public struct RunSession: Sendable {
       await simulator.stop()
       throw error
     }
+  }
+
+  /// `store` when given (the caller closes it), else the store at `path` for the length of `body`.
+  private static func withStore<Result>(
+    _ store: SQLStateStore?, path: String, _ body: (SQLStateStore) async throws -> Result
+  ) async throws -> Result {
+    if let store { return try await body(store) }
+    return try await StateAccess.with(path, body)
   }
 
   /// The target recorded for `settings`: the endpoint, the org, and where the credentials came from.

@@ -26,11 +26,13 @@ public struct RunRecord: Sendable, Hashable, Codable {
   public var cancelRequestedAt: Date?
   /// The lease epoch, kept after a release so the next acquisition goes on counting.
   public var epoch: Int64
+  /// The tenant, project and region of a run a service runs; nil for the CLI's runs.
+  public var scope: RunScope?
 
   public init(
     id: RunID, planName: String, planPath: String, planDigest: String, status: RunStatus, startedAt: Date,
     finishedAt: Date?, options: JSONValue, target: RunTarget? = nil, lease: RunLease? = nil,
-    cancelRequestedAt: Date? = nil, epoch: Int64 = 0
+    cancelRequestedAt: Date? = nil, epoch: Int64 = 0, scope: RunScope? = nil
   ) {
     self.id = id
     self.planName = planName
@@ -44,5 +46,6 @@ public struct RunRecord: Sendable, Hashable, Codable {
     self.lease = lease
     self.cancelRequestedAt = cancelRequestedAt
     self.epoch = epoch
+    self.scope = scope
   }
 }

@@ -13,7 +13,7 @@ struct StateMigration: Sendable {
 
 extension StateMigration {
   /// Every migration this build knows, in order. The last version is what this build writes.
-  static let all: [StateMigration] = [initialSchema, ownershipAndTarget, failureClasses]
+  static let all: [StateMigration] = [initialSchema, ownershipAndTarget, failureClasses, serviceSubmissions]
 
   static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -137,6 +137,31 @@ extension StateMigration {
   }
 }
 
+extension StateMigration {
+  /// Version 4: runs a service (`vra-engine serve`) runs.
+  ///
+  /// ```
+  /// runs + (scope TEXT JSON, tenant TEXT, idempotency_key TEXT, request_digest TEXT)
+  ///        UNIQUE (tenant, idempotency_key): one run per key and tenant, whatever races
+  ///        INDEX (tenant, started_at): a tenant's listing
+  /// run_bundles (run_id PK → runs, bundle TEXT JSON): the plan and files a submitted run runs from
+  /// ```
+  static let serviceSubmissions = StateMigration(version: 4, name: "service submissions") { db in
+    for column in ["scope", "tenant", "idempotency_key", "request_digest"] {
+      try await db.alter(table: StateTable.runs).column(column, type: .text).run()
+    }
+    // NULLs are distinct in a unique index (SQLite and PostgreSQL): the CLI's runs never collide.
+    try await db.create(index: "runs_tenant_idempotency_key").unique().on(StateTable.runs)
+      .column("tenant").column("idempotency_key").run()
+    try await db.create(index: "runs_tenant_started_at").on(StateTable.runs)
+      .column("tenant").column("started_at").run()
+    try await db.create(table: StateTable.runBundles)
+      .column("run_id", type: .text, .primaryKey(autoIncrement: false), .references(StateTable.runs, "id"))
+      .column("bundle", type: .text, .notNull)
+      .run()
+  }
+}
+
 /// Table names, in one place.
 enum StateTable {
   static let migrations = "schema_migrations"
@@ -144,4 +169,5 @@ enum StateTable {
   static let stages = "stages"
   static let events = "events"
   static let deleteRequests = "delete_requests"
+  static let runBundles = "run_bundles"
 }

@@ -23,13 +23,14 @@ enum StateQueries {
     try await db.insert(into: StateTable.runs)
       .columns(
         "id", "plan_name", "plan_path", "plan_digest", "status", "started_at", "finished_at", "options",
-        "updated_at", "target"
+        "updated_at", "target", "scope", "tenant"
       )
       .values(
         SQLBind(run.id.rawValue), SQLBind(run.planName), SQLBind(run.planPath), SQLBind(run.planDigest),
         SQLBind(run.status.rawValue), SQLBind(StoredValues.milliseconds(run.startedAt)),
         SQLBind(run.finishedAt.map(StoredValues.milliseconds)), SQLBind(try StoredValues.encode(run.options)),
-        SQLBind(StoredValues.milliseconds(run.startedAt)), SQLBind(try StoredValues.encode(run.target))
+        SQLBind(StoredValues.milliseconds(run.startedAt)), SQLBind(try StoredValues.encode(run.target)),
+        SQLBind(try StoredValues.encode(run.scope)), SQLBind(run.scope?.tenant)
       )
       .run()
   }
@@ -47,7 +48,7 @@ enum StateQueries {
   }
 
   static func deleteRun(_ db: any SQLDatabase, _ id: RunID) async throws {
-    for table in [StateTable.deleteRequests, StateTable.events, StateTable.stages] {
+    for table in [StateTable.deleteRequests, StateTable.events, StateTable.stages, StateTable.runBundles] {
       try await db.delete(from: table).where("run_id", .equal, id.rawValue).run()
     }
     try await db.delete(from: StateTable.runs).where("id", .equal, id.rawValue).run()
@@ -86,7 +87,9 @@ enum StateQueries {
       lease: lease,
       cancelRequestedAt: try row.decode(column: "cancel_requested_at", as: Int64?.self)
         .map(StoredValues.date(milliseconds:)),
-      epoch: epoch)
+      epoch: epoch,
+      scope: try StoredValues.decode(
+        RunScope.self, from: try row.decode(column: "scope", as: String?.self), table: table))
   }
 
   // MARK: Stages

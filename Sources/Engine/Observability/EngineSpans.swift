@@ -14,6 +14,7 @@ enum EngineSpans {
   enum Key {
     static let runId = "vra_engine.run.id"
     static let planName = "vra_engine.plan.name"
+    static let tenant = "vra_engine.tenant"
     static let resumed = "vra_engine.run.resumed"
     static let runStatus = "vra_engine.run.status"
     static let stageName = "vra_engine.stage.name"

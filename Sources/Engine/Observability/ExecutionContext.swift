@@ -31,6 +31,10 @@ public struct ExecutionContext: Sendable, Hashable {
   /// The context of the stage the current task works for; nil outside a stage.
   @TaskLocal public static var current: ExecutionContext?
 
+  /// The tenant, project and region a service runs the current work for (`vra-engine serve` binds it
+  /// around everything it does for a request or a run); nil in the CLI.
+  @TaskLocal public static var scope: RunScope?
+
   /// The log metadata of this context (`run.id`, `stage` unless empty, `vra.org`, `vra.project`, `vra.region`,
   /// `vra.constraint_tags`); unset values are left out.
   public var metadata: Logger.Metadata {
@@ -45,5 +49,14 @@ public struct ExecutionContext: Sendable, Hashable {
 
   /// Adds the current stage's context to every log line written inside it. The CLI bootstraps
   /// swift-log with it; a library user can do the same.
-  public static let metadataProvider = Logger.MetadataProvider { current?.metadata ?? [:] }
+  public static let metadataProvider = Logger.MetadataProvider {
+    var metadata = current?.metadata ?? [:]
+    if let scope {
+      metadata["tenant"] = "\(scope.tenant)"
+      if let principal = scope.principal { metadata["principal"] = "\(principal)" }
+      if metadata["vra.project"] == nil, let project = scope.project { metadata["vra.project"] = "\(project)" }
+      if metadata["vra.region"] == nil, let region = scope.region { metadata["vra.region"] = "\(region)" }
+    }
+    return metadata
+  }
 }

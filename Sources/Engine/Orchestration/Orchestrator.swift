@@ -78,12 +78,21 @@ public struct Orchestrator: Sendable {
   /// cancels the in-flight vRA requests, records it, and ends the run `cancelled`. A lease taken
   /// over by another process ends the work at once with `StateStoreError.leaseLost`.
   /// The whole run is one `vra-engine.run` span, each stage a child of it.
-  public func run(_ runId: RunID, ownership: LeaseAcquisition = .ifFree) async throws -> RunRecord {
+  ///
+  /// - Parameter handBack: fired, the work stops without cancelling or recording anything, the lease is
+  ///   released and the run ends with `RunHandedBack` (a service shutting down).
+  public func run(
+    _ runId: RunID, ownership: LeaseAcquisition = .ifFree, handBack: RunHandBack? = nil
+  ) async throws -> RunRecord {
     try await tracer.withAnySpan(EngineSpans.run, ofKind: .internal) { span in
       span.attributes[EngineSpans.Key.runId] = runId.rawValue
       span.attributes[EngineSpans.Key.planName] = plan.name
+      if let tenant = ExecutionContext.scope?.tenant { span.attributes[EngineSpans.Key.tenant] = tenant }
       // The work runs in a task of its own (so a cancel request can stop it), which inherits the span's context.
-      let record = try await RunOwnership(store: store, settings: lease).hold(runId, mode: ownership) { control in
+      let record = try await RunOwnership(store: store, settings: lease).hold(
+        runId, mode: ownership, handBack: handBack
+      ) {
+        control in
         try await EngineSpans.$runContext.withValue(ServiceContext.current) {
           try await execute(runId, control: control, span: span)
         }
@@ -147,6 +156,8 @@ public struct Orchestrator: Sendable {
     }
     let store = self.store
     if control.leaseLost { throw StateStoreError.leaseLost(run: runId, owner: nil) }
+    // Handed back: the stages not started stay pending, those in flight stay as recorded.
+    if control.reason == .handedBack { throw RunHandedBack(runId: runId) }
     for (name, outcome) in outcomes {
       guard case .skipped(let reason) = outcome else { continue }
       metrics.record(outcome, duration: nil)

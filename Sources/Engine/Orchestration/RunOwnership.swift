@@ -8,6 +8,8 @@ public enum RunStopReason: Sendable, Hashable {
   case cancelRequested
   /// Another process took the lease over: stop at once, send nothing more, write nothing more.
   case leaseLost
+  /// The service is shutting down (`RunHandBack`): stop as for a lost lease, then release the lease.
+  case handedBack
 }
 
 /// What the owner of a run shares with its stages: whether (and why) the run was told to stop.
@@ -20,6 +22,8 @@ final class RunControl: Sendable {
 
   var reason: RunStopReason? { state.withLock { $0.reason } }
   var leaseLost: Bool { reason == .leaseLost }
+  /// Stop without acting: the lease went to another process, or the run is being handed back.
+  var stopsWithoutActing: Bool { reason == .leaseLost || reason == .handedBack }
 
   /// Stops the run's work (cancels its task) for `reason`; the first reason wins, except that a
   /// lost lease overrides a cancel (a cancel would write and call vRA, which a stale owner must not).
@@ -50,12 +54,14 @@ struct RunOwnership {
   let settings: LeaseSettings
 
   func hold<T: Sendable>(
-    _ runId: RunID, mode: LeaseAcquisition, _ work: @escaping @Sendable (RunControl) async throws -> T
+    _ runId: RunID, mode: LeaseAcquisition, handBack: RunHandBack? = nil,
+    _ work: @escaping @Sendable (RunControl) async throws -> T
   ) async throws -> T {
     let lease = try await store.acquireLease(run: runId, duration: settings.duration, mode: mode)
     let control = RunControl()
     let task = Task { try await work(control) }
     control.onStop { task.cancel() }
+    handBack?.onFire { control.stop(.handedBack) }
     let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
       group.addTask { await watch(lease, control: control) }
       let result = await withTaskCancellationHandler {
@@ -70,6 +76,7 @@ struct RunOwnership {
       throw StateStoreError.leaseLost(run: runId, owner: try? await store.run(runId)?.lease?.owner)
     }
     try? await shielded { [store] in try await store.releaseLease(lease) }
+    if control.reason == .handedBack { throw RunHandedBack(runId: runId) }
     return try result.get()
   }
 

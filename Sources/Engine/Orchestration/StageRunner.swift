@@ -47,8 +47,9 @@ struct StageRunner: Sendable {
       return try await attempt(stage, span: span)
     } catch {
       if case .leaseLost? = error as? StateStoreError { control.stop(.leaseLost) }
-      if control.leaseLost {
-        // Another process owns the run now: it decides; nothing more is sent or written from here.
+      if control.stopsWithoutActing {
+        // Another process owns the run now, or will (handed back): it decides; nothing more is sent
+        // or written from here.
         return .cancelled
       }
       if Task.isCancelled || error is CancellationError || (error as? VRAError)?.errorClass == .cancelled {

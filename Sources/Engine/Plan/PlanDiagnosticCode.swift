@@ -10,6 +10,8 @@ public enum PlanDiagnosticCode: String, Sendable, Hashable, Codable, CaseIterabl
   case nestingTooDeep
   case aliasExpansionTooLarge
   case unsupportedFormat
+  /// A template path that leaves the submitted bundle (`vra-engine serve`).
+  case outsideBundle
   // Plan structure.
   case unknownKey
   case invalidFieldType

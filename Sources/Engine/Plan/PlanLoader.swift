@@ -25,10 +25,13 @@ public enum PlanLoader {
 
   /// Loads the plan and validates it against `environment`, throwing every problem found at once.
   /// Warnings of a valid plan are returned with it.
+  ///
+  /// - Parameter root: when set, template paths must stay inside this directory (a bundle submitted
+  ///   to a service); one that leaves it is an error and is never read.
   public static func loadValidated(
-    contentsOf url: URL, environment: [String: String], limits: ParseLimits = .default
+    contentsOf url: URL, environment: [String: String], limits: ParseLimits = .default, confinedTo root: URL? = nil
   ) throws(PlanError) -> (plan: Plan, warnings: [PlanDiagnostic]) {
-    let draft = try draft(contentsOf: url, limits: limits)
+    let draft = try draft(contentsOf: url, limits: limits, confinedTo: root)
     let diagnostics = PlanValidator.ordered(
       draft.diagnostics
         + PlanValidator.validate(draft.plan, environment: environment, uncheckedStages: draft.unusableStages),
@@ -47,7 +50,7 @@ public enum PlanLoader {
     var unusableStages: Set<String>
   }
 
-  static func draft(contentsOf url: URL, limits: ParseLimits) throws(PlanError) -> Draft {
+  static func draft(contentsOf url: URL, limits: ParseLimits, confinedTo root: URL? = nil) throws(PlanError) -> Draft {
     let fileName = url.isFileURL ? url.path : url.absoluteString
     let text: String
     do {
@@ -57,11 +60,12 @@ public enum PlanLoader {
     }
     return try draft(
       text, fileName: fileName, format: PlanFormat(fileExtension: url.pathExtension),
-      baseDirectory: url.deletingLastPathComponent(), limits: limits)
+      baseDirectory: url.deletingLastPathComponent(), limits: limits, confinedTo: root)
   }
 
   static func draft(
-    _ text: String, fileName: String, format: PlanFormat, baseDirectory: URL, limits: ParseLimits
+    _ text: String, fileName: String, format: PlanFormat, baseDirectory: URL, limits: ParseLimits,
+    confinedTo bundleRoot: URL? = nil
   ) throws(PlanError) -> Draft {
     let root: PlanNode? =
       switch format {
@@ -80,6 +84,16 @@ public enum PlanLoader {
       guard let written = output.templatePaths[stage.name] else { continue }
       let url = URL(fileURLWithPath: written.path, relativeTo: baseDirectory).standardizedFileURL
       plan.stages[index].source = .template(path: url, template: Template(fileName: url.path))
+      if let bundleRoot, !url.path.hasPrefix(bundleRoot.standardizedFileURL.path + "/") {
+        unusable.insert(stage.name)
+        diagnostics.append(
+          PlanDiagnostic(
+            code: .outsideBundle,
+            message: "stage '\(stage.name)': template '\(written.path)' is outside the submitted bundle",
+            file: fileName, location: written.location, path: "/stages/\(JSONPointer.escape(stage.name))/template",
+            hint: "name a file of the bundle, relative to the plan", stage: stage.name))
+        continue
+      }
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
         unusable.insert(stage.name)

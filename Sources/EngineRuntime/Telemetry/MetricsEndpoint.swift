@@ -15,20 +15,12 @@ public enum MetricsEndpoint {
   ) async throws -> Result {
     guard let port = configuration.metricsPort else { return try await body() }
     let host = configuration.metricsHost
-    let registry = PrometheusCollectorRegistry()
-    var factory = PrometheusMetricsFactory(registry: registry)
-    // vRA calls take from milliseconds to minutes (a slow approval); stages minutes to hours.
-    factory.defaultDurationHistogramBuckets = [
-      .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
-      .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(900),
-      .seconds(3600),
-    ]
-    MetricsSystem.bootstrap(factory)
+    let registry = PrometheusMetrics.registry
 
     let router = Router()
     router.get("/metrics") { _, _ -> Response in
       Response(
-        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        status: .ok, headers: [.contentType: PrometheusMetrics.contentType],
         body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
     }
     var logger = Logger(label: "vra-engine.metrics")

@@ -1,0 +1,156 @@
+import Engine
+import EngineRuntime
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import RunState
+import ServiceLifecycle
+import UnixSignals
+
+/// `vra-engine serve`: the HTTP API, the run executor and the configuration watcher as services of
+/// one `ServiceGroup`, over one state store (and one embedded simulator when a tenant names no vRA).
+///
+/// Graceful shutdown (SIGTERM, SIGINT) stops the HTTP server first (no new requests; open event
+/// streams end so clients reconnect elsewhere), then hands every run back (`RunExecutor`): their
+/// vRA requests go on, their leases are released, and the next start resumes them exactly.
+public enum EngineService {
+  /// A running service, for the body of `with`.
+  public struct Running: Sendable {
+    /// The port the API listens on (the configured one, or the one bound for port 0).
+    public let port: Int
+    public let scheme: String
+    /// The state store the service uses (tests read it).
+    public let store: SQLStateStore
+    let group: ServiceGroup
+
+    public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
+
+    /// Starts the graceful shutdown SIGTERM starts.
+    public func shutDown() async { await group.triggerGracefulShutdown() }
+  }
+
+  /// Serves until a shutdown signal. `listening` is told the bound port once the API accepts requests.
+  public static func run(
+    _ configuration: ServeConfiguration, configFile: String, environment: [String: String], logger: Logger,
+    listening: @escaping @Sendable (Running) -> Void
+  ) async throws {
+    try await serve(
+      configuration, configFile: configFile, environment: environment, logger: logger,
+      signals: [.sigterm, .sigint], listening: listening)
+  }
+
+  /// Runs `body` while the service runs (no signal handling: a test's service), then shuts it down
+  /// gracefully and waits for it.
+  public static func with<Result: Sendable>(
+    _ configuration: ServeConfiguration, configFile: String, environment: [String: String] = [:],
+    logger: Logger = Logger(label: "vra-engine.serve"), _ body: @escaping @Sendable (Running) async throws -> Result
+  ) async throws -> Result {
+    let (started, continuation) = AsyncStream.makeStream(of: Running.self)
+    return try await withThrowingTaskGroup(of: Result?.self) { group in
+      group.addTask {
+        try await serve(
+          configuration, configFile: configFile, environment: environment, logger: logger, signals: [],
+          listening: { continuation.yield($0) })
+        continuation.finish()
+        return nil
+      }
+      var iterator = started.makeAsyncIterator()
+      guard let running = await iterator.next() else {
+        // The service ended before it listened: its error says why.
+        while let _ = try await group.next() {}
+        throw ServiceRunError("the service stopped before it listened")
+      }
+      let result: Result
+      do {
+        result = try await body(running)
+      } catch {
+        await running.shutDown()
+        while let _ = try? await group.next() {}
+        throw error
+      }
+      await running.shutDown()
+      while let _ = try await group.next() {}
+      return result
+    }
+  }
+
+  private static func serve(
+    _ configuration: ServeConfiguration, configFile: String, environment: [String: String], logger: Logger,
+    signals: [UnixSignal], listening: @escaping @Sendable (Running) -> Void
+  ) async throws {
+    let stateDirectory = URL(fileURLWithPath: configuration.statePath).deletingLastPathComponent()
+    try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+    try await StateAccess.with(configuration.statePath) { store in
+      try await withSimulatorIfNeeded(configuration, stateDirectory: stateDirectory, logger: logger) { simulator in
+        let tenants = TenantDirectory(configuration)
+        let sessions = TenantSessions(
+          statePath: configuration.statePath, configFile: configFile, environment: environment, simulator: simulator)
+        let workDirectory = stateDirectory.appendingPathComponent("serve-work", isDirectory: true)
+        let executor = RunExecutor(
+          store: store, tenants: tenants, sessions: sessions, workDirectory: workDirectory, logger: logger)
+        let router = Router(context: ServerRequestContext.self)
+        OperationalRoutes(store: store).register(on: router)
+        let api = router.group("api/v1")
+          .add(middleware: PendingAuthMiddleware(tenants: tenants))
+        RunsAPI(
+          store: store, tenants: tenants, executor: executor, sessions: sessions, workDirectory: workDirectory,
+          logger: logger
+        ).register(on: api)
+
+        let scheme = configuration.tls == nil ? "http" : "https"
+        let groupBox = ServiceGroupBox()
+        let app = Application(
+          router: router, server: try serverBuilder(configuration.tls),
+          configuration: .init(
+            address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "vra-engine"),
+          onServerRunning: { channel in
+            guard let group = groupBox.group else { return }
+            let port = channel.localAddress?.port ?? configuration.listen.port
+            logger.notice("serving the API on \(scheme)://\(configuration.listen.host):\(port)/api/v1")
+            listening(Running(port: port, scheme: scheme, store: store, group: group))
+          }, logger: logger)
+        // Shut down in reverse order: the API stops first, then the executor hands the runs back.
+        let group = ServiceGroup(
+          configuration: .init(
+            services: [.init(service: executor), .init(service: app)], gracefulShutdownSignals: signals,
+            logger: logger))
+        groupBox.group = group
+        try await group.run()
+      }
+    }
+  }
+
+  /// The embedded simulator, started for the service's life when a tenant names no vRA.
+  private static func withSimulatorIfNeeded(
+    _ configuration: ServeConfiguration, stateDirectory: URL, logger: Logger,
+    _ body: (EmbeddedSimulator?) async throws -> Void
+  ) async throws {
+    guard configuration.tenants.contains(where: { $0.vra == nil }) else { return try await body(nil) }
+    try await EmbeddedSimulator.with(stateDirectory: stateDirectory, notice: { logger.notice("\($0)") }) {
+      try await body($0)
+    }
+  }
+
+  private static func serverBuilder(_ tls: ServeConfiguration.TLS?) throws -> HTTPServerBuilder {
+    guard let tls else { return .http1() }
+    let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+    let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
+    var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+    if let clientCA = tls.clientCA {
+      // Mutual TLS: only clients with a certificate from this CA get as far as authentication.
+      configuration.trustRoots = .file(clientCA)
+      configuration.certificateVerification = .noHostnameVerification
+    }
+    return try .tls(.http1(), tlsConfiguration: configuration)
+  }
+}
+
+/// The group, known once made, for the `onServerRunning` callback made before it.
+private final class ServiceGroupBox: @unchecked Sendable {
+  // Written once before the group runs, read after the server listens (inside `group.run()`).
+  var group: ServiceGroup?
+}

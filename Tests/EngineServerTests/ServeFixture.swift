@@ -1,0 +1,139 @@
+import AsyncHTTPClient
+import Crypto
+import EngineRuntime
+import Foundation
+import Logging
+import NIOHTTP1
+import RunState
+import TestSupport
+import Testing
+import VRAModels
+import VRASimulator
+
+@testable import EngineServer
+
+/// Two tenants on one `serve`, each with its own org, user and project in one simulator, and a
+/// canary password per tenant that must never show in any answer, event or log line.
+struct ServeFixture: Sendable {
+  struct Tenant: Sendable {
+    var name: String
+    var token: String
+    var project: String
+    var username: String
+    /// The tenant's vRA password: a canary.
+    var password: String
+  }
+
+  static let teamA = Tenant(
+    name: "team-a", token: "vre_tokenA_\(UUID().uuidString)", project: "Development", username: "svc-a",
+    password: "canary-A-\(UUID().uuidString.prefix(8))")
+  static let teamB = Tenant(
+    name: "team-b", token: "vre_tokenB_\(UUID().uuidString)", project: "Production", username: "svc-b",
+    password: "canary-B-\(UUID().uuidString.prefix(8))")
+
+  let simulator: SimulatorServer
+  let running: EngineService.Running
+  let http: APICaller
+  let directory: URL
+
+  static func hash(_ token: String) -> String {
+    SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+  }
+
+  static func configuration(
+    statePath: String, simulatorURL: String, maxConcurrentRuns: Int = 5, maxQueuedRuns: Int = 20
+  ) -> ServeConfiguration {
+    func tenant(_ t: Tenant) -> TenantConfiguration {
+      TenantConfiguration(
+        name: t.name, tokenHashes: [hash(t.token)],
+        vra: TenantEndpoint(
+          url: simulatorURL, username: t.username, password: t.password, domain: "corp", refreshToken: nil, org: nil,
+          caFile: nil, insecureSkipVerify: false),
+        projects: [t.project], regions: nil, maxConcurrentRuns: maxConcurrentRuns, maxQueuedRuns: maxQueuedRuns,
+        secretPaths: nil)
+    }
+    return ServeConfiguration(
+      listen: .init(host: "127.0.0.1", port: 0), statePath: statePath, tls: nil, limits: .init(),
+      tenants: [tenant(teamA), tenant(teamB)])
+  }
+
+  /// Runs `body` with a simulator (two orgs) and a service over a fresh state directory.
+  static func with<T: Sendable>(
+    timeScale: Double = 0.01, maxConcurrentRuns: Int = 5, maxQueuedRuns: Int = 20,
+    directory: URL? = nil, _ body: @escaping @Sendable (ServeFixture) async throws -> T
+  ) async throws -> T {
+    var simulatorConfiguration = SimulatorConfiguration()
+    simulatorConfiguration.host = "127.0.0.1"
+    simulatorConfiguration.port = 0
+    simulatorConfiguration.timeScale = timeScale
+    simulatorConfiguration.orgs = [teamA, teamB].map {
+      OrgSeed(
+        name: "\($0.name)-org", users: [UserSeed(username: $0.username, password: $0.password, domain: "corp")],
+        projects: [$0.project])
+    }
+    let simulator = try await SimulatorServer.start(configuration: simulatorConfiguration)
+    do {
+      let directory = try directory ?? Scratch.directory()
+      let configuration = configuration(
+        statePath: directory.appendingPathComponent("state.db").path, simulatorURL: simulator.baseURL,
+        maxConcurrentRuns: maxConcurrentRuns, maxQueuedRuns: maxQueuedRuns)
+      let result = try await EngineService.with(
+        configuration, configFile: directory.appendingPathComponent("serve.yaml").path
+      ) { running in
+        try await body(
+          ServeFixture(
+            simulator: simulator, running: running, http: APICaller(baseURL: running.baseURL, checksEachAnswer: false),
+            directory: directory))
+      }
+      await simulator.stop()
+      return result
+    } catch {
+      await simulator.stop()
+      throw error
+    }
+  }
+
+  // MARK: Calls
+
+  func submit(
+    _ tenant: Tenant, plan: String, files: [String: String] = [:], key: String? = nil,
+    headers: [(String, String)] = []
+  ) async throws -> APIResponse {
+    var extra = headers
+    if let key { extra.append(("Idempotency-Key", key)) }
+    return try await http.call(
+      .POST, "/api/v1/runs", token: tenant.token,
+      json: ["plan": .string(plan), "files": .object(files.mapValues(JSONValue.string))], headers: extra)
+  }
+
+  /// Polls the run's report until its status is one of `statuses`.
+  func waitForStatus(
+    _ tenant: Tenant, run: String, in statuses: Set<String>, timeout: Duration = .seconds(60)
+  ) async throws -> JSONValue {
+    try await pollForValue(timeout: timeout, every: .milliseconds(50)) { () async throws -> JSONValue? in
+      let response = try await http.call(.GET, "/api/v1/runs/\(run)", token: tenant.token)
+      // JSONValue is nil-literal expressible: spell the optional's none out.
+      guard response.status == 200, case .string(let status)? = response.json["run"]?["status"],
+        statuses.contains(status)
+      else { return Optional<JSONValue>.none }
+      return response.json
+    }
+  }
+
+  /// The run's whole event stream (to its `end`), as raw text.
+  func eventStream(_ tenant: Tenant, run: String, lastEventID: String? = nil) async throws -> (Int, String) {
+    let response = try await http.call(
+      .GET, "/api/v1/runs/\(run)/events", token: tenant.token,
+      headers: lastEventID.map { [("Last-Event-ID", $0)] } ?? [])
+    return (response.status, String(decoding: response.body, as: UTF8.self))
+  }
+
+  static func plan(name: String = "net", project: String? = nil, deployment: String = "net-${run.id}") -> String {
+    """
+    name: \(name)
+    defaults: {project: \(project ?? "Development")}
+    stages:
+      net: {template: templates/network.yaml, deploymentName: "\(deployment)"}
+    """
+  }
+}
