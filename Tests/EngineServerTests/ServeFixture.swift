@@ -60,7 +60,18 @@ struct ServeFixture: Sendable {
   /// Runs `body` with a simulator (two orgs) and a service over a fresh state directory.
   static func with<T: Sendable>(
     timeScale: Double = 0.01, maxConcurrentRuns: Int = 5, maxQueuedRuns: Int = 20,
-    directory: URL? = nil, _ body: @escaping @Sendable (ServeFixture) async throws -> T
+    _ body: @escaping @Sendable (ServeFixture) async throws -> T
+  ) async throws -> T {
+    try await withSimulator(timeScale: timeScale) { simulator in
+      try await withService(
+        simulator: simulator, directory: try Scratch.directory(), maxConcurrentRuns: maxConcurrentRuns,
+        maxQueuedRuns: maxQueuedRuns, body)
+    }
+  }
+
+  /// A simulator with one org, user and project per tenant.
+  static func withSimulator<T: Sendable>(
+    timeScale: Double = 0.01, _ body: (SimulatorServer) async throws -> T
   ) async throws -> T {
     var simulatorConfiguration = SimulatorConfiguration()
     simulatorConfiguration.host = "127.0.0.1"
@@ -73,23 +84,30 @@ struct ServeFixture: Sendable {
     }
     let simulator = try await SimulatorServer.start(configuration: simulatorConfiguration)
     do {
-      let directory = try directory ?? Scratch.directory()
-      let configuration = configuration(
-        statePath: directory.appendingPathComponent("state.db").path, simulatorURL: simulator.baseURL,
-        maxConcurrentRuns: maxConcurrentRuns, maxQueuedRuns: maxQueuedRuns)
-      let result = try await EngineService.with(
-        configuration, configFile: directory.appendingPathComponent("serve.yaml").path
-      ) { running in
-        try await body(
-          ServeFixture(
-            simulator: simulator, running: running, http: APICaller(baseURL: running.baseURL, checksEachAnswer: false),
-            directory: directory))
-      }
+      let result = try await body(simulator)
       await simulator.stop()
       return result
     } catch {
       await simulator.stop()
       throw error
+    }
+  }
+
+  /// A service over the state in `directory`, against `simulator`.
+  static func withService<T: Sendable>(
+    simulator: SimulatorServer, directory: URL, maxConcurrentRuns: Int = 5, maxQueuedRuns: Int = 20,
+    environment: [String: String] = [:], _ body: @escaping @Sendable (ServeFixture) async throws -> T
+  ) async throws -> T {
+    let configuration = configuration(
+      statePath: directory.appendingPathComponent("state.db").path, simulatorURL: simulator.baseURL,
+      maxConcurrentRuns: maxConcurrentRuns, maxQueuedRuns: maxQueuedRuns)
+    return try await EngineService.with(
+      configuration, configFile: directory.appendingPathComponent("serve.yaml").path, environment: environment
+    ) { running in
+      try await body(
+        ServeFixture(
+          simulator: simulator, running: running, http: APICaller(baseURL: running.baseURL, checksEachAnswer: false),
+          directory: directory))
     }
   }
 
