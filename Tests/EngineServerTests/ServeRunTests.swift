@@ -26,6 +26,10 @@ struct ServeRunTests {
       #expect(status == 200)
       #expect(stream.contains("event: run.created"))
       #expect(stream.hasSuffix("event: end\ndata: {\"status\":\"succeeded\"}\n\n"))
+
+      let metrics = String(decoding: try await fixture.http.call(.GET, "/metrics").body, as: UTF8.self)
+      #expect(metrics.contains(#"vra_engine_serve_runs_submitted_total{tenant="team-a"}"#), "\(metrics)")
+      #expect(metrics.contains(#"vra_engine_serve_runs_finished_total{tenant="team-a",status="succeeded"}"#))
     }
   }
 }

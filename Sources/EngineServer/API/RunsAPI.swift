@@ -100,6 +100,7 @@ struct RunsAPI: Sendable {
         if submission.dryRun != true, await executor.queuedCount(tenant: tenant.name) >= tenant.maxQueuedRuns,
           await executor.activeCount(tenant: tenant.name) >= tenant.maxConcurrentRuns
         {
+          ServeMetrics.refused(tenant: tenant.name, reason: "quota")
           throw Problem(
             .quotaExceeded,
             detail:
@@ -117,6 +118,7 @@ struct RunsAPI: Sendable {
           return try await replay(run, storedDigest: stored, digest: digest)
         case .created(let run):
           await executor.enqueued(run.id, tenant: tenant.name)
+          ServeMetrics.submitted(tenant: tenant.name)
           logger.info("run submitted", metadata: ["run.id": "\(run.id)", "plan": "\(plan.name)"])
           return try JSONAnswer.json(
             await resource(run), status: .accepted, headers: [.location: "/api/v1/runs/\(run.id)"])

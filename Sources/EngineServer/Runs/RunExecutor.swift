@@ -142,6 +142,10 @@ actor RunExecutor: Service {
       }
     }
     self.queues = queues
+    var activeByTenant: [String: Int] = [:]
+    for run in active.values { activeByTenant[run.tenant, default: 0] += 1 }
+    ServeMetrics.occupancy(
+      active: activeByTenant, queued: queues.mapValues(\.count), tenants: tenants.current.tenants.map(\.name))
     return jobs
   }
 
@@ -236,6 +240,9 @@ actor RunExecutor: Service {
       logger.info("run is owned by another process now", metadata: ["run.id": "\(run.id)"])
     } catch {
       await recordFailure(of: run.id, error, cancelled: work.isCancelled)
+    }
+    if let status = try? await store.run(run.id)?.status, status.isTerminal {
+      ServeMetrics.finished(tenant: tenant.name, status: status.rawValue)
     }
     await finished(run.id)
   }

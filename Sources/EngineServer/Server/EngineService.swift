@@ -82,6 +82,8 @@ public enum EngineService {
     _ configuration: ServeConfiguration, configFile: String, environment: [String: String], logger: Logger,
     signals: [UnixSignal], listening: @escaping @Sendable (Running) -> Void
   ) async throws {
+    // Metrics made from here on go to the registry `/metrics` serves.
+    _ = PrometheusMetrics.registry
     let stateDirectory = URL(fileURLWithPath: configuration.statePath).deletingLastPathComponent()
     try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
     try await StateAccess.with(configuration.statePath) { store in
@@ -93,6 +95,7 @@ public enum EngineService {
         let executor = RunExecutor(
           store: store, tenants: tenants, sessions: sessions, workDirectory: workDirectory, logger: logger)
         let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
         OperationalRoutes(store: store).register(on: router)
         let api = router.group("api/v1")
           .add(middleware: PendingAuthMiddleware(tenants: tenants))
