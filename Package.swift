@@ -322,6 +322,7 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "InMemoryLogging", package: "swift-log"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
       ],
       swiftSettings: strict
     ),
