@@ -14,6 +14,7 @@ enum CommandRegistry {
     InputsSchemaCommand.self,
     ConfigCommand.self,
     SimulatorCommand.self,
+    ServeCommand.self,
     VersionCommand.self,
   ]
 }

@@ -40,21 +40,28 @@ struct ServeFixture: Sendable {
     SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
   }
 
-  static func configuration(
+  /// serve.yaml for the two tenants, as a user writes it.
+  static func configurationText(
     statePath: String, simulatorURL: String, maxConcurrentRuns: Int = 5, maxQueuedRuns: Int = 20
-  ) -> ServeConfiguration {
-    func tenant(_ t: Tenant) -> TenantConfiguration {
-      TenantConfiguration(
-        name: t.name, tokenHashes: [hash(t.token)],
-        vra: TenantEndpoint(
-          url: simulatorURL, username: t.username, password: t.password, domain: "corp", refreshToken: nil, org: nil,
-          caFile: nil, insecureSkipVerify: false),
-        projects: [t.project], regions: nil, maxConcurrentRuns: maxConcurrentRuns, maxQueuedRuns: maxQueuedRuns,
-        secretPaths: nil)
+  ) -> String {
+    var text = """
+      listen: 127.0.0.1:0
+      state: {url: \(statePath)}
+      tenants:
+
+      """
+    for tenant in [teamA, teamB] {
+      text += """
+          - name: \(tenant.name)
+            tokens: ["sha256:\(hash(tenant.token))"]
+            vra: {url: "\(simulatorURL)", username: \(tenant.username), password: "\(tenant.password)", domain: corp}
+            projects: [\(tenant.project)]
+            maxConcurrentRuns: \(maxConcurrentRuns)
+            maxQueuedRuns: \(maxQueuedRuns)
+
+        """
     }
-    return ServeConfiguration(
-      listen: .init(host: "127.0.0.1", port: 0), statePath: statePath, tls: nil, limits: .init(),
-      tenants: [tenant(teamA), tenant(teamB)])
+    return text
   }
 
   /// Runs `body` with a simulator (two orgs) and a service over a fresh state directory.
@@ -98,12 +105,15 @@ struct ServeFixture: Sendable {
     simulator: SimulatorServer, directory: URL, maxConcurrentRuns: Int = 5, maxQueuedRuns: Int = 20,
     environment: [String: String] = [:], _ body: @escaping @Sendable (ServeFixture) async throws -> T
   ) async throws -> T {
-    let configuration = configuration(
-      statePath: directory.appendingPathComponent("state.db").path, simulatorURL: simulator.baseURL,
-      maxConcurrentRuns: maxConcurrentRuns, maxQueuedRuns: maxQueuedRuns)
-    return try await EngineService.with(
-      configuration, configFile: directory.appendingPathComponent("serve.yaml").path, environment: environment
-    ) { running in
+    let file = directory.appendingPathComponent("serve.yaml")
+    try Data(
+      configurationText(
+        statePath: directory.appendingPathComponent("state.db").path, simulatorURL: simulator.baseURL,
+        maxConcurrentRuns: maxConcurrentRuns, maxQueuedRuns: maxQueuedRuns
+      ).utf8
+    ).write(to: file)
+    let configuration = try ServeConfiguration.load(path: file.path)
+    return try await EngineService.with(configuration, environment: environment) { running in
       try await body(
         ServeFixture(
           simulator: simulator, running: running, http: APICaller(baseURL: running.baseURL, checksEachAnswer: false),

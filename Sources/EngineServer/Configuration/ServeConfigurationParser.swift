@@ -28,7 +28,7 @@ struct ServeConfigurationParser {
   static let tlsKeys = ["certificate", "privateKey", "clientCA"]
   static let limitsKeys = ["maxBodyBytes", "maxFiles", "maxFileBytes"]
   static let tenantKeys = [
-    "name", "tokens", "vra", "projects", "regions", "maxConcurrentRuns", "maxQueuedRuns", "oidc",
+    "name", "tokens", "vra", "projects", "regions", "maxConcurrentRuns", "maxQueuedRuns", "oidc", "secretPaths",
   ]
   static let vraKeys = [
     "url", "username", "password", "domain", "refreshToken", "org", "caFile", "insecureSkipVerify",
@@ -238,6 +238,9 @@ struct ServeConfigurationParser {
     }
     if let node = fields["maxQueuedRuns"], let value = integer(node, field: "\(field).maxQueuedRuns", atLeast: 0) {
       tenant.maxQueuedRuns = value
+    }
+    if let paths = fields["secretPaths"] {
+      tenant.secretPaths = allowList(paths, field: "\(field).secretPaths", of: "Vault path")
     }
     if let oidc = fields["oidc"] { tenant.oidc = oidcSettings(oidc, field: "\(field).oidc", tenant: name ?? "") }
     guard let name, let nameNode = fields["name"] else { return nil }

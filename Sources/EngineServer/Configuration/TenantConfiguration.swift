@@ -15,6 +15,9 @@ public struct TenantConfiguration: Sendable, Hashable {
   /// Runs waiting for a slot beyond which a submission answers 429.
   public var maxQueuedRuns: Int
   public var oidc: OIDCSettings?
+  /// Vault paths (`secret/team-a`, or a prefix ending in `/`) the tenant's plans may read with
+  /// `vault:` references; nil: none. `env:` and `file:` references are never accepted from a tenant.
+  public var secretPaths: [String]?
 
   public static let defaultMaxConcurrentRuns = 5
   public static let defaultMaxQueuedRuns = 20
@@ -22,7 +25,7 @@ public struct TenantConfiguration: Sendable, Hashable {
   public init(
     name: String, tokenHashes: [String] = [], vra: TenantEndpoint? = nil, projects: [String]? = nil,
     regions: [String]? = nil, maxConcurrentRuns: Int = defaultMaxConcurrentRuns,
-    maxQueuedRuns: Int = defaultMaxQueuedRuns, oidc: OIDCSettings? = nil
+    maxQueuedRuns: Int = defaultMaxQueuedRuns, oidc: OIDCSettings? = nil, secretPaths: [String]? = nil
   ) {
     self.name = name
     self.tokenHashes = tokenHashes
@@ -32,6 +35,7 @@ public struct TenantConfiguration: Sendable, Hashable {
     self.maxConcurrentRuns = maxConcurrentRuns
     self.maxQueuedRuns = maxQueuedRuns
     self.oidc = oidc
+    self.secretPaths = secretPaths
   }
 
   /// Whether the tenant may deploy to the project named or identified `nameOrId`. Names compare

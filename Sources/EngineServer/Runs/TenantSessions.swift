@@ -33,12 +33,14 @@ struct TenantSessions: Sendable {
       if let setting { values[key] = .init(setting: setting, source: source) }
     }
     if let vra = tenant.vra {
-      set(.endpointURL, .text(vra.url))
+      set(.endpointURL, .text(vra.url.absoluteString))
       set(.endpointOrg, vra.org.map(ConfigSetting.text))
       set(.authUsername, vra.username.map(ConfigSetting.text))
-      set(.authPassword, vra.password.map(ConfigSetting.text))
+      // A reference (vault:…) stays one until a session resolves it; a literal is registered with
+      // the redactor by the session, as the CLI's are.
+      set(.authPassword, vra.password.map { .text($0.exposed) })
       set(.authDomain, vra.domain.map(ConfigSetting.text))
-      set(.authRefreshToken, vra.refreshToken.map(ConfigSetting.text))
+      set(.authRefreshToken, vra.refreshToken.map { .text($0.exposed) })
       set(.tlsCABundle, vra.caFile.map(ConfigSetting.text))
       if vra.insecureSkipVerify { set(.tlsInsecure, .flag(true)) }
     }

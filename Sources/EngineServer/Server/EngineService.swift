@@ -35,26 +35,24 @@ public enum EngineService {
 
   /// Serves until a shutdown signal. `listening` is told the bound port once the API accepts requests.
   public static func run(
-    _ configuration: ServeConfiguration, configFile: String, environment: [String: String], logger: Logger,
+    _ configuration: ServeConfiguration, environment: [String: String], logger: Logger,
     listening: @escaping @Sendable (Running) -> Void
   ) async throws {
     try await serve(
-      configuration, configFile: configFile, environment: environment, logger: logger,
-      signals: [.sigterm, .sigint], listening: listening)
+      configuration, environment: environment, logger: logger, signals: [.sigterm, .sigint], listening: listening)
   }
 
   /// Runs `body` while the service runs (no signal handling: a test's service), then shuts it down
   /// gracefully and waits for it.
   public static func with<Result: Sendable>(
-    _ configuration: ServeConfiguration, configFile: String, environment: [String: String] = [:],
+    _ configuration: ServeConfiguration, environment: [String: String] = [:],
     logger: Logger = Logger(label: "vra-engine.serve"), _ body: @escaping @Sendable (Running) async throws -> Result
   ) async throws -> Result {
     let (started, continuation) = AsyncStream.makeStream(of: Running.self)
     return try await withThrowingTaskGroup(of: Result?.self) { group in
       group.addTask {
         try await serve(
-          configuration, configFile: configFile, environment: environment, logger: logger, signals: [],
-          listening: { continuation.yield($0) })
+          configuration, environment: environment, logger: logger, signals: [], listening: { continuation.yield($0) })
         continuation.finish()
         return nil
       }
@@ -79,18 +77,23 @@ public enum EngineService {
   }
 
   private static func serve(
-    _ configuration: ServeConfiguration, configFile: String, environment: [String: String], logger: Logger,
+    _ configuration: ServeConfiguration, environment: [String: String], logger: Logger,
     signals: [UnixSignal], listening: @escaping @Sendable (Running) -> Void
   ) async throws {
+    // Made first: it fingerprints the file now, so an edit made while the service starts is seen.
+    let tenants = TenantDirectory(configuration)
+    let watcher =
+      FileManager.default.fileExists(atPath: configuration.file)
+      ? ServeConfigurationWatcher(path: configuration.file, directory: tenants, logger: logger) : nil
     // Metrics made from here on go to the registry `/metrics` serves.
     _ = PrometheusMetrics.registry
     let stateDirectory = URL(fileURLWithPath: configuration.statePath).deletingLastPathComponent()
     try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
     try await StateAccess.with(configuration.statePath) { store in
       try await withSimulatorIfNeeded(configuration, stateDirectory: stateDirectory, logger: logger) { simulator in
-        let tenants = TenantDirectory(configuration)
         let sessions = TenantSessions(
-          statePath: configuration.statePath, configFile: configFile, environment: environment, simulator: simulator)
+          statePath: configuration.statePath, configFile: configuration.file, environment: environment,
+          simulator: simulator)
         let workDirectory = stateDirectory.appendingPathComponent("serve-work", isDirectory: true)
         let executor = RunExecutor(
           store: store, tenants: tenants, sessions: sessions, workDirectory: workDirectory, logger: logger)
@@ -98,7 +101,9 @@ public enum EngineService {
         router.add(middleware: MetricsMiddleware())
         OperationalRoutes(store: store).register(on: router)
         let api = router.group("api/v1")
-          .add(middleware: PendingAuthMiddleware(tenants: tenants))
+          .add(
+            middleware: TenantAuthMiddleware(
+              authenticator: TenantAuthenticator(directory: tenants, logger: logger), throttle: AuthFailureThrottle()))
         RunsAPI(
           store: store, tenants: tenants, executor: executor, sessions: sessions, workDirectory: workDirectory,
           logger: logger
@@ -117,10 +122,11 @@ public enum EngineService {
             listening(Running(port: port, scheme: scheme, store: store, group: group))
           }, logger: logger)
         // Shut down in reverse order: the API stops first, then the executor hands the runs back.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: executor)]
+        if let watcher { services.append(.init(service: watcher)) }
+        services.append(.init(service: app))
         let group = ServiceGroup(
-          configuration: .init(
-            services: [.init(service: executor), .init(service: app)], gracefulShutdownSignals: signals,
-            logger: logger))
+          configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
         groupBox.group = group
         try await group.run()
       }

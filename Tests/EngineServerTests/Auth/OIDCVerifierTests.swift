@@ -17,7 +17,7 @@ struct OIDCVerifierTests {
   static func fileVerifier(
     _ issuer: TestIssuer, settings: OIDCSettings = settings, now: @escaping @Sendable () -> Date = { Date() }
   ) throws -> OIDCVerifier {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     var settings = settings
     settings.keys = .file(try fixture.write("jwks.json", issuer.jwks()))
     return OIDCVerifier(tenant: "team-a", settings: settings, now: now)
@@ -126,7 +126,7 @@ struct OIDCVerifierTests {
   @Test("a JWKS file with unknown kid: refused without any fetch")
   func unknownKeyFromFile() async throws {
     let issuer = await TestIssuer.make(keyIDs: ["key-1", "key-2"])
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     let verifier = OIDCVerifier(
       tenant: "team-a",
       settings: OIDCSettings(
@@ -140,7 +140,7 @@ struct OIDCVerifierTests {
   @Test("the authenticator sends a JWT to the tenants trusting its issuer, and no further")
   func authenticatorRouting() async throws {
     let issuer = await TestIssuer.make()
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     try fixture.write("jwks.json", issuer.jwks())
     let configuration = try ServeConfiguration.parse(
       """

@@ -10,7 +10,7 @@ struct ServeConfigurationTests {
 
   @Test("a complete file: values, defaults, and paths resolved against the file's directory")
   func complete() async throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     let issuer = await TestIssuer.make()
     try fixture.write("certs/server.pem", "cert")
     try fixture.write("certs/server.key", "key")
@@ -84,7 +84,7 @@ struct ServeConfigurationTests {
 
   @Test("the least file: listen, state and limits take their defaults")
   func defaults() throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     let configuration = try ServeConfiguration.parse("tenants: [{name: solo}]", file: fixture.configPath)
     #expect(configuration.listen.description == "127.0.0.1:8088")
     #expect(configuration.statePath == fixture.path(".vra-engine/state.db"))
@@ -95,7 +95,7 @@ struct ServeConfigurationTests {
 
   @Test("every problem of the file at once, each with its line, column and field")
   func everyProblemAtOnce() throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     let text = """
       listen: 127.0.0.1:http
       limits: {maxBodyBytes: 0}
@@ -134,7 +134,7 @@ struct ServeConfigurationTests {
 
   @Test("an unknown key names the nearest known one, or lists them when none is near")
   func unknownKeySuggestion() throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     let error = #expect(throws: ServeConfigurationError.self) {
       try ServeConfiguration.parse(
         """
@@ -163,7 +163,7 @@ struct ServeConfigurationTests {
 
   @Test("a tenant declared twice, and one token hash listed for two tenants, are refused")
   func duplicates() throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     let error = #expect(throws: ServeConfigurationError.self) {
       try ServeConfiguration.parse(
         """
@@ -192,7 +192,7 @@ struct ServeConfigurationTests {
 
   @Test("two tenants accepting the same issuer's tokens with the same claim value are refused")
   func ambiguousOIDC() throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     let error = #expect(throws: ServeConfigurationError.self) {
       try ServeConfiguration.parse(
         """
@@ -211,7 +211,7 @@ struct ServeConfigurationTests {
   @Test("a secret's value never appears in a problem, whatever is wrong around it")
   func secretsNeverInProblems() throws {
     let canary = "Canary-Serve-9d41f07b"
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     let text = """
       tenants:
         - name: team-a
@@ -260,7 +260,7 @@ struct ServeConfigurationTests {
 
   @Test("YAML syntax errors, missing files and unreadable files are positioned problems")
   func fileLevelProblems() throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     let syntax = #expect(throws: ServeConfigurationError.self) {
       try ServeConfiguration.parse("tenants:\n  - name: [a\n", file: fixture.configPath)
     }
@@ -296,7 +296,7 @@ struct ServeConfigurationTests {
 
   @Test("a jwksFile that is not a key set is refused when the file is read")
   func invalidJWKS() throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     try fixture.write("jwks.json", #"{"keys": "none"}"#)
     let error = #expect(throws: ServeConfigurationError.self) {
       try ServeConfiguration.parse(

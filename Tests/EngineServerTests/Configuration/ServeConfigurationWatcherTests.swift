@@ -11,7 +11,7 @@ struct ServeConfigurationWatcherTests {
 
   /// Runs a watcher on `fixture`'s serve.yaml (polling every 20 ms) while `body` edits it.
   static func watching(
-    _ fixture: ServeFixture, _ body: (TenantDirectory, InMemoryLogHandler) async throws -> Void
+    _ fixture: ConfigDirectory, _ body: (TenantDirectory, InMemoryLogHandler) async throws -> Void
   ) async throws {
     let directory = TenantDirectory(try ServeConfiguration.load(path: fixture.configPath))
     let logs = InMemoryLogHandler()
@@ -37,7 +37,7 @@ struct ServeConfigurationWatcherTests {
 
   @Test("a valid edit is put in effect: tenants added, removed and changed; listen waits for a restart")
   func validEdit() async throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     try fixture.writeConfig(Self.initial)
     try await Self.watching(fixture) { directory, logs in
       #expect(directory.generation == 0)
@@ -73,7 +73,7 @@ struct ServeConfigurationWatcherTests {
 
   @Test("an edit with problems is refused whole and logged without secrets; a fix is then taken")
   func invalidEdit() async throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     try fixture.writeConfig(Self.initial)
     try await Self.watching(fixture) { directory, logs in
       try fixture.writeConfig(
@@ -107,7 +107,7 @@ struct ServeConfigurationWatcherTests {
 
   @Test("replacing a tenant's jwksFile is a reload too: the authenticator reads the new keys")
   func jwksFileRotation() async throws {
-    let fixture = try ServeFixture()
+    let fixture = try ConfigDirectory()
     let old = await TestIssuer.make(keyIDs: ["old"])
     let new = await TestIssuer.make(keyIDs: ["new"])
     try fixture.write("jwks.json", old.jwks())

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 
 /// A directory holding a serve.yaml and the files it names, on disk.
-struct ServeFixture {
+struct ConfigDirectory {
   let directory: URL
 
   init() throws {
