@@ -103,7 +103,10 @@ public enum EngineService {
         let api = router.group("api/v1")
           .add(
             middleware: TenantAuthMiddleware(
-              authenticator: TenantAuthenticator(directory: tenants, logger: logger), throttle: AuthFailureThrottle()))
+              authenticator: TenantAuthenticator(directory: tenants, logger: logger), throttle: AuthFailureThrottle())
+          )
+          .add(middleware: TenantScopeMiddleware())
+          .add(middleware: LogRequestsMiddleware(.info))
         RunsAPI(
           store: store, tenants: tenants, executor: executor, sessions: sessions, workDirectory: workDirectory,
           logger: logger
