@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOHTTP1
 import RunState
 import TestSupport
@@ -97,6 +99,30 @@ struct ServeLifecycleTests {
       let bad = try await fixture.http.call(
         .GET, "/api/v1/runs/\(id)/events", token: a.token, headers: [("Last-Event-ID", "x")])
       #expect(bad.status == 400)
+    }
+  }
+
+  @Test func aGracefulShutdownEndsOpenEventStreamsWithoutEnd() async throws {
+    try await ServeFixture.withSimulator(timeScale: 0.5) { simulator in
+      let directory = try Scratch.directory()
+      let a = ServeFixture.teamA
+      let stream = try await ServeFixture.withService(simulator: simulator, directory: directory) { fixture in
+        let id = try #require(
+          try await fixture.submit(a, plan: Self.machinePlan, files: machine).json["id"]?.stringValue)
+        _ = try await fixture.waitForStage(a, run: id, in: ["submitted", "running"])
+        // Open the stream and read its first chunk; then shut the service down under it.
+        var request = HTTPClientRequest(url: fixture.running.baseURL + "/api/v1/runs/\(id)/events")
+        request.headers.add(name: "Authorization", value: "Bearer \(a.token)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        var body = response.body.makeAsyncIterator()
+        var text = String(buffer: try #require(try await body.next()))
+        await fixture.running.shutDown()
+        while let chunk = try await body.next() { text += String(buffer: chunk) }
+        return (Int(response.status.code), text)
+      }
+      #expect(stream.0 == 200)
+      #expect(stream.1.contains("event: run.created"))
+      #expect(!stream.1.contains("event: end"), "the run is not finished: it was handed back")
     }
   }
 

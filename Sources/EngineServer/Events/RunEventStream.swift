@@ -1,12 +1,14 @@
 import Foundation
 import Hummingbird
 import RunState
+import ServiceLifecycle
 import VRAModels
 
 /// A run's events as server-sent events, from the store: each `id:` is the event's sequence (so
 /// `Last-Event-ID` resumes exactly after it), `event:` its kind, `data:` a `RunEventMessage`. Once
 /// the run is finished and every event was sent, an `end` event carries its status and the stream
 /// closes. Following the store, not this process, lets any replica serve any run's stream.
+/// A graceful shutdown ends it early, without `end`, so the shutdown never waits on a run.
 struct RunEventStream: Sendable {
   let store: SQLStateStore
   let run: RunID
@@ -29,7 +31,9 @@ struct RunEventStream: Sendable {
     encoder.outputFormatting.insert(.sortedKeys)
     var cursor = after
     var quietSince = ContinuousClock.now
-    while !Task.isCancelled {
+    // The service shutting down ends the stream without `end`: the client reconnects with
+    // Last-Event-ID (to the next start, or another replica) and misses nothing.
+    while !Task.isCancelled, !Task.isShuttingDownGracefully {
       // The status first, then the events: the event of a final status is committed with it, so
       // a finished run's last event is among those read after it.
       guard let record = try await store.run(run) else { return }
