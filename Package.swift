@@ -217,6 +217,9 @@ let package = Package(
         "VRASimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -329,9 +332,12 @@ let package = Package(
     .testTarget(
       name: "VRAEngineCLITests",
       dependencies: [
-        "VRAEngineCLI", "EngineRuntime", "Engine", "RunState", "Credentials", "VRAClient", "VRASimulator", "VRAModels",
-        "CloudTemplate", "TestSupport",
+        "VRAEngineCLI", "EngineRuntime", "EngineServer", "Engine", "RunState", "Credentials", "VRAClient",
+        "VRASimulator", "VRAModels", "CloudTemplate", "TestSupport",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: strict
     ),

@@ -23,12 +23,23 @@ extension ExitStatus {
   /// The status of a run that ended: 0 succeeded (or submitted), 130 cancelled, 3 when its stages
   /// failed only because vRA could not be reached or refused the credentials, else 1.
   public static func of(_ status: RunStatus, stages: [StageRecord]) -> ExitStatus {
+    of(status, stages: stages.map { (failed: $0.status == .failed, error: $0.error) })
+  }
+
+  /// The status of a run from its report (what a server answers for it), as `of(_:stages:)`
+  /// classifies it from the store; a status this build does not know is a failure.
+  public static func of(_ report: RunReport) -> ExitStatus {
+    guard let status = RunStatus(rawValue: report.run.status) else { return .deploymentFailed }
+    return of(status, stages: report.stages.map { (failed: $0.status == StageStatus.failed.rawValue, error: $0.error) })
+  }
+
+  private static func of(_ status: RunStatus, stages: [(failed: Bool, error: RecordedError?)]) -> ExitStatus {
     switch status {
     case .cancelled: return .cancelled
     case .pending, .cancelling, .destroying: return .deploymentFailed
     case .succeeded, .running, .submitted, .destroyed: return .ok
     case .failed, .destroyFailed:
-      let failed = stages.filter { $0.status == .failed || $0.error != nil }
+      let failed = stages.filter { $0.failed || $0.error != nil }
       let connectivity = !failed.isEmpty && failed.allSatisfy { $0.error?.errorClass.isConnectivity == true }
       return connectivity ? .authOrConnectivity : .deploymentFailed
     }

@@ -36,12 +36,19 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       plan prints {"valid": false, "errors": [{"file", "line", "column", "message", ...}], "warnings"} \
       instead, as `vra-engine validate PLAN --output json` does. Errors go to stderr either way.
 
+      With --server URL (or VRA_ENGINE_SERVER) and the token in VRA_ENGINE_TOKEN, the plan and the templates \
+      it names (beside it or below it) are sent to a vra-engine server, which checks and runs it; this \
+      command shows the run as it does a local one, with the same output and exit codes, and Ctrl-C asks \
+      the server to cancel it. The server keeps the state and resumes its runs itself: --resume, --state \
+      and the vRA endpoint flags do not go with --server (docs/apply.md, Through a server).
+
       Exit codes: 0 succeeded, 1 a stage failed, 2 invalid plan or flags (or the run is owned by another \
       process), 3 auth/connectivity, 4 another process took the run over, 130 cancelled.
 
       Examples:
         vra-engine apply plan.yaml --dry-run
         vra-engine apply plan.yaml --resume 3f9a2c1d
+        VRA_ENGINE_TOKEN=... vra-engine apply plan.yaml --server https://engine.example.com
       """)
 
   @Argument(help: "The plan file (YAML or TOML).") var plan: String
@@ -52,6 +59,7 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
   @Option(help: OutputFormat.help) var output: OutputFormat = .text
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var telemetry: TelemetryOptions
+  @OptionGroup var server: ServerOptions
 
   func checkUsage() throws(UsageError) {
     if dryRun, output == .json {
@@ -61,9 +69,22 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
     if takeover, resume == nil {
       throw Terminal.usageError("--takeover goes with --resume RUN_ID", command: "apply")
     }
+    try server.checkUsage(
+      localFlags: connection.localFlagsGiven + telemetry.localFlagsGiven,
+      refused: resume == nil
+        ? [] : [("--resume", "the server resumes its runs itself; follow one with vra-engine runs watch RUN_ID")],
+      command: "apply")
   }
 
   func run() async throws {
+    if let remote = try server.connection() {
+      connection.applyLogSettings()
+      try await RemoteApply(
+        connection: remote, plan: plan, dryRun: dryRun, output: output,
+        details: "vra-engine runs show\(server.flagForHints(remote))"
+      ).run()
+      return
+    }
     let configuration = try await connection.loadConfiguration(telemetry: telemetry)
     // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
     try await TracingExporter.around(configuration, notice: Terminal.err) { try await execute(configuration) }

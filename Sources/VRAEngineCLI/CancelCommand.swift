@@ -5,7 +5,7 @@ import Foundation
 import RunState
 
 /// `vra-engine cancel RUN_ID`: cancel a run from another terminal or pipeline step.
-struct CancelCommand: AsyncParsableCommand {
+struct CancelCommand: AsyncParsableCommand, UsageChecked {
   static let configuration = CommandConfiguration(
     commandName: "cancel",
     abstract: "Cancel a run: its in-flight requests are cancelled in vRA and the run is recorded cancelled.",
@@ -17,6 +17,9 @@ struct CancelCommand: AsyncParsableCommand {
 
       Each stage is reported as vRA answered: cancelled, already finished (and recorded as it ended), or \
       refused.
+
+      With --server URL (or VRA_ENGINE_SERVER; the token in VRA_ENGINE_TOKEN) the server is asked to cancel \
+      a run it runs, and this command reports the same way once the server is done.
 
       Exit codes: 0 cancelled (or nothing left to cancel), 1 vRA refused a cancel, 2 unknown run or \
       owned by a stalled process (see --takeover), 3 vRA unreachable.
@@ -30,8 +33,21 @@ struct CancelCommand: AsyncParsableCommand {
   @Flag(help: "Take over a run whose owner's lease expired (a stalled or unreachable process), then cancel it.")
   var takeover = false
   @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var server: ServerOptions
+
+  func checkUsage() throws(UsageError) {
+    try server.checkUsage(
+      localFlags: connection.localFlagsGiven,
+      refused: takeover ? [("--takeover", "the server owns its runs; no other process takes them over")] : [],
+      command: "cancel")
+  }
 
   func run() async throws {
+    if let remote = try server.connection() {
+      connection.applyLogSettings()
+      try await RemoteCancel.cancel(remote, runId: runId)
+      return
+    }
     let configuration = try await connection.loadConfiguration()
     // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
     try await TracingExporter.around(configuration, notice: Terminal.err) { try await execute(configuration) }

@@ -5,7 +5,7 @@ import Foundation
 import RunState
 
 /// `vra-engine destroy RUN_ID`: delete what a run created, in reverse dependency order.
-struct DestroyCommand: AsyncParsableCommand {
+struct DestroyCommand: AsyncParsableCommand, UsageChecked {
   static let configuration = CommandConfiguration(
     commandName: "destroy",
     abstract: "Delete the deployments a run created, dependents first, each tracked to its end.",
@@ -18,6 +18,9 @@ struct DestroyCommand: AsyncParsableCommand {
       explicitly is refused. The order comes from the run's plan file when it is still readable, else \
       from the recorded stage order. The run ends destroyed, or destroy-failed when a deletion fails: \
       running destroy again retries it.
+
+      With --server URL (or VRA_ENGINE_SERVER; the token in VRA_ENGINE_TOKEN) the server deletes what a run \
+      it ran created; the listing, the question and the progress are the same.
 
       Exit codes: 0 destroyed (or nothing to delete), 1 a deletion failed, 2 unknown run, owned by a live \
       process, or not confirmed, 3 vRA unreachable.
@@ -34,8 +37,21 @@ struct DestroyCommand: AsyncParsableCommand {
   @Flag(help: "Take over a run whose owner's lease expired (a stalled or unreachable process).")
   var takeover = false
   @OptionGroup var connection: ConnectionOptions
+  @OptionGroup var server: ServerOptions
+
+  func checkUsage() throws(UsageError) {
+    try server.checkUsage(
+      localFlags: connection.localFlagsGiven,
+      refused: takeover ? [("--takeover", "the server owns its runs; no other process takes them over")] : [],
+      command: "destroy")
+  }
 
   func run() async throws {
+    if let remote = try server.connection() {
+      connection.applyLogSettings()
+      try await RemoteDestroy(connection: remote, runId: runId, autoApprove: autoApprove, dryRun: dryRun).run()
+      return
+    }
     let configuration = try await connection.loadConfiguration()
     // Traces when the OTEL_* variables (or the profile) ask for them, flushed however the command ends.
     try await TracingExporter.around(configuration, notice: Terminal.err) { try await execute(configuration) }

@@ -13,7 +13,9 @@ struct RunsCommand: AsyncParsableCommand {
     abstract: "List recent runs, show one, follow a submitted one, or prune old ones.",
     discussion: """
       The runs are read from the state database: --state, state.url, else .vra-engine/state.db in the \
-      current directory or the nearest parent directory that has a .vra-engine/ (as git finds .git).
+      current directory or the nearest parent directory that has a .vra-engine/ (as git finds .git). With \
+      --server URL (or VRA_ENGINE_SERVER; the token in VRA_ENGINE_TOKEN), `runs`, `runs show` and `runs watch` \
+      read your tenant's runs from a vra-engine server instead.
 
       Examples:
         vra-engine runs
@@ -22,11 +24,13 @@ struct RunsCommand: AsyncParsableCommand {
     subcommands: [List.self, Show.self, Watch.self, Prune.self],
     defaultSubcommand: List.self)
 
-  struct List: AsyncParsableCommand {
+  struct List: AsyncParsableCommand, UsageChecked {
     static let configuration = CommandConfiguration(
       commandName: "list", abstract: "List recent runs, newest first.",
       discussion: """
-        --output json prints [{"id", "status", "plan", "planPath", "startedAt", "finishedAt", "target", "owner"}].
+        --output json prints [{"id", "status", "plan", "planPath", "startedAt", "finishedAt", "target", "owner"}]; \
+        with --server, the API's runs: [{"id", "status", "plan", "tenant", "project", "region", "queuePosition", \
+        "cancelRequested", "startedAt", "finishedAt", "links"}] (docs/openapi.json).
 
         Example: vra-engine runs list --limit 5 --output json
         """)
@@ -34,8 +38,17 @@ struct RunsCommand: AsyncParsableCommand {
     @OptionGroup var location: StateOptions
     @Option(help: "How many runs to list.") var limit: Int = 20
     @Option(help: OutputFormat.help) var output: OutputFormat = .text
+    @OptionGroup var server: ServerOptions
+
+    func checkUsage() throws(UsageError) {
+      try server.checkUsage(localFlags: location.localFlagsGiven, command: "runs")
+    }
 
     func run() async throws {
+      if let remote = try server.connection() {
+        try await RemoteRuns.list(remote, limit: max(limit, 1), output: output)
+        return
+      }
       let state = try await location.statePath()
       let runs = try await StateAccess.withExisting(state) { store in
         try await StateAccess.reading { try await store.runs(limit: max(limit, 1)) }
@@ -62,7 +75,7 @@ struct RunsCommand: AsyncParsableCommand {
     }
   }
 
-  struct Show: AsyncParsableCommand {
+  struct Show: AsyncParsableCommand, UsageChecked {
     static let configuration = CommandConfiguration(
       commandName: "show", abstract: "Show a run: each stage's status, deployment, outputs and error.",
       discussion: """
@@ -74,8 +87,17 @@ struct RunsCommand: AsyncParsableCommand {
     @Argument(help: "The run id (see `vra-engine runs`).") var runId: String
     @OptionGroup var location: StateOptions
     @Option(help: OutputFormat.help) var output: OutputFormat = .text
+    @OptionGroup var server: ServerOptions
+
+    func checkUsage() throws(UsageError) {
+      try server.checkUsage(localFlags: location.localFlagsGiven, command: "runs show")
+    }
 
     func run() async throws {
+      if let remote = try server.connection() {
+        try await RemoteRuns.show(remote, runId: runId, output: output)
+        return
+      }
       let state = try await location.statePath()
       let (report, run) = try await StateAccess.withExisting(state) { store in
         try await StateAccess.reading {
@@ -90,11 +112,19 @@ struct RunsCommand: AsyncParsableCommand {
         OutputJSON.print(report)
         return
       }
-      Terminal.out("run \(report.run.id): \(report.run.status)")
-      if let target = run?.target { Terminal.out("  ran against \(target)") }
+      var notes: [String] = []
+      if let target = run?.target { notes.append("ran against \(target)") }
       if let lease = run?.lease, lease.expiresAt > Date() {
-        Terminal.out("  owned by \(lease.owner) until \(VRAJSON.formatTimestamp(lease.expiresAt))")
+        notes.append("owned by \(lease.owner) until \(VRAJSON.formatTimestamp(lease.expiresAt))")
       }
+      Self.render(report, notes: notes)
+    }
+
+    /// The text of `runs show`: the run and its `notes`, then each stage with its deployment,
+    /// outputs and error (the same for a run a server reports).
+    static func render(_ report: RunReport, notes: [String]) {
+      Terminal.out("run \(report.run.id): \(report.run.status)")
+      for note in notes { Terminal.out("  \(note)") }
       for stage in report.stages {
         var line = "  \(stage.name): \(stage.status)"
         if let name = stage.deploymentName { line += "  deployment \(name)" }

@@ -6,7 +6,7 @@ import RunState
 
 extension RunsCommand {
   /// `vra-engine runs watch RUN_ID`: follow a submitted run (`deploy --no-wait`) to its end.
-  struct Watch: AsyncParsableCommand {
+  struct Watch: AsyncParsableCommand, UsageChecked {
     static let configuration = CommandConfiguration(
       commandName: "watch",
       abstract: "Follow a run whose requests vRA is still working on (deploy --no-wait) to its end.",
@@ -22,8 +22,18 @@ extension RunsCommand {
 
     @Argument(help: "The run id (see `vra-engine runs`).") var runId: String
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var server: ServerOptions
+
+    func checkUsage() throws(UsageError) {
+      try server.checkUsage(localFlags: connection.localFlagsGiven, command: "runs watch")
+    }
 
     func run() async throws {
+      if let remote = try server.connection() {
+        connection.applyLogSettings()
+        try await RemoteRuns.watch(remote, runId: runId, details: "vra-engine runs show\(server.flagForHints(remote))")
+        return
+      }
       let configuration = try await connection.loadConfiguration()
       let id = RunID(rawValue: runId)
       let exit: ExitCode

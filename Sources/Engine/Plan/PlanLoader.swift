@@ -67,14 +67,7 @@ public enum PlanLoader {
     _ text: String, fileName: String, format: PlanFormat, baseDirectory: URL, limits: ParseLimits,
     confinedTo bundleRoot: URL? = nil
   ) throws(PlanError) -> Draft {
-    let root: PlanNode? =
-      switch format {
-      case .yaml: try YAMLPlanReader.read(text, file: fileName, limits: limits)
-      case .toml: try TOMLPlanReader.read(text, file: fileName, limits: limits)
-      }
-    let stem = URL(fileURLWithPath: fileName).deletingPathExtension().lastPathComponent
-    var decoder = PlanDecoder(file: fileName, defaultName: stem.isEmpty ? "plan" : stem)
-    let output = decoder.decode(root)
+    let output = try decoded(text, fileName: fileName, format: format, limits: limits)
     var plan = output.plan
     var diagnostics = output.diagnostics
     var unusable = output.unusableStages
@@ -121,8 +114,51 @@ public enum PlanLoader {
     return Draft(plan: plan, diagnostics: diagnostics, unusableStages: unusable)
   }
 
+  /// The plan's text read and decoded, its templates not read yet. Throws when the text does not
+  /// parse at all; every other problem is among the output's diagnostics.
+  static func decoded(
+    _ text: String, fileName: String, format: PlanFormat, limits: ParseLimits
+  ) throws(PlanError) -> PlanDecoder.Output {
+    let root: PlanNode? =
+      switch format {
+      case .yaml: try YAMLPlanReader.read(text, file: fileName, limits: limits)
+      case .toml: try TOMLPlanReader.read(text, file: fileName, limits: limits)
+      }
+    let stem = URL(fileURLWithPath: fileName).deletingPathExtension().lastPathComponent
+    var decoder = PlanDecoder(file: fileName, defaultName: stem.isEmpty ? "plan" : stem)
+    return decoder.decode(root)
+  }
+
+  // MARK: The files a plan names
+
+  /// A template file a stage names, as written in the plan and resolved against its directory.
+  package struct TemplateReference: Sendable, Hashable {
+    package var stage: String
+    /// As the plan writes it (`templates/net.yaml`).
+    package var written: String
+    /// Where the path is written in the plan.
+    package var location: SourceLocation
+    /// `written` resolved against the plan's directory, `.` and `..` removed.
+    package var url: URL
+  }
+
+  /// The template files the stages of the plan `text` name, in stage order: what a bundle of the
+  /// plan carries to a server (`apply --server`). Nothing is validated and no template is read;
+  /// throws only when the plan text does not parse at all.
+  package static func templateReferences(
+    _ text: String, fileName: String, format: PlanFormat, baseDirectory: URL, limits: ParseLimits = .default
+  ) throws(PlanError) -> [TemplateReference] {
+    let output = try decoded(text, fileName: fileName, format: format, limits: limits)
+    return output.plan.stages.compactMap { stage in
+      guard let written = output.templatePaths[stage.name] else { return nil }
+      return TemplateReference(
+        stage: stage.name, written: written.path, location: written.location,
+        url: URL(fileURLWithPath: written.path, relativeTo: baseDirectory).standardizedFileURL)
+    }
+  }
+
   /// A file-level template diagnostic (size, encoding, YAML syntax) as a plan diagnostic.
-  static func planDiagnostic(fromFileLevel diagnostic: TemplateDiagnostic) -> PlanDiagnostic {
+  package static func planDiagnostic(fromFileLevel diagnostic: TemplateDiagnostic) -> PlanDiagnostic {
     let code: PlanDiagnosticCode =
       switch diagnostic.code {
       case .fileUnreadable: .fileUnreadable

@@ -14,10 +14,14 @@ public struct Problem: Error, Sendable, Codable, Equatable {
     public var field: String?
     public var code: String?
     public var message: String
+    /// What to do about it, when known (a did-you-mean).
+    public var hint: String?
+    /// The plan stage the problem belongs to, when it belongs to one.
+    public var stage: String?
 
     public init(
       file: String? = nil, line: Int? = nil, column: Int? = nil, field: String? = nil, code: String? = nil,
-      message: String
+      message: String, hint: String? = nil, stage: String? = nil
     ) {
       self.file = file
       self.line = line
@@ -25,6 +29,8 @@ public struct Problem: Error, Sendable, Codable, Equatable {
       self.field = field
       self.code = code
       self.message = message
+      self.hint = hint
+      self.stage = stage
     }
   }
 

@@ -8,8 +8,9 @@ import NIOSSL
 ///
 /// `mayHaveReachedServer` is what makes retries safe: a refused connection proves nothing
 /// was applied, a connection closed after the request was written proves nothing either way.
-struct TransportFailure: Error, Sendable {
-  enum Kind: Sendable, Equatable {
+/// Package-visible: the CLI's `--server` client classifies its own transport errors with it.
+package struct TransportFailure: Error, Sendable {
+  package enum Kind: Sendable, Equatable {
     case connectionRefused
     case connectTimeout
     case connectionClosed
@@ -21,14 +22,14 @@ struct TransportFailure: Error, Sendable {
     case other
   }
 
-  var kind: Kind
-  var mayHaveReachedServer: Bool
+  package var kind: Kind
+  package var mayHaveReachedServer: Bool
   /// One line naming the problem (for TLS: which verification failed).
-  var detail: String
-  var hint: String?
+  package var detail: String
+  package var hint: String?
 
   /// Reads the errors AsyncHTTPClient, NIO and NIOSSL throw.
-  static func classify(_ error: any Error, url: String) -> TransportFailure {
+  package static func classify(_ error: any Error, url: String) -> TransportFailure {
     if error is CancellationError {
       return TransportFailure(kind: .cancelled, mayHaveReachedServer: true, detail: "cancelled")
     }

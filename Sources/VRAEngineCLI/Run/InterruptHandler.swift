@@ -14,7 +14,10 @@ final class InterruptHandler {
   private var sources: [any DispatchSourceSignal]
   private let counter = Counter()
 
-  init(onFirst: @escaping @Sendable () -> Void) {
+  /// - Parameter secondMessage: what a second Ctrl-C prints before exiting 130.
+  init(
+    secondMessage: String = "exiting without waiting; resume with --resume", onFirst: @escaping @Sendable () -> Void
+  ) {
     let queue = DispatchQueue(label: "vra-engine.interrupts")
     let counter = self.counter
     sources = [SIGINT, SIGTERM].map { number in
@@ -27,7 +30,7 @@ final class InterruptHandler {
           Terminal.err("cancelling the run (Ctrl-C again to exit now)...")
           onFirst()
         } else {
-          Terminal.err("exiting without waiting; resume with --resume")
+          Terminal.err(secondMessage)
           exit(130)
         }
       }

@@ -10,12 +10,20 @@ enum RunSummary {
     _ runId: RunID, status: RunStatus, store: any StateStore, order: [String], output: OutputFormat
   ) async {
     let report = try? await RunReport.load(runId, from: store, order: order)
+    show(runId, status: status.rawValue, report: report, output: output)
+  }
+
+  /// The same from a report already read (a server's); `details` is how to see it again.
+  static func show(
+    _ runId: RunID, status: String, report: RunReport?, output: OutputFormat,
+    details: String = "vra-engine runs show"
+  ) {
     switch output {
     case .json:
       if let report { OutputJSON.print(report) }
     case .text:
       if let report, let outputs = outputsText(report) { Terminal.out(outputs) }
-      Terminal.err("run \(runId): \(status)  (details: vra-engine runs show \(runId))")
+      Terminal.err("run \(runId): \(status)  (details: \(details) \(runId))")
     }
   }
 
