@@ -84,6 +84,9 @@ struct ServeFixture: Sendable {
     simulatorConfiguration.host = "127.0.0.1"
     simulatorConfiguration.port = 0
     simulatorConfiguration.timeScale = timeScale
+    // Resources named fail-… fail, for runs that must fail.
+    simulatorConfiguration.faults.enabled = true
+    simulatorConfiguration.faults.failResources = ["fail-*"]
     simulatorConfiguration.orgs = [teamA, teamB].map {
       OrgSeed(
         name: "\($0.name)-org", users: [UserSeed(username: $0.username, password: $0.password, domain: "corp")],

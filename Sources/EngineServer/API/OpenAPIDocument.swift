@@ -182,6 +182,16 @@ public enum OpenAPIDocument {
               }
             }
           },
+          "503": {
+            "description": "unavailable: the tenant's vRA could not be reached (or refused its credentials) to check the plan; nothing was submitted.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
           "default": {
             "$ref": "#/components/responses/Error"
           }

@@ -265,10 +265,15 @@ actor RunExecutor: Service {
         configuration, resolver: resolver, recorded: run, store: store, simulator: sessions.simulator,
         notice: { [logger] in logger.notice("\($0)") }
       ) { session in
+        let (events, sink, finish) = RunEvent.stream()
         let orchestrator = Orchestrator(
           plan: plan, client: session.client, store: session.store, tracking: session.tracker, environment: [:],
-          logger: logger, secrets: secrets, lease: session.lease, target: session.target)
-        _ = try await orchestrator.run(run.id, ownership: mode, handBack: handBack)
+          logger: logger, secrets: secrets, lease: session.lease, target: session.target, events: sink)
+        try await withThrowingDiscardingTaskGroup { group in
+          group.addTask { [store] in await RunEventRecorder(store: store, run: run.id).record(events) }
+          defer { finish() }
+          _ = try await orchestrator.run(run.id, ownership: mode, handBack: handBack)
+        }
       }
     }
   }

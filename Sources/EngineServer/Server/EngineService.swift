@@ -25,6 +25,8 @@ public enum EngineService {
     public let scheme: String
     /// The state store the service uses (tests read it).
     public let store: SQLStateStore
+    /// Every route served, as `METHOD /path/{parameter}` (the OpenAPI document's spelling).
+    public let routes: [String]
     let group: ServiceGroup
 
     public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
@@ -112,6 +114,12 @@ public enum EngineService {
           logger: logger
         ).register(on: api)
 
+        let routes = router.routes.map { route in
+          "\(route.method) "
+            + "\(route.path)".split(separator: "/", omittingEmptySubsequences: false).map {
+              $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0)
+            }.joined(separator: "/")
+        }
         let scheme = configuration.tls == nil ? "http" : "https"
         let groupBox = ServiceGroupBox()
         let app = Application(
@@ -122,7 +130,7 @@ public enum EngineService {
             guard let group = groupBox.group else { return }
             let port = channel.localAddress?.port ?? configuration.listen.port
             logger.notice("serving the API on \(scheme)://\(configuration.listen.host):\(port)/api/v1")
-            listening(Running(port: port, scheme: scheme, store: store, group: group))
+            listening(Running(port: port, scheme: scheme, store: store, routes: routes, group: group))
           }, logger: logger)
         // Shut down in reverse order: the API stops first, then the executor hands the runs back.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: executor)]
