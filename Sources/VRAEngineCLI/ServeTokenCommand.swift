@@ -10,6 +10,10 @@ struct ServeTokenCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "token",
     abstract: "Create API tokens for the tenants of `vra-engine serve`.",
+    discussion: """
+      Example:
+        vra-engine serve token create --tenant team-a --config serve.yaml > team-a.token
+      """,
     subcommands: [Create.self])
 
   struct Create: ParsableCommand, UsageChecked {

@@ -14,7 +14,7 @@ struct OpenAPIContractTests {
   typealias Document = OpenAPIDocumentTests
 
   @Test func everyRouteIsDocumentedAndEveryDocumentedOperationAnswersAsDocumented() async throws {
-    try await ServeFixture.with(maxConcurrentRuns: 1, maxQueuedRuns: 0) { fixture in
+    try await ServeFixture.with(timeScale: 0.1, maxConcurrentRuns: 1, maxQueuedRuns: 0) { fixture in
       let documented = Set(OpenAPIDocument.operations.map { "\($0.method.uppercased()) \($0.path)" })
       #expect(Set(fixture.running.routes) == documented)
 
@@ -31,7 +31,8 @@ struct OpenAPIContractTests {
         let answer = try await fixture.http.call(method, path, token: token, json: json, headers: headers)
         answers.append((method.rawValue, template, answer))
       }
-      // While the run goes on: a second submission over the quota (429), its cancel not yet 409.
+      // While the run goes on: a second submission over the quota (429).
+      _ = try await fixture.waitForStatus(a, run: id, in: ["running"])
       try await call(
         .POST, "/api/v1/runs", "/api/v1/runs", json: ["plan": .string(ServeFixture.plan(name: "b")), "files": files])
       _ = try await fixture.waitForStatus(a, run: id, in: ["succeeded"])

@@ -17,7 +17,7 @@ import VRAModels
     #expect(
       Set(names.filter { $0 != "See" }) == [
         "apply", "deploy", "runs", "cancel", "destroy", "validate", "graph", "inputs-schema", "config", "simulator",
-        "version",
+        "serve", "version",
       ])
   }
 
@@ -42,7 +42,8 @@ import VRAModels
   @Test func everyHelpPageHasAnExample() async throws {
     let commands = [
       "", "apply", "deploy", "runs", "runs list", "runs show", "runs watch", "runs prune", "cancel", "destroy",
-      "validate", "graph", "inputs-schema", "config", "config show", "config check", "simulator", "version",
+      "validate", "graph", "inputs-schema", "config", "config show", "config check", "simulator", "serve",
+      "serve token", "serve token create", "version",
     ]
     for command in commands {
       let help = try await CLIHarness.run(command.split(separator: " ").map(String.init) + ["--help"])
