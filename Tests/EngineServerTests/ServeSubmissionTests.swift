@@ -109,10 +109,12 @@ struct ServeSubmissionTests {
     try await ServeFixture.with(timeScale: 0.1, maxConcurrentRuns: 1, maxQueuedRuns: 1) { fixture in
       let a = ServeFixture.teamA
       let first = try await fixture.submit(a, plan: ServeFixture.plan(name: "one"), files: files)
+      #expect(first.json["queuePosition"] == .null, "a tenant with room starts the run: it is not queued")
       let firstId = try #require(first.json["id"]?.stringValue)
       _ = try await fixture.waitForStatus(a, run: firstId, in: ["running"])
       let second = try await fixture.submit(a, plan: ServeFixture.plan(name: "two"), files: files)
       #expect(second.status == 202)
+      #expect(second.json["queuePosition"]?.intValue == 1)
       let secondId = try #require(second.json["id"]?.stringValue)
       let queued = try await fixture.http.call(.GET, "/api/v1/runs?status=pending", token: a.token)
       #expect(queued.json["runs"]?[0]?["queuePosition"]?.intValue == 1, "\(queued.json)")

@@ -117,7 +117,7 @@ struct RunsAPI: Sendable {
         case .replayed(let run, let stored):
           return try await replay(run, storedDigest: stored, digest: digest)
         case .created(let run):
-          await executor.enqueued(run.id, tenant: tenant.name)
+          await executor.enqueued(run.id, tenant: tenant)
           ServeMetrics.submitted(tenant: tenant.name)
           logger.info("run submitted", metadata: ["run.id": "\(run.id)", "plan": "\(plan.name)"])
           return try JSONAnswer.json(

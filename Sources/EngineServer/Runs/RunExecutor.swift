@@ -35,6 +35,8 @@ actor RunExecutor: Service {
   private var active: [RunID: Active] = [:]
   /// Each tenant's queued runs, oldest first, as of the last scheduling pass.
   private var queues: [String: [RunID]] = [:]
+  /// Runs submitted since the last pass that will start at the next one (their tenant had room).
+  private var starting: [String: Set<RunID>] = [:]
   private var stopping = false
   private let wakeups: AsyncStream<Void>
   private let wake: AsyncStream<Void>.Continuation
@@ -142,6 +144,7 @@ actor RunExecutor: Service {
       }
     }
     self.queues = queues
+    starting = [:]
     var activeByTenant: [String: Int] = [:]
     for run in active.values { activeByTenant[run.tenant, default: 0] += 1 }
     ServeMetrics.occupancy(
@@ -157,13 +160,20 @@ actor RunExecutor: Service {
   /// How many runs the tenant has waiting for a slot.
   func queuedCount(tenant: String) -> Int { queues[tenant]?.count ?? 0 }
 
-  /// The runs of `tenant` this service works on now.
-  func activeCount(tenant: String) -> Int { active.values.filter { $0.tenant == tenant }.count }
+  /// The runs of `tenant` this service works on now, or starts at its next pass.
+  func activeCount(tenant: String) -> Int {
+    active.values.filter { $0.tenant == tenant }.count + (starting[tenant]?.count ?? 0)
+  }
 
-  /// Counts a run just submitted into its tenant's queue until the next pass decides about it, so a
-  /// burst of submissions sees the quota fill up.
-  func enqueued(_ run: RunID, tenant: String) {
-    queues[tenant, default: []].append(run)
+  /// Counts a run just submitted until the next pass decides about it: as starting when its tenant
+  /// has room, else at the end of its queue, so a burst of submissions sees the quota fill up and
+  /// each answer tells its queue position.
+  func enqueued(_ run: RunID, tenant: TenantConfiguration) {
+    if activeCount(tenant: tenant.name) + queuedCount(tenant: tenant.name) < tenant.maxConcurrentRuns {
+      starting[tenant.name, default: []].insert(run)
+    } else {
+      queues[tenant.name, default: []].append(run)
+    }
     poke()
   }
 
