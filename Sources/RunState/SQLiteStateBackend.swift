@@ -29,20 +29,27 @@ struct SQLiteStateBackend: SQLStateBackend {
   var beginWriteTransaction: String { "BEGIN IMMEDIATE" }
 
   /// Opens (creating it and its parent directories if needed) the database file at `path`.
+  ///
+  /// Opening and closing run in tasks of their own: SQLiteNIO's thread pool refuses work for a
+  /// cancelled task, and a connection opened but then not closed (its close refused) is a leak
+  /// that SQLiteNIO asserts on. A caller cancelled meanwhile (Ctrl-C, a service shutting down)
+  /// gets a store that is either whole or closed.
   static func open(path: String, busyTimeout: Duration, logger: Logger) async throws -> SQLiteStateBackend {
     let url = URL(fileURLWithPath: path)
     try FileManager.default.createDirectory(
       at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    let connection = try await SQLiteConnection.open(storage: .file(path: url.path), logger: logger)
-    let backend = SQLiteStateBackend(
-      connection: connection, database: connection.sql(queryLogLevel: nil), location: url.path)
-    do {
-      try await backend.configure(busyTimeout: busyTimeout)
-    } catch {
-      try? await connection.close()
-      throw error
-    }
-    return backend
+    return try await Task.detached {
+      let connection = try await SQLiteConnection.open(storage: .file(path: url.path), logger: logger)
+      let backend = SQLiteStateBackend(
+        connection: connection, database: connection.sql(queryLogLevel: nil), location: url.path)
+      do {
+        try await backend.configure(busyTimeout: busyTimeout)
+      } catch {
+        try? await connection.close()
+        throw error
+      }
+      return backend
+    }.value
   }
 
   private func configure(busyTimeout: Duration) async throws {
@@ -63,6 +70,7 @@ struct SQLiteStateBackend: SQLStateBackend {
   }
 
   func close() async throws {
-    try await connection.close()
+    let connection = self.connection
+    try await Task.detached { try await connection.close() }.value
   }
 }
