@@ -20,19 +20,22 @@ enum StateQueries {
   }
 
   static func insertRun(_ db: any SQLDatabase, _ run: RunRecord) async throws {
-    try await db.insert(into: StateTable.runs)
-      .columns(
-        "id", "plan_name", "plan_path", "plan_digest", "status", "started_at", "finished_at", "options",
-        "updated_at", "target", "scope", "tenant"
-      )
-      .values(
-        SQLBind(run.id.rawValue), SQLBind(run.planName), SQLBind(run.planPath), SQLBind(run.planDigest),
-        SQLBind(run.status.rawValue), SQLBind(StoredValues.milliseconds(run.startedAt)),
-        SQLBind(run.finishedAt.map(StoredValues.milliseconds)), SQLBind(try StoredValues.encode(run.options)),
-        SQLBind(StoredValues.milliseconds(run.startedAt)), SQLBind(try StoredValues.encode(run.target)),
-        SQLBind(try StoredValues.encode(run.scope)), SQLBind(run.scope?.tenant)
-      )
-      .run()
+    var columns = [
+      "id", "plan_name", "plan_path", "plan_digest", "status", "started_at", "finished_at", "options", "updated_at",
+      "target",
+    ]
+    var values: [any SQLExpression] = [
+      SQLBind(run.id.rawValue), SQLBind(run.planName), SQLBind(run.planPath), SQLBind(run.planDigest),
+      SQLBind(run.status.rawValue), SQLBind(StoredValues.milliseconds(run.startedAt)),
+      SQLBind(run.finishedAt.map(StoredValues.milliseconds)), SQLBind(try StoredValues.encode(run.options)),
+      SQLBind(StoredValues.milliseconds(run.startedAt)), SQLBind(try StoredValues.encode(run.target)),
+    ]
+    if let scope = run.scope {
+      // Only a service's runs have a scope (migration 4); the CLI's leave the columns NULL.
+      columns += ["scope", "tenant"]
+      values += [SQLBind(try StoredValues.encode(scope)), SQLBind(scope.tenant)]
+    }
+    try await db.insert(into: StateTable.runs).columns(columns).values(values).run()
   }
 
   /// Writes the run's lease, epoch and cancel request.
@@ -88,8 +91,10 @@ enum StateQueries {
       cancelRequestedAt: try row.decode(column: "cancel_requested_at", as: Int64?.self)
         .map(StoredValues.date(milliseconds:)),
       epoch: epoch,
-      scope: try StoredValues.decode(
-        RunScope.self, from: try row.decode(column: "scope", as: String?.self), table: table))
+      // A file read before migration 4 has no scope column: its runs are the CLI's.
+      scope: row.contains(column: "scope")
+        ? try StoredValues.decode(RunScope.self, from: try row.decode(column: "scope", as: String?.self), table: table)
+        : nil)
   }
 
   // MARK: Stages
