@@ -76,28 +76,10 @@ struct DestroyCommand: AsyncParsableCommand, UsageChecked {
       return
     }
     let items = try await destroyer.items(id, order: order)
-    Terminal.err(
-      items.isEmpty
-        ? "run \(runId) (\(run.status)) created nothing that is left in vRA (\(run.target?.description ?? "its vRA"))"
-        : "run \(runId) (\(run.status)) on \(run.target?.description ?? "its vRA"): destroy will delete")
-    for item in items {
-      let what =
-        item.deploymentId.map { "deployment \(item.deploymentName ?? "?") (\($0))" }
-        ?? "deployment named \(item.deploymentName ?? "?") (looked up by name)"
-      Terminal.err("  \(item.stage): \(what)\(item.inFlight ? ", cancelled first (still in flight)" : "")")
-    }
-    if dryRun { return }
-    if !items.isEmpty, !autoApprove {
-      guard CommandContext.current.standardInputIsTerminal else {
-        Terminal.err("error: destroy needs --auto-approve (-y) when not run from a terminal; nothing was deleted")
-        throw ExitCodes.usageOrValidation
-      }
-      Terminal.err("Delete these deployments? Type yes to confirm:")
-      guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
-        Terminal.err("not confirmed; nothing was deleted")
-        throw ExitCodes.usageOrValidation
-      }
-    }
+    let proceed = try DestroyConfirmation.confirm(
+      runId: runId, status: run.status.rawValue, place: run.target?.description ?? "its vRA", items: items,
+      dryRun: dryRun, autoApprove: autoApprove)
+    guard proceed else { return }
     let display = EventDisplay(quiet: false)
     let result: (status: RunStatus, failed: [String])
     do {

@@ -32,6 +32,13 @@ public struct RunDestroyer: Sendable {
     /// Nil: only the name is known (a submit cut short); it is looked up in vRA first.
     public var deploymentId: String?
     public var inFlight: Bool
+
+    public init(stage: String, deploymentName: String?, deploymentId: String?, inFlight: Bool) {
+      self.stage = stage
+      self.deploymentName = deploymentName
+      self.deploymentId = deploymentId
+      self.inFlight = inFlight
+    }
   }
 
   /// What `destroy` would delete, in deletion order, read from the store (nothing is sent).

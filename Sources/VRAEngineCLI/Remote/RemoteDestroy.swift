@@ -14,13 +14,7 @@ struct RemoteDestroy {
   let autoApprove: Bool
   let dryRun: Bool
 
-  /// One deployment the destroy deletes (or looks up by name first).
-  struct Item: Equatable {
-    var stage: String
-    var deploymentName: String?
-    var deploymentId: String?
-    var inFlight: Bool
-  }
+  typealias Item = RunDestroyer.Item
 
   func run() async throws {
     let server = connection.baseURL
@@ -37,28 +31,10 @@ struct RemoteDestroy {
         return
       }
       let items = Self.items(report)
-      Terminal.err(
-        items.isEmpty
-          ? "run \(runId) (\(status)) created nothing that is left in vRA (the server \(server))"
-          : "run \(runId) (\(status)) on the server \(server): destroy will delete")
-      for item in items {
-        let what =
-          item.deploymentId.map { "deployment \(item.deploymentName ?? "?") (\($0))" }
-          ?? "deployment named \(item.deploymentName ?? "?") (looked up by name)"
-        Terminal.err("  \(item.stage): \(what)\(item.inFlight ? ", cancelled first (still in flight)" : "")")
-      }
-      if dryRun { return }
-      if !items.isEmpty, !autoApprove {
-        guard CommandContext.current.standardInputIsTerminal else {
-          Terminal.err("error: destroy needs --auto-approve (-y) when not run from a terminal; nothing was deleted")
-          throw ExitCodes.usageOrValidation
-        }
-        Terminal.err("Delete these deployments? Type yes to confirm:")
-        guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
-          Terminal.err("not confirmed; nothing was deleted")
-          throw ExitCodes.usageOrValidation
-        }
-      }
+      let proceed = try DestroyConfirmation.confirm(
+        runId: runId, status: status, place: "the server \(server)", items: items, dryRun: dryRun,
+        autoApprove: autoApprove)
+      guard proceed else { return }
       let final: RunReport
       do throws(APIError) {
         // The events so far, so that only the destroy's own are shown: a finished run's stream ends at once.
