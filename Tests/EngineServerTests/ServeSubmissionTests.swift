@@ -99,6 +99,11 @@ struct ServeSubmissionTests {
       let many = Dictionary(uniqueKeysWithValues: (0..<250).map { ("t\($0).yaml", "x: 1") })
       let tooMany = try await fixture.submit(a, plan: ServeFixture.plan(), files: many)
       #expect(tooMany.status == 400)
+      let bigFile = try await fixture.submit(
+        a, plan: ServeFixture.plan(),
+        files: files.merging(["big.yaml": String(repeating: "#", count: 1_100_000)]) { $1 })
+      #expect(bigFile.status == 400)
+      #expect(bigFile.json["errors"]?[0]?["file"]?.stringValue == "big.yaml")
       let malformed = try await fixture.http.call(.POST, "/api/v1/runs", token: a.token, json: ["files": .object([:])])
       #expect(malformed.status == 400)
       #expect(malformed.json["detail"]?.stringValue?.contains("plan") == true)
