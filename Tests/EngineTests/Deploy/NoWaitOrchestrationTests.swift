@@ -9,7 +9,8 @@ import VRAModels
 /// second POST.
 @Suite struct NoWaitOrchestrationTests {
   @Test func aStageIsLeftSubmittedAndALaterRunReattaches() async throws {
-    let harness = try await OrchestrationHarness.start { $0.timeScale = 0.05 }
+    // The network takes about 4 s: still in progress when the test looks, even on a loaded machine.
+    let harness = try await OrchestrationHarness.start { $0.timeScale = 0.2 }
     defer { Task { await harness.stop() } }
     let plan = try harness.plan([
       "plan.yaml": """

@@ -92,7 +92,10 @@ import VRASimulator
   @Test func cancelFromAnotherTerminalReachesAnApplyOnTheEmbeddedSimulator() async throws {
     let directory = try RunCommandsTests.workspace()
     defer { try? FileManager.default.removeItem(at: directory) }
-    var stages = "name: long\ndefaults: {project: Development}\nstages:\n  s0: {template: network.yaml}\n"
+    // s0 a machine: about 2 s on the embedded simulator, so the cancel finds it in flight even on a
+    // loaded machine (a network is done in under half a second).
+    var stages =
+      "name: long\ndefaults: {project: Development}\nstages:\n  s0: {template: machine.yaml, inputs: {network: n1}}\n"
     for index in 1..<8 { stages += "  s\(index): {template: network.yaml, dependsOn: [s\(index - 1)]}\n" }
     try stages.write(to: directory.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
     let log = directory.appendingPathComponent("apply.log")
