@@ -79,7 +79,8 @@ final class ServeProcess: @unchecked Sendable {
     self.collected = collected
   }
 
-  static func start(config: String) async throws -> ServeProcess {
+  /// `environment` is added to (and overrides) this process's environment and the defaults below.
+  static func start(config: String, environment extra: [String: String] = [:]) async throws -> ServeProcess {
     let process = Process()
     process.executableURL = try VRAEngineBinary.url
     process.arguments = ["serve", "--config", config]
@@ -87,6 +88,7 @@ final class ServeProcess: @unchecked Sendable {
     var environment = ProcessInfo.processInfo.environment
     environment["VRA_ENGINE_LOG_LEVEL"] = "trace"
     environment["VRA_ENGINE_LEASE_CHECK"] = "0.2"
+    environment.merge(extra) { $1 }
     process.environment = environment
     let pipe = Pipe()
     process.standardError = pipe

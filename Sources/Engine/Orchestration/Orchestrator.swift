@@ -172,7 +172,11 @@ public struct Orchestrator: Sendable {
       emit(.stage(name, .skipped, detail: reason))
     }
 
-    let cancelled = Task.isCancelled || outcomes.values.contains(.cancelled)
+    // The stop reason, not `Task.isCancelled`, says whether the run was cancelled: a hand-back that
+    // came while the stages were ending (after the check above) cancels this task too, and the run
+    // is then left to its next owner, not recorded as cancelled.
+    if control.reason == .handedBack { throw RunHandedBack(runId: runId) }
+    let cancelled = control.reason == .cancelRequested || outcomes.values.contains(.cancelled)
     let failed = outcomes.values.contains { if case .failed = $0 { true } else { false } }
     if failed && !cancelled && plan.defaults.rollback == .onFailure {
       _ = try await Rollback(

@@ -19,6 +19,9 @@ actor RunExecutor: Service {
     var handBack: RunHandBack
     /// Cancels the run's work as Ctrl-C does (set once its task runs).
     var cancel: (@Sendable () -> Void)?
+    /// A cancel came before the task ran: it is cancelled as soon as it does (the store's cancel
+    /// request alone would be cleared when the run takes its lease).
+    var cancelledEarly = false
   }
 
   private enum Job: Sendable {
@@ -38,6 +41,11 @@ actor RunExecutor: Service {
   /// Runs submitted since the last pass that will start at the next one (their tenant had room).
   private var starting: [String: Set<RunID>] = [:]
   private var stopping = false
+  /// Held by a scheduling pass and by a cancel across their store reads and writes. The actor
+  /// alone does not make them one decision: a pass suspended on its read of the store would
+  /// otherwise start a run from a snapshot taken before a cancel of that queued run was written.
+  private var deciding = false
+  private var waitingToDecide: [CheckedContinuation<Void, Never>] = []
   private let wakeups: AsyncStream<Void>
   private let wake: AsyncStream<Void>.Continuation
 
@@ -96,8 +104,23 @@ actor RunExecutor: Service {
 
   // MARK: Decisions
 
+  /// Runs `body` as the only decision in progress (see `deciding`).
+  private func decidingAlone<T>(_ body: () async throws -> T) async rethrows -> T {
+    while deciding { await withCheckedContinuation { waitingToDecide.append($0) } }
+    deciding = true
+    defer {
+      deciding = false
+      if !waitingToDecide.isEmpty { waitingToDecide.removeFirst().resume() }
+    }
+    return try await body()
+  }
+
   /// The jobs to start now; also refreshes the tenants' queues.
   private func nextJobs() async -> [Job] {
+    await decidingAlone { await decideJobs() }
+  }
+
+  private func decideJobs() async -> [Job] {
     let unfinished: [RunRecord]
     do {
       unfinished = try await store.unfinishedSubmittedRuns()
@@ -183,18 +206,24 @@ actor RunExecutor: Service {
   /// on is cancelled as Ctrl-C cancels it (in vRA, then recorded); a run another process owns is
   /// asked through the store. The record after the request.
   func cancel(_ run: RunRecord) async throws -> RunRecord {
-    if let active = active[run.id] {
+    try await decidingAlone {
+      if active[run.id] != nil {
+        let record = try await store.requestCancel(run: run.id)
+        // Its task may not run yet: it is cancelled once it does.
+        if let cancel = active[run.id]?.cancel { cancel() } else { active[run.id]?.cancelledEarly = true }
+        return record
+      }
+      // Read again: a pass may have started and finished it since the caller read it.
+      guard let current = try await store.run(run.id) else { return run }
+      if current.status.isTerminal { return current }
+      if current.status == .pending, current.lease == nil {
+        await cancelQueued(run.id)
+        return try await store.run(run.id) ?? current
+      }
       let record = try await store.requestCancel(run: run.id)
-      active.cancel?()
+      poke()
       return record
     }
-    if run.status == .pending, run.lease == nil {
-      await cancelQueued(run.id)
-      return try await store.run(run.id) ?? run
-    }
-    let record = try await store.requestCancel(run: run.id)
-    poke()
-    return record
   }
 
   private func cancelQueued(_ id: RunID) async {
@@ -216,6 +245,7 @@ actor RunExecutor: Service {
   private func started(_ id: RunID, cancel: @escaping @Sendable () -> Void) {
     active[id]?.cancel = cancel
     if stopping { active[id]?.handBack.fire() }
+    if active[id]?.cancelledEarly == true { cancel() }
   }
 
   private func finished(_ id: RunID) {
