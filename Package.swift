@@ -263,6 +263,17 @@ let package = Package(
       path: "Benchmarks/tracker/TrackerBenchmark",
       swiftSettings: strict
     ),
+    // A client of `vra-engine serve` only (HTTP): no module of the engine, so it measures the API.
+    .executableTarget(
+      name: "ServeBenchmark",
+      dependencies: [
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      path: "Benchmarks/serve/ServeBenchmark",
+      swiftSettings: strict
+    ),
     .testTarget(
       name: "VRAModelsTests",
       dependencies: ["VRAModels"],
