@@ -61,6 +61,9 @@ struct RunOwnership {
     let control = RunControl()
     let task = Task { try await work(control) }
     control.onStop { task.cancel() }
+    // A cancel that came before the hand-back wins over it: handed back, the run would lose it
+    // (the next owner's lease clears the store's request).
+    if Task.isCancelled { control.stop(.cancelRequested) }
     handBack?.onFire { control.stop(.handedBack) }
     let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
       group.addTask { await watch(lease, control: control) }

@@ -156,9 +156,11 @@ actor RunExecutor: Service {
         }
       case .running, .cancelling:
         // Started before this service stopped: resumed whatever the quota, it already held a slot.
+        // A cancel its last owner had not acted on yet is acted on now (taking the lease clears it).
         running[tenant.name, default: 0] += 1
         jobs.append(.start(run, tenant, mode))
-        active[run.id] = Active(tenant: tenant.name, handBack: RunHandBack())
+        active[run.id] = Active(
+          tenant: tenant.name, handBack: RunHandBack(), cancelledEarly: run.cancelRequestedAt != nil)
       case .destroying:
         jobs.append(.destroy(run, tenant, mode))
         active[run.id] = Active(tenant: tenant.name, handBack: RunHandBack())
@@ -244,8 +246,9 @@ actor RunExecutor: Service {
 
   private func started(_ id: RunID, cancel: @escaping @Sendable () -> Void) {
     active[id]?.cancel = cancel
-    if stopping { active[id]?.handBack.fire() }
+    // Cancelled first: a cancel that came before a hand-back wins over it (`RunOwnership`).
     if active[id]?.cancelledEarly == true { cancel() }
+    if stopping { active[id]?.handBack.fire() }
   }
 
   private func finished(_ id: RunID) {
