@@ -25,6 +25,16 @@ struct SQLiteStateBackend: SQLStateBackend {
   let connection: SQLiteConnection
   let database: any SQLDatabase
   let location: String
+  /// Closes the connection if the backend is dropped without `close()` (a store abandoned on an
+  /// error path): SQLiteNIO traps on a connection deallocated open.
+  private let closeGuard: ConnectionCloseGuard
+
+  init(connection: SQLiteConnection, database: any SQLDatabase, location: String) {
+    self.connection = connection
+    self.database = database
+    self.location = location
+    self.closeGuard = ConnectionCloseGuard(connection)
+  }
 
   var beginWriteTransaction: String { "BEGIN IMMEDIATE" }
 
@@ -72,5 +82,18 @@ struct SQLiteStateBackend: SQLStateBackend {
   func close() async throws {
     let connection = self.connection
     try await Task.detached { try await connection.close() }.value
+  }
+}
+
+/// Closes its connection when the last backend holding it goes away unclosed. The close keeps the
+/// connection alive until it ran (closing one already closed does nothing).
+private final class ConnectionCloseGuard: Sendable {
+  let connection: SQLiteConnection
+
+  init(_ connection: SQLiteConnection) { self.connection = connection }
+
+  deinit {
+    let connection = self.connection
+    if !connection.isClosed { _ = connection.close() }
   }
 }
