@@ -40,6 +40,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+    .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     // Only `Reloading` (ReloadingFileProvider): config files are parsed by our own positioned readers.
@@ -84,13 +86,17 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
-    // The state store: runs, stages, events, leases, migrations. SQLKit lives only here.
+    // The state store: runs, stages, events, leases, migrations, on SQLite or PostgreSQL.
+    // SQLKit and the database drivers live only here.
     .target(
       name: "RunState",
       dependencies: [
         "VRAModels",
         "Credentials",
         .product(name: "SQLiteKit", package: "sqlite-kit"),
+        .product(name: "PostgresKit", package: "postgres-kit"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict

@@ -4,7 +4,7 @@ import VRAModels
 extension SQLStateStore {
   public func acquireLease(run: RunID, duration: Duration, mode: LeaseAcquisition) async throws -> RunLease {
     let owner = self.owner
-    let lease = try await write("taking the lease of run \(run)") { db, now in
+    let lease = try await write("taking the lease of run \(run)", run: run, fenced: false) { db, now in
       guard var record = try await StateQueries.fetchRun(db, run) else { throw StateStoreError.unknownRun(run) }
       var tookOver: LeaseOwner?
       if let current = record.lease, current.owner.id != owner.id, !current.owner.isKnownDead {
@@ -61,7 +61,7 @@ extension SQLStateStore {
     guard held[lease.runId] == lease.epoch else { return }
     held[lease.runId] = nil
     let owner = self.owner
-    try await write("releasing the lease of run \(lease.runId)") { db, now in
+    try await write("releasing the lease of run \(lease.runId)", run: lease.runId, fenced: false) { db, now in
       guard var record = try await StateQueries.fetchRun(db, lease.runId),
         record.lease?.owner.id == owner.id, record.epoch == lease.epoch
       else { return }
@@ -72,7 +72,7 @@ extension SQLStateStore {
 
   @discardableResult
   public func requestCancel(run: RunID) async throws -> RunRecord {
-    try await write("asking run \(run) to cancel") { db, now in
+    try await write("asking run \(run) to cancel", run: run, fenced: false) { db, now in
       guard var record = try await StateQueries.fetchRun(db, run) else { throw StateStoreError.unknownRun(run) }
       guard record.cancelRequestedAt == nil else { return record }
       record.cancelRequestedAt = now

@@ -17,7 +17,25 @@ extension SQLStateStore {
     for name in stages where !seen.insert(name).inserted {
       throw StateStoreError.duplicateStage(run: id, stage: name)
     }
-    return try await write("submitting run \(id)") { db, now in
+    do {
+      return try await recordSubmission(
+        id: id, planName: planName, planPath: planPath, planDigest: planDigest, options: options, stages: stages,
+        target: target, submission: submission)
+    } catch {
+      // Two replicas raced with one key and the unique index refused the second insert (the
+      // lookup cannot see a row not committed yet): the run the first recorded is the answer.
+      guard let key = submission.idempotencyKey,
+        let (run, digest) = try await submittedRun(tenant: submission.scope.tenant, idempotencyKey: key)
+      else { throw error }
+      return .replayed(run, requestDigest: digest)
+    }
+  }
+
+  private func recordSubmission(
+    id: RunID, planName: String, planPath: String, planDigest: String, options: JSONValue, stages: [String],
+    target: RunTarget?, submission: RunSubmissionRecord
+  ) async throws -> SubmissionOutcome {
+    try await write("submitting run \(id)") { db, now in
       if let key = submission.idempotencyKey,
         let row = try await db.select().column("*").from(StateTable.runs)
           .where("tenant", .equal, submission.scope.tenant).where("idempotency_key", .equal, key).first()

@@ -72,6 +72,44 @@ public actor SQLStateStore: StateStore {
     return store
   }
 
+  /// Opens the state database `database` names and migrates it to this build's schema.
+  ///
+  /// - Parameter password: PostgreSQL's password, already resolved (`state.password`); nil uses
+  ///   the URL's, if any. Ignored for SQLite.
+  public static func open(
+    _ database: StateDatabase, password: String? = nil, logger: Logger = Logger(label: "vra-engine.state")
+  ) async throws -> SQLStateStore {
+    switch database {
+    case .sqlite(let path): try await openSQLite(at: path, logger: logger)
+    case .postgres(let location): try await openPostgres(location, password: password, logger: logger)
+    }
+  }
+
+  /// Opens (and migrates) a PostgreSQL state database; several processes on several machines may
+  /// share it (`serve` replicas). Leases are timed by the database's clock unless `clock` is given.
+  public static func openPostgres(
+    _ location: PostgresStateLocation, password: String? = nil, clock: (@Sendable () -> Date)? = nil,
+    logger: Logger = Logger(label: "vra-engine.state")
+  ) async throws -> SQLStateStore {
+    try await openPostgres(location, password: password, clock: clock, logger: logger, migrations: StateMigration.all)
+  }
+
+  static func openPostgres(
+    _ location: PostgresStateLocation, password: String?, clock: (@Sendable () -> Date)?, logger: Logger,
+    migrations: [StateMigration]
+  ) async throws -> SQLStateStore {
+    let backend = try await PostgresStateBackend.open(
+      location, password: password, usesDatabaseClock: clock == nil, logger: logger)
+    let store = SQLStateStore(backend: backend, clock: clock ?? { Date() }, logger: logger)
+    do {
+      try await store.migrate(StateMigrator(migrations: migrations))
+    } catch {
+      try? await store.close()
+      throw error
+    }
+    return store
+  }
+
   public func close() async throws {
     try await withGate {
       isClosed = true
@@ -87,40 +125,51 @@ public actor SQLStateStore: StateStore {
   /// must still record what vRA accepted (the ids of a request it just submitted), and a transaction
   /// cut short by cancellation would leave the connection inside it, failing every later write.
   ///
-  /// - Parameter run: the run this write changes: its lease is checked first, in the transaction
-  ///   (`StateStore`'s fencing rule); nil for writes that belong to no run yet.
+  /// - Parameters:
+  ///   - run: the run this write changes: its row is locked first (other writers of it wait), then
+  ///     its lease is checked, in the transaction (`StateStore`'s fencing rule); nil for writes that
+  ///     belong to no run yet.
+  ///   - fenced: false for the writes others may make to a leased run (taking or releasing the
+  ///     lease, a cancel request): locked, not fenced.
   func write<T: Sendable>(
-    _ operation: String, run: RunID? = nil, _ body: @escaping @Sendable (any SQLDatabase, Date) async throws -> T
+    _ operation: String, run: RunID? = nil, fenced: Bool = true,
+    _ body: @escaping @Sendable (any SQLDatabase, Date) async throws -> T
   ) async throws -> T {
     try await withGate {
-      let (db, backend, logger, owner) = (backend.database, backend, logger, owner)
-      let now = StoredValues.stored(clock())
+      let (backend, logger, owner) = (backend, logger, owner)
+      let localNow = StoredValues.stored(clock())
       let hook = beforeNextCommit
       let fence = run.map { (run: $0, epoch: held[$0]) }
       beforeNextCommit = nil
       return try await Task.detached {
-        do {
-          try await Self.execute(db, backend.beginWriteTransaction)
-        } catch {
-          throw Self.mapped(error, operation)
-        }
-        do {
-          if let fence {
-            try await Self.checkFence(db, run: fence.run, heldEpoch: fence.epoch, owner: owner, now: now)
-          }
-          let result = try await body(db, now)
-          try hook?()
-          try await Self.execute(db, backend.commitTransaction)
-          return result
-        } catch {
+        try await backend.withDatabase { db in
           do {
-            try await Self.execute(db, backend.rollbackTransaction)
-          } catch let rollbackError {
-            logger.error(
-              "state store rollback failed",
-              metadata: ["operation": "\(operation)", "error.detail": "\(rollbackError)"])
+            try await Self.execute(db, backend.beginWriteTransaction)
+          } catch {
+            throw Self.mapped(error, operation)
           }
-          throw Self.mapped(error, operation)
+          do {
+            let now = try await backend.transactionTime(db).map(StoredValues.stored) ?? localNow
+            if let fence {
+              try await backend.lockRun(db, fence.run)
+              if fenced {
+                try await Self.checkFence(db, run: fence.run, heldEpoch: fence.epoch, owner: owner, now: now)
+              }
+            }
+            let result = try await body(db, now)
+            try hook?()
+            try await Self.execute(db, backend.commitTransaction)
+            return result
+          } catch {
+            do {
+              try await Self.execute(db, backend.rollbackTransaction)
+            } catch let rollbackError {
+              logger.error(
+                "state store rollback failed",
+                metadata: ["operation": "\(operation)", "error.detail": "\(Self.describe(rollbackError))"])
+            }
+            throw Self.mapped(error, operation)
+          }
         }
       }.value
     }
@@ -135,10 +184,10 @@ public actor SQLStateStore: StateStore {
     _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
   ) async throws -> T {
     try await withGate {
-      let db = backend.database
+      let backend = self.backend
       return try await Task.detached {
         do {
-          return try await body(db)
+          return try await backend.withDatabase { db in try await body(db) }
         } catch {
           throw Self.mapped(error, operation)
         }
@@ -146,7 +195,12 @@ public actor SQLStateStore: StateStore {
     }
   }
 
+  /// One operation at a time on a single connection (SQLite); a pool (PostgreSQL) runs them side by side.
   private func withGate<T>(_ body: () async throws -> T) async throws -> T {
+    guard backend.isSingleConnection else {
+      guard !isClosed else { throw StateStoreError.closed }
+      return try await body()
+    }
     if !gate.tryAcquire() {
       await withCheckedContinuation { gate.enqueue($0) }
     }
@@ -174,21 +228,28 @@ public actor SQLStateStore: StateStore {
     try await db.execute(sql: SQLRaw(statement)) { _ in }
   }
 
-  private static func mapped(_ error: any Error, _ operation: String) -> any Error {
+  static func mapped(_ error: any Error, _ operation: String) -> any Error {
     if error is StateStoreError { return error }
-    return StateStoreError.database(operation: operation, detail: String(describing: error))
+    return StateStoreError.database(operation: operation, detail: describe(error))
+  }
+
+  /// A driver's error as words (PostgreSQL's generic text hides the server's message).
+  static func describe(_ error: any Error) -> String {
+    PostgresStateBackend.describe(error)
   }
 
   // MARK: Migrations
 
   private func migrate(_ migrator: StateMigrator) async throws {
     let latest = migrator.latestVersion
-    try await write("preparing schema_migrations") { db, _ in
+    try await write("preparing schema_migrations") { [backend] db, _ in
+      try await backend.lockForMigration(db)
       try await StateMigrator.createTable(db)
       _ = try await StateMigrator.appliedVersions(db, latest: latest)
     }
     for migration in migrator.ordered {
-      try await write("applying migration \(migration.version) (\(migration.name))") { db, now in
+      try await write("applying migration \(migration.version) (\(migration.name))") { [backend] db, now in
+        try await backend.lockForMigration(db)
         try await StateMigrator.apply(migration, on: db, latest: latest, at: now)
       }
     }

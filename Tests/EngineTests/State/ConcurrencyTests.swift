@@ -7,8 +7,9 @@ import VRAModels
 @testable import RunState
 
 @Suite struct ConcurrencyTests {
-  @Test func fiftyTasksUpdatingStagesLoseNoWrite() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases) func fiftyTasksUpdatingStagesLoseNoWrite(_ backend: StoreBackend) async throws
+  {
+    try await withStore(backend) { store, _ in
       let names = (0..<50).map { "stage-\($0)" }
       let run = try await store.makeRun(stages: names)
 
@@ -47,8 +48,10 @@ import VRAModels
     }
   }
 
-  @Test func concurrentTransitionsOfOneStageAreSerialized() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases) func concurrentTransitionsOfOneStageAreSerialized(
+    _ backend: StoreBackend
+  ) async throws {
+    try await withStore(backend) { store, _ in
       let run = try await store.makeRun(stages: ["s"])
       // 50 tasks race to take the stage from pending to submitting; exactly one may win.
       let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -72,8 +75,10 @@ import VRAModels
 
 /// A write the calling task stops waiting for still runs to its end.
 @Suite struct CancelledWriteTests {
-  @Test func aWriteWhoseCallerIsCancelledMidTransactionIsCommittedAndTheStoreStaysUsable() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases)
+  func aWriteWhoseCallerIsCancelledMidTransactionIsCommittedAndTheStoreStaysUsable(_ backend: StoreBackend) async throws
+  {
+    try await withStore(backend) { store, _ in
       let run = try await store.makeRun(stages: ["net", "db"])
       try await store.recordIntent(run: run.id, stage: "net", deploymentName: "net-1", projectId: "p", attempt: 1)
       // Cancel the caller while its transaction is open: after the statements, before COMMIT.

@@ -70,9 +70,11 @@ import VRAModels
     }
   }
 
-  @Test func aRunInterruptedBeforeCommitLeavesNoRowsAtAll() async throws {
+  @Test(arguments: StoreBackend.allCases) func aRunInterruptedBeforeCommitLeavesNoRowsAtAll(
+    _ backend: StoreBackend
+  ) async throws {
     let id = RunID.generate()
-    try await withStore { store, _ in
+    try await withStore(backend) { store, _ in
       await store.injectFaultBeforeNextCommit(InjectedFault())
       await #expect(throws: StateStoreError.self) { try await store.makeRun(id, stages: ["a", "b"]) }
       #expect(try await store.run(id) == nil)

@@ -18,8 +18,8 @@ import VRAModels
     "nested": ["deeper": ["deepest": [:], "empty": []]],
   ]
 
-  @Test func valuesComeBackExactly() async throws {
-    try await withStore { store, path in
+  @Test(arguments: StoreBackend.allCases) func valuesComeBackExactly(_ backend: StoreBackend) async throws {
+    try await withStore(backend) { store, path in
       let run = try await store.createRun(
         id: RunID.generate(), planName: "pläne ☃", planPath: "/tmp/a b/plan.yaml", planDigest: "sha256:00",
         options: Self.awkward, stages: ["s p a c e", "ünï"])
@@ -34,7 +34,7 @@ import VRAModels
         run: run.id, stage: "s p a c e", kind: "custom", message: "m", data: Self.awkward)
 
       // Read back through a second connection, so nothing comes from memory.
-      let reader = try await SQLStateStore.openSQLite(at: path)
+      let reader = try await SQLStateStore.open(path)
       let stage = try #require(try await reader.stage(run: run.id, name: "ünï"))
       #expect(stage.error == error)
       #expect(stage.deploymentName == "dép-1")
@@ -49,9 +49,9 @@ import VRAModels
     #expect(text == #"{"class":"unauthorized","hint":"log in","message":"expired"}"#)
   }
 
-  @Test func runsAreListedNewestFirst() async throws {
+  @Test(arguments: StoreBackend.allCases) func runsAreListedNewestFirst(_ backend: StoreBackend) async throws {
     let clock = ManualClock()
-    try await withStore(clock: clock) { store, _ in
+    try await withStore(backend, clock: clock) { store, _ in
       var created: [RunID] = []
       for _ in 0..<5 {
         created.append(try await store.makeRun().id)

@@ -5,8 +5,10 @@ import Testing
 @testable import RunState
 
 @Suite struct ReconciliationTests {
-  @Test func onlySubmittingStagesWithoutIdsNeedReconciliation() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases) func onlySubmittingStagesWithoutIdsNeedReconciliation(
+    _ backend: StoreBackend
+  ) async throws {
+    try await withStore(backend) { store, _ in
       let run = try await store.makeRun(stages: ["a", "b", "c", "d", "e"])
       // a: intent only (the process died between the intent and vRA's answer).
       try await store.recordIntent(run: run.id, stage: "a", deploymentName: "a-1", projectId: "p", attempt: 1)

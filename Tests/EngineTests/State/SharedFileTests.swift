@@ -5,12 +5,13 @@ import Testing
 @testable import Engine
 @testable import RunState
 
-/// Two stores on one file: two connections, as `apply` and `vra-engine cancel` in two processes.
+/// Two stores on one database: two connections, as `apply` and `vra-engine cancel` in two processes
+/// (or two `serve` replicas on one PostgreSQL).
 @Suite struct SharedFileTests {
-  @Test func twoStoresSeeEachOthersWrites() async throws {
-    try await withStateFile { path in
-      let apply = try await SQLStateStore.openSQLite(at: path)
-      let cancel = try await SQLStateStore.openSQLite(at: path)
+  @Test(arguments: StoreBackend.allCases) func twoStoresSeeEachOthersWrites(_ backend: StoreBackend) async throws {
+    try await backend.withFreshDatabase { path in
+      let apply = try await SQLStateStore.open(path)
+      let cancel = try await SQLStateStore.open(path)
 
       let run = try await apply.makeRun(stages: ["net"])
       try await apply.updateRunStatus(run.id, to: .running)
@@ -40,10 +41,12 @@ import Testing
     }
   }
 
-  @Test func concurrentWritersOnTwoConnectionsLoseNothing() async throws {
-    try await withStateFile { path in
-      let first = try await SQLStateStore.openSQLite(at: path)
-      let second = try await SQLStateStore.openSQLite(at: path)
+  @Test(arguments: StoreBackend.allCases) func concurrentWritersOnTwoConnectionsLoseNothing(
+    _ backend: StoreBackend
+  ) async throws {
+    try await backend.withFreshDatabase { path in
+      let first = try await SQLStateStore.open(path)
+      let second = try await SQLStateStore.open(path)
       let names = (0..<40).map { "stage-\($0)" }
       let run = try await first.makeRun(stages: names)
 

@@ -7,9 +7,9 @@ import VRAModels
 @testable import RunState
 
 @Suite struct StageLifecycleTests {
-  @Test func intentThenSubmittedThenResult() async throws {
+  @Test(arguments: StoreBackend.allCases) func intentThenSubmittedThenResult(_ backend: StoreBackend) async throws {
     let clock = ManualClock()
-    try await withStore(clock: clock) { store, _ in
+    try await withStore(backend, clock: clock) { store, _ in
       let run = try await store.makeRun()
       try await store.updateRunStatus(run.id, to: .running)
 
@@ -61,8 +61,9 @@ import VRAModels
     }
   }
 
-  @Test func failureThenRetryClearsTheOldAttempt() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases) func failureThenRetryClearsTheOldAttempt(_ backend: StoreBackend) async throws
+  {
+    try await withStore(backend) { store, _ in
       let run = try await store.makeRun(stages: ["db"])
       try await store.recordIntent(run: run.id, stage: "db", deploymentName: "db-1", projectId: nil, attempt: 1)
       try await store.recordSubmitted(
@@ -86,8 +87,8 @@ import VRAModels
     }
   }
 
-  @Test func submittedNeedsAnId() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases) func submittedNeedsAnId(_ backend: StoreBackend) async throws {
+    try await withStore(backend) { store, _ in
       let run = try await store.makeRun(stages: ["db"])
       try await store.recordIntent(run: run.id, stage: "db", deploymentName: "db-1", projectId: nil, attempt: 1)
       await #expect(throws: StateStoreError.self) {
@@ -102,8 +103,10 @@ import VRAModels
     }
   }
 
-  @Test func deleteRequestsAreRecordedAndFinished() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases) func deleteRequestsAreRecordedAndFinished(
+    _ backend: StoreBackend
+  ) async throws {
+    try await withStore(backend) { store, _ in
       let run = try await store.makeRun(stages: ["db"])
       try await store.recordIntent(run: run.id, stage: "db", deploymentName: "db-1", projectId: nil, attempt: 1)
       try await store.recordSubmitted(

@@ -1,6 +1,8 @@
 import Foundation
 import RunState
 import Synchronization
+import TestSupport
+import Testing
 import VRAModels
 
 @testable import Engine
@@ -28,14 +30,44 @@ func withStateFile(_ body: (String) async throws -> Void) async throws {
   try await body(directory.appendingPathComponent(".vra-engine/state.db").path)
 }
 
-/// A store on a fresh file, closed afterwards.
+/// The databases the store's tests run against: every store test runs on both.
+enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+  case sqlite, postgres
+
+  var testDescription: String { rawValue }
+
+  /// A fresh, empty database of this kind for the length of `body`: its `state.url`.
+  func withFreshDatabase(_ body: (StateDatabase) async throws -> Void) async throws {
+    switch self {
+    case .sqlite:
+      try await withStateFile { path in try await body(.sqlite(path: path)) }
+    case .postgres:
+      let database = try await PostgresTestCluster.shared().makeDatabase()
+      try await body(.postgres(try PostgresStateLocation.parse(database.url)))
+    }
+  }
+}
+
+extension SQLStateStore {
+  /// Opens `database` for a test, with `clock` as the time of every write.
+  static func openForTest(_ database: StateDatabase, clock: ManualClock) async throws -> SQLStateStore {
+    switch database {
+    case .sqlite(let path): try await openSQLite(at: path, clock: clock.function)
+    case .postgres(let location): try await openPostgres(location, clock: clock.function)
+    }
+  }
+}
+
+/// A store on a fresh database (a SQLite file by default), closed afterwards. `body` gets the
+/// store and where it is, to open a second store on the same data.
 func withStore(
-  clock: ManualClock = ManualClock(), _ body: (SQLStateStore, String) async throws -> Void
+  _ backend: StoreBackend = .sqlite, clock: ManualClock = ManualClock(),
+  _ body: (SQLStateStore, StateDatabase) async throws -> Void
 ) async throws {
-  try await withStateFile { path in
-    let store = try await SQLStateStore.openSQLite(at: path, clock: clock.function)
+  try await backend.withFreshDatabase { database in
+    let store = try await SQLStateStore.openForTest(database, clock: clock)
     do {
-      try await body(store, path)
+      try await body(store, database)
     } catch {
       try? await store.close()
       throw error

@@ -5,8 +5,10 @@ import Testing
 @testable import RunState
 
 @Suite struct TransitionTests {
-  @Test func succeededStageRefusesANewIntentAndIsLeftUnchanged() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases) func succeededStageRefusesANewIntentAndIsLeftUnchanged(
+    _ backend: StoreBackend
+  ) async throws {
+    try await withStore(backend) { store, _ in
       let run = try await store.makeRun(stages: ["app"])
       try await store.recordIntent(run: run.id, stage: "app", deploymentName: "app-1", projectId: nil, attempt: 1)
       try await store.recordSubmitted(
@@ -23,8 +25,8 @@ import Testing
     }
   }
 
-  @Test func refusedStageTransitions() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases) func refusedStageTransitions(_ backend: StoreBackend) async throws {
+    try await withStore(backend) { store, _ in
       let run = try await store.makeRun(stages: ["s"])
       // pending → submitted (skipping the intent) is the write-ahead rule broken.
       await #expect(
@@ -57,8 +59,8 @@ import Testing
     }
   }
 
-  @Test func unknownRunsAndStagesAreNamed() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases) func unknownRunsAndStagesAreNamed(_ backend: StoreBackend) async throws {
+    try await withStore(backend) { store, _ in
       let run = try await store.makeRun(stages: ["s"])
       let ghost = RunID(rawValue: "deadbeef")
       await #expect(throws: StateStoreError.unknownRun(ghost)) {
@@ -77,8 +79,8 @@ import Testing
     }
   }
 
-  @Test func runTransitions() async throws {
-    try await withStore { store, _ in
+  @Test(arguments: StoreBackend.allCases) func runTransitions(_ backend: StoreBackend) async throws {
+    try await withStore(backend) { store, _ in
       let run = try await store.makeRun()
       await #expect(throws: StateStoreError.runAlreadyExists(run.id)) { try await store.makeRun(run.id) }
       await #expect(throws: StateStoreError.illegalRunTransition(run: run.id, from: .pending, to: .succeeded)) {
@@ -97,9 +99,9 @@ import Testing
     }
   }
 
-  @Test func duplicateStageNamesAreRefused() async throws {
+  @Test(arguments: StoreBackend.allCases) func duplicateStageNamesAreRefused(_ backend: StoreBackend) async throws {
     let id = RunID.generate()
-    try await withStore { store, _ in
+    try await withStore(backend) { store, _ in
       await #expect(throws: StateStoreError.duplicateStage(run: id, stage: "a")) {
         try await store.makeRun(id, stages: ["a", "b", "a"])
       }

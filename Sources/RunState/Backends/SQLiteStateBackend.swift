@@ -23,7 +23,7 @@ import VRAModels
 ///   WAL mode fails with SQLITE_BUSY at once, whatever the timeout.
 struct SQLiteStateBackend: SQLStateBackend {
   let connection: SQLiteConnection
-  let database: any SQLDatabase
+  private let database: any SQLDatabase
   let location: String
   /// Closes the connection if the backend is dropped without `close()` (a store abandoned on an
   /// error path): SQLiteNIO traps on a connection deallocated open.
@@ -37,6 +37,18 @@ struct SQLiteStateBackend: SQLStateBackend {
   }
 
   var beginWriteTransaction: String { "BEGIN IMMEDIATE" }
+  var isSingleConnection: Bool { true }
+
+  func withDatabase<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    try await body(database)
+  }
+
+  // The whole file is locked by `BEGIN IMMEDIATE`: no finer lock is needed.
+  func lockRun(_ db: any SQLDatabase, _ run: RunID) async throws {}
+  func lockTenant(_ db: any SQLDatabase, _ tenant: String) async throws {}
+  func lockForMigration(_ db: any SQLDatabase) async throws {}
+  // The file is on this machine: the processes sharing it share its clock.
+  func transactionTime(_ db: any SQLDatabase) async throws -> Date? { nil }
 
   /// Opens (creating it and its parent directories if needed) the database file at `path`.
   ///

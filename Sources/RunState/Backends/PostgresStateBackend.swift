@@ -1,0 +1,181 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresKit
+import PostgresNIO
+import SQLKit
+
+/// The PostgreSQL side of the state store: a pool of connections (`PostgresClient`) shared by all
+/// of the store's operations, which run concurrently, each on one connection.
+///
+/// How it keeps several processes (`serve` replicas, a CLI) correct on one database:
+/// - every write of a run first locks the run's row (`SELECT … FOR UPDATE`), so the lease check
+///   and the write that follows are one decision, and a run's events are numbered in commit order;
+/// - a claim of a tenant's queued runs takes a transaction-scoped advisory lock on the tenant
+///   (its quota is counted and filled by one replica at a time) and skips rows another
+///   transaction holds (`FOR UPDATE SKIP LOCKED`);
+/// - migrations take a transaction-scoped advisory lock, so replicas starting together migrate once;
+/// - lease times come from the database's clock (`clock_timestamp()`), which every replica shares.
+final class PostgresStateBackend: SQLStateBackend {
+  let client: PostgresClient
+  let location: String
+  private let running: Task<Void, Never>
+  private let usesDatabaseClock: Bool
+
+  /// A fixed key for the migration lock (any 64-bit number that no other advisory lock here uses).
+  static let migrationLockKey: Int64 = 0x7672_615f_6d69_6772  // "vra_migr"
+
+  private init(client: PostgresClient, location: String, running: Task<Void, Never>, usesDatabaseClock: Bool) {
+    self.client = client
+    self.location = location
+    self.running = running
+    self.usesDatabaseClock = usesDatabaseClock
+  }
+
+  var beginWriteTransaction: String { "BEGIN" }
+  var isSingleConnection: Bool { false }
+
+  /// Connects to `location` and checks the database answers (within the connect timeout).
+  ///
+  /// - Parameters:
+  ///   - password: the resolved password (`state.password`), else the URL's.
+  ///   - usesDatabaseClock: time writes by the database's clock (false when a test injects one).
+  static func open(
+    _ location: PostgresStateLocation, password: String?, usesDatabaseClock: Bool, logger: Logger
+  ) async throws -> PostgresStateBackend {
+    var configuration = PostgresClient.Configuration(
+      host: location.host, port: location.port, username: location.user,
+      password: password ?? location.urlPassword, database: location.database, tls: try tls(for: location))
+    configuration.options.maximumConnections = location.poolSize
+    configuration.options.connectTimeout = location.connectTimeout
+    let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    let running = Task { await client.run() }
+    let backend = PostgresStateBackend(
+      client: client, location: location.description, running: running, usesDatabaseClock: usesDatabaseClock)
+    do {
+      try await backend.checkConnection(within: location.connectTimeout)
+    } catch {
+      await backend.stop()
+      throw error
+    }
+    return backend
+  }
+
+  private static func tls(for location: PostgresStateLocation) throws -> PostgresClient.Configuration.TLS {
+    var tls = TLSConfiguration.makeClientConfiguration()
+    if let path = location.rootCertificatePath {
+      do {
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path))
+      } catch {
+        throw StateStoreError.database(
+          operation: "reading sslrootcert \(path)", detail: "not a readable PEM certificate file (\(error))")
+      }
+    }
+    switch location.tlsMode {
+    case .disable: return .disable
+    case .prefer:
+      tls.certificateVerification = .none
+      return .prefer(tls)
+    case .require:
+      // libpq's meaning: encrypted, not verified (unless a root certificate is given: then verified, as libpq does).
+      tls.certificateVerification = location.rootCertificatePath == nil ? .none : .noHostnameVerification
+      return .require(tls)
+    case .verifyCA:
+      tls.certificateVerification = .noHostnameVerification
+      return .require(tls)
+    case .verifyFull:
+      tls.certificateVerification = .fullVerification
+      return .require(tls)
+    }
+  }
+
+  /// `SELECT 1`, bounded: the pool retries connecting forever, a user should hear why it cannot.
+  private func checkConnection(within timeout: Duration) async throws {
+    let client = self.client
+    let location = self.location
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask {
+        do {
+          try await client.withConnection { connection in
+            _ = try await connection.query("SELECT 1", logger: connection.logger)
+          }
+        } catch {
+          throw StateStoreError.database(operation: "connecting to \(location)", detail: Self.describe(error))
+        }
+      }
+      group.addTask {
+        try await Task.sleep(for: timeout + .seconds(1))
+        throw StateStoreError.database(
+          operation: "connecting to \(location)", detail: "no connection within \(timeout) (is the server up?)")
+      }
+      defer { group.cancelAll() }
+      try await group.next()
+    }
+  }
+
+  func withDatabase<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    do {
+      return try await client.withConnection { connection in
+        try await body(connection.sql(queryLogLevel: nil))
+      }
+    } catch let error as StateStoreError {
+      throw error
+    } catch let error as PSQLError {
+      throw PostgresFailure(error)
+    }
+  }
+
+  func lockRun(_ db: any SQLDatabase, _ run: RunID) async throws {
+    try await db.select().column("id").from(StateTable.runs).where("id", .equal, run.rawValue)
+      .lockingClause(SQLLockingClause.update).run()
+  }
+
+  func lockTenant(_ db: any SQLDatabase, _ tenant: String) async throws {
+    // Two 32-bit keys: a namespace (so no other lock collides) and the tenant's hash.
+    try await db.raw("SELECT pg_advisory_xact_lock(1986359923, hashtext(\(bind: tenant)))").run()
+  }
+
+  func lockForMigration(_ db: any SQLDatabase) async throws {
+    try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.migrationLockKey))").run()
+  }
+
+  func transactionTime(_ db: any SQLDatabase) async throws -> Date? {
+    guard usesDatabaseClock else { return nil }
+    let milliseconds = try await db.raw(
+      "SELECT CAST(floor(extract(epoch FROM clock_timestamp()) * 1000) AS BIGINT) AS now"
+    ).first(decodingColumn: "now", as: Int64.self)
+    return milliseconds.map(StoredValues.date(milliseconds:))
+  }
+
+  func close() async throws { await stop() }
+
+  private func stop() async {
+    running.cancel()
+    await running.value
+  }
+
+  /// What a PostgreSQL error says, without the driver's generic text (which hides the server's message).
+  static func describe(_ error: any Error) -> String {
+    guard let error = error as? PSQLError else { return String(describing: error) }
+    if let info = error.serverInfo {
+      let code = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+      return (info[.message] ?? "server error") + code
+    }
+    if let underlying = error.underlying { return String(describing: underlying) }
+    return "\(error.code)"
+  }
+}
+
+/// A PostgreSQL error as the store reports it: the server's message and SQLSTATE.
+struct PostgresFailure: Error, CustomStringConvertible {
+  let sqlState: String?
+  let description: String
+
+  init(_ error: PSQLError) {
+    sqlState = error.serverInfo?[.sqlState]
+    description = PostgresStateBackend.describe(error)
+  }
+
+  /// 23505: a unique index refused the row (two writers raced to insert the same key).
+  var isUniqueViolation: Bool { sqlState == "23505" }
+}
