@@ -8,7 +8,7 @@ public enum CancelRun {
   public static func cancel(
     _ id: RunID, configuration: RunConfiguration, takeover: Bool, notice: @escaping NoticeSink
   ) async throws -> RunCanceller.Outcome {
-    let asked = try await StateAccess.withExisting(configuration.statePath) {
+    let asked = try await StateAccess.withExisting(try await configuration.stateConnection()) {
       try await RunCanceller.askOwner(id, store: $0)
     }
     if let asked { return asked }

@@ -35,7 +35,8 @@ public enum PlanRun {
     let digest = PlanDigest.of(file: planFile)
     guard let resume else { return .run(try await orchestrator.createRun(planDigest: digest), warning: nil) }
     guard let record = try await session.store.run(resume) else {
-      throw RuntimeError.error("no run \(resume) in \(session.configuration.statePath)", status: .usageOrValidation)
+      throw RuntimeError.error(
+        "no run \(resume) in \(try await session.configuration.stateConnection())", status: .usageOrValidation)
     }
     if record.status == .succeeded { return .alreadySucceeded(resume) }
     let changed = record.planDigest != digest

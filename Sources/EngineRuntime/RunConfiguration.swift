@@ -1,4 +1,5 @@
 import Configuration
+import Credentials
 import Engine
 import Foundation
 import Logging
@@ -49,7 +50,9 @@ public struct RunConfiguration: Sendable {
   ) -> RunConfiguration {
     var values = values
     values[.stateURL] = .init(setting: .text(statePath), source: .flag("serve state.url"))
-    let directory = URL(fileURLWithPath: statePath).deletingLastPathComponent().path
+    let directory =
+      StateDatabase.isPostgres(statePath)
+      ? FileManager.default.currentDirectoryPath : URL(fileURLWithPath: statePath).deletingLastPathComponent().path
     return RunConfiguration(
       resolved: ResolvedConfiguration(values: values, file: nil, profile: nil),
       loader: ConfigurationLoader(
@@ -58,13 +61,15 @@ public struct RunConfiguration: Sendable {
   }
 
   /// `state.url`, else `.vra-engine/state.db` in the nearest directory from `currentDirectory` up
-  /// that has a `.vra-engine/` (`StateLocation.discover`), else in `currentDirectory`.
+  /// that has a `.vra-engine/` (`StateLocation.discover`), else in `currentDirectory`. A SQLite
+  /// path, or a PostgreSQL URL as written (see `stateConnection()`).
   public var statePath: String {
     guard var text = resolved.text(.stateURL) else {
       return StateLocation.discover(from: currentDirectory, home: environment["HOME"])
         ?? URL(fileURLWithPath: currentDirectory, isDirectory: true).appendingPathComponent(SQLStateStore.defaultPath)
         .path
     }
+    if StateDatabase.isPostgres(text) { return text }
     for prefix in ["sqlite://", "sqlite:"] where text.hasPrefix(prefix) {
       text = String(text.dropFirst(prefix.count))
       break
@@ -72,8 +77,39 @@ public struct RunConfiguration: Sendable {
     return text
   }
 
-  /// Where the embedded simulator keeps its state: beside the engine state.
-  public var stateDirectory: URL { URL(fileURLWithPath: statePath).deletingLastPathComponent() }
+  /// Where the embedded simulator and other local files go: beside a SQLite state file; for a
+  /// PostgreSQL state, `.vra-engine/` in the current directory.
+  public var stateDirectory: URL {
+    if StateDatabase.isPostgres(statePath) {
+      return URL(fileURLWithPath: currentDirectory, isDirectory: true).appendingPathComponent(
+        StateLocation.directoryName, isDirectory: true)
+    }
+    return URL(fileURLWithPath: statePath).deletingLastPathComponent()
+  }
+
+  /// The state database with what it takes to open it: `state.url` checked, and for PostgreSQL
+  /// `state.password` read (a reference through the secret resolver) and registered with the redactor.
+  public func stateConnection() async throws(RuntimeError) -> StateConnection {
+    let database: StateDatabase
+    do {
+      database = try StateDatabase.parse(statePath)
+    } catch {
+      let source = resolved.values[.stateURL]?.source.description ?? "state.url"
+      throw .error("\(source): \(error)", status: .usageOrValidation)
+    }
+    guard case .postgres(let location) = database else { return StateConnection(database: database, password: nil) }
+    if let inline = location.urlPassword { OutputRedaction.redactor.register(Secret(inline)) }
+    guard let value = resolved.values[.statePassword], let text = value.setting.text, !text.isEmpty else {
+      return StateConnection(database: database, password: nil)
+    }
+    do {
+      let secret = try await SecretResolver(environment: try await secretEnvironment()).resolveIfReference(text)
+      OutputRedaction.redactor.register(secret)
+      return StateConnection(database: database, password: secret.exposed)
+    } catch {
+      throw .error("\(value.source): state.password: \(error)", status: .usageOrValidation)
+    }
+  }
 
   public var metricsPort: Int? { resolved.number(.telemetryMetricsPort) }
   public var metricsHost: String { resolved.text(.telemetryMetricsHost) ?? "127.0.0.1" }

@@ -38,14 +38,14 @@ public struct RunSession: Sendable {
       if let store {
         run = try await store.run(runId)
       } else {
-        run = try await StateAccess.peek(runId, at: configuration.statePath)
+        run = try await StateAccess.peek(runId, in: try await configuration.stateConnection())
       }
     } catch {
       throw RuntimeError.error("\(error)", status: .usageOrValidation)
     }
     guard let run else {
       throw RuntimeError.error(
-        "no run \(runId) in \(configuration.statePath)",
+        "no run \(runId) in \(try await configuration.stateConnection())",
         hint: "`vra-engine runs --state FILE` lists the runs of another state file", status: .usageOrValidation)
     }
     if let lease = run.lease, lease.expiresAt > Date(), !lease.owner.isKnownDead {
@@ -71,7 +71,7 @@ public struct RunSession: Sendable {
     notice: @escaping NoticeSink, _ body: (RunSession) async throws -> Result
   ) async throws -> Result {
     let (settings, target) = try await endpoint(configuration, resolver: resolver, recorded: run)
-    return try await withStore(store, path: configuration.statePath) { store in
+    return try await withStore(store, configuration: configuration) { store in
       try await withEndpoint(
         settings, running: running, stateDirectory: configuration.stateDirectory, notice: notice
       ) {
@@ -166,12 +166,12 @@ public struct RunSession: Sendable {
     }
   }
 
-  /// `store` when given (the caller closes it), else the store at `path` for the length of `body`.
+  /// `store` when given (the caller closes it), else the configured store for the length of `body`.
   private static func withStore<Result>(
-    _ store: SQLStateStore?, path: String, _ body: (SQLStateStore) async throws -> Result
+    _ store: SQLStateStore?, configuration: RunConfiguration, _ body: (SQLStateStore) async throws -> Result
   ) async throws -> Result {
     if let store { return try await body(store) }
-    return try await StateAccess.with(path, body)
+    return try await StateAccess.with(try await configuration.stateConnection(), body)
   }
 
   /// The target recorded for `settings`: the endpoint, the org, and where the credentials came from.

@@ -7,29 +7,31 @@ public enum StateAccess {
   /// Where the state database is looked for, and how to name another.
   public static let lookupHint =
     "without --state or state.url, the state is .vra-engine/state.db in the current directory or the nearest "
-    + "parent directory with a .vra-engine/; `--state FILE` reads another"
+    + "parent directory with a .vra-engine/; `--state FILE` (or a postgres:// URL) reads another"
 
-  /// Runs `body` with the store at `path`, which must exist (reading never creates one).
+  /// Runs `body` with the store `connection` names, which must exist (reading never creates a
+  /// SQLite file; a PostgreSQL database is created by its administrator).
   public static func withExisting<Result>(
-    _ path: String, _ body: (SQLStateStore) async throws -> Result
+    _ connection: StateConnection, _ body: (SQLStateStore) async throws -> Result
   ) async throws -> Result {
-    guard FileManager.default.fileExists(atPath: path) else {
+    if case .sqlite(let path) = connection.database, !FileManager.default.fileExists(atPath: path) {
       throw RuntimeError.error(
         "no state database at \(path) (runs are recorded by `vra-engine apply`)", hint: lookupHint,
         status: .usageOrValidation)
     }
-    return try await with(path, body)
+    return try await with(connection, body)
   }
 
-  /// Runs `body` with the store at `path`, created (and migrated) when it does not exist yet.
+  /// Runs `body` with the store `connection` names, created (and migrated) when it does not exist yet.
   public static func with<Result>(
-    _ path: String, _ body: (SQLStateStore) async throws -> Result
+    _ connection: StateConnection, _ body: (SQLStateStore) async throws -> Result
   ) async throws -> Result {
     let store: SQLStateStore
     do {
-      store = try await SQLStateStore.openSQLite(at: path)
+      store = try await SQLStateStore.open(connection.database, password: connection.password)
     } catch {
-      throw RuntimeError.error("cannot open the state database \(path): \(error)", status: .usageOrValidation)
+      throw RuntimeError.error(
+        "cannot open the state database \(connection): \(error)", status: .usageOrValidation)
     }
     do {
       let result = try await body(store)
@@ -39,6 +41,13 @@ public enum StateAccess {
       try? await store.close()
       throw error
     }
+  }
+
+  /// A SQLite file at `path` (see `with(_:_:)`).
+  public static func with<Result>(
+    _ path: String, _ body: (SQLStateStore) async throws -> Result
+  ) async throws -> Result {
+    try await with(.sqlite(path), body)
   }
 
   /// Runs `body`, a read or edit of a store opened for an offline command: what goes wrong there
@@ -53,9 +62,9 @@ public enum StateAccess {
     }
   }
 
-  /// The run, read from the file at `path` without creating it; nil when either is missing.
-  public static func peek(_ id: RunID, at path: String) async throws -> RunRecord? {
-    guard FileManager.default.fileExists(atPath: path) else { return nil }
-    return try await with(path) { try await $0.run(id) }
+  /// The run, read without creating a SQLite file; nil when either is missing.
+  public static func peek(_ id: RunID, in connection: StateConnection) async throws -> RunRecord? {
+    if case .sqlite(let path) = connection.database, !FileManager.default.fileExists(atPath: path) { return nil }
+    return try await with(connection) { try await $0.run(id) }
   }
 }

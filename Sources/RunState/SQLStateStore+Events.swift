@@ -24,3 +24,21 @@ extension SQLStateStore {
     }
   }
 }
+
+extension SQLStateStore {
+  /// Who wrote each of the run's events, in commit order: the lease owner's id and epoch (nil for
+  /// writes made under no lease). Along a run, epochs never go down: no process writes after
+  /// another took the run over. Tests check it; the log is the evidence.
+  package func eventWriters(of run: RunID) async throws -> [(sequence: Int64, writer: String?, epoch: Int64?)] {
+    try await read("reading the writers of run \(run)'s events") { db in
+      try await db.select().column("seq").column("writer").column("writer_epoch").from(StateTable.events)
+        .where("run_id", .equal, run.rawValue).orderBy("seq")
+        .all().map { row in
+          (
+            try row.decode(column: "seq", as: Int64.self), try row.decode(column: "writer", as: String?.self),
+            try row.decode(column: "writer_epoch", as: Int64?.self)
+          )
+        }
+    }
+  }
+}

@@ -18,11 +18,14 @@ extension SQLStateStore {
       } else if let current = record.lease, current.owner.id != owner.id {
         tookOver = current.owner
       }
+      // A cancel request was for the owner that was; the new one decides. One this owner already
+      // held the lease for (a service's claim, then the run's start) is still its to act on.
+      let reacquired = record.lease?.owner.id == owner.id && record.lease.map { $0.expiresAt > now } == true
       record.epoch += 1
       let lease = RunLease(
         runId: run, owner: owner, epoch: record.epoch, expiresAt: now.addingTimeInterval(duration.seconds))
       record.lease = lease
-      record.cancelRequestedAt = nil
+      if !reacquired { record.cancelRequestedAt = nil }
       try await StateQueries.updateRunOwnership(db, record, at: now)
       var data: [String: JSONValue] = [
         "owner": .string(owner.description), "epoch": .int(Int(record.epoch)),
@@ -68,6 +71,14 @@ extension SQLStateStore {
       record.lease = nil
       try await StateQueries.updateRunOwnership(db, record, at: now)
     }
+  }
+
+  /// Gives up the lease of `run` if this store still holds it (a service's claim of a run whose
+  /// work ended before taking the lease over, or was handed back); otherwise does nothing.
+  public func releaseLease(of run: RunID) async throws {
+    guard let epoch = held[run] else { return }
+    let owner = self.owner
+    try await releaseLease(RunLease(runId: run, owner: owner, epoch: epoch, expiresAt: Date()))
   }
 
   @discardableResult

@@ -156,7 +156,8 @@ public actor SQLStateStore: StateStore {
                 try await Self.checkFence(db, run: fence.run, heldEpoch: fence.epoch, owner: owner, now: now)
               }
             }
-            let result = try await body(db, now)
+            let writer = fence.flatMap { fence in fence.epoch.map { EventWriter(owner: owner.id, epoch: $0) } }
+            let result = try await EventWriter.$current.withValue(writer) { try await body(db, now) }
             try hook?()
             try await Self.execute(db, backend.commitTransaction)
             return result

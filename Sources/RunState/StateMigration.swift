@@ -13,7 +13,9 @@ struct StateMigration: Sendable {
 
 extension StateMigration {
   /// Every migration this build knows, in order. The last version is what this build writes.
-  static let all: [StateMigration] = [initialSchema, ownershipAndTarget, failureClasses, serviceSubmissions]
+  static let all: [StateMigration] = [
+    initialSchema, ownershipAndTarget, failureClasses, serviceSubmissions, eventWriters,
+  ]
 
   static var latestVersion: Int { all.map(\.version).max() ?? 0 }
 
@@ -159,6 +161,20 @@ extension StateMigration {
       .column("run_id", type: .text, .primaryKey(autoIncrement: false), .references(StateTable.runs, "id"))
       .column("bundle", type: .text, .notNull)
       .run()
+  }
+}
+
+extension StateMigration {
+  /// Version 6: who wrote each event. A write made under a run's lease stamps its events with the
+  /// lease's owner and epoch, so the log itself shows that no process wrote after losing the run
+  /// (epochs never go down along a run's events). Version 5 is the trackers' coordination.
+  ///
+  /// ```
+  /// events + (writer TEXT, writer_epoch BIGINT): NULL for writes made under no lease
+  /// ```
+  static let eventWriters = StateMigration(version: 6, name: "event writers") { db in
+    try await db.alter(table: StateTable.events).column("writer", type: .text).run()
+    try await db.alter(table: StateTable.events).column("writer_epoch", type: .bigint).run()
   }
 }
 

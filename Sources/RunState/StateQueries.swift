@@ -175,12 +175,17 @@ enum StateQueries {
   static func insertEvent(
     _ db: any SQLDatabase, run: RunID, stage: String?, at: Date, kind: String, message: String, data: JSONValue?
   ) async throws -> EventRecord {
-    let row = try await db.insert(into: StateTable.events)
-      .columns("run_id", "stage_name", "at", "kind", "message", "data")
-      .values(
-        SQLBind(run.rawValue), SQLBind(stage), SQLBind(StoredValues.milliseconds(at)), SQLBind(kind),
-        SQLBind(message), SQLBind(try StoredValues.encode(data))
-      )
+    var columns = ["run_id", "stage_name", "at", "kind", "message", "data"]
+    var values: [any SQLExpression] = [
+      SQLBind(run.rawValue), SQLBind(stage), SQLBind(StoredValues.milliseconds(at)), SQLBind(kind),
+      SQLBind(message), SQLBind(try StoredValues.encode(data)),
+    ]
+    if let writer = EventWriter.current {
+      // Only writes under a lease name their writer (migration 6); the rest leave the columns NULL.
+      columns += ["writer", "writer_epoch"]
+      values += [SQLBind(writer.owner), SQLBind(writer.epoch)]
+    }
+    let row = try await db.insert(into: StateTable.events).columns(columns).values(values)
       .returning("seq")
       .first()
     guard let row else {

@@ -49,7 +49,7 @@ struct RunsCommand: AsyncParsableCommand {
         try await RemoteRuns.list(remote, limit: max(limit, 1), output: output)
         return
       }
-      let state = try await location.statePath()
+      let state = try await location.stateConnection()
       let runs = try await StateAccess.withExisting(state) { store in
         try await StateAccess.reading { try await store.runs(limit: max(limit, 1)) }
       }
@@ -98,7 +98,7 @@ struct RunsCommand: AsyncParsableCommand {
         try await RemoteRuns.show(remote, runId: runId, output: output)
         return
       }
-      let state = try await location.statePath()
+      let state = try await location.stateConnection()
       let (report, run) = try await StateAccess.withExisting(state) { store in
         try await StateAccess.reading {
           (try await RunReport.load(RunID(rawValue: runId), from: store), try await store.run(RunID(rawValue: runId)))

@@ -40,7 +40,7 @@ extension RunsCommand {
     }
 
     func run() async throws {
-      let state = try await location.statePath()
+      let state = try await location.stateConnection()
       try await StateAccess.withExisting(state) { store in try await StateAccess.reading { try await prune(store) } }
     }
 

@@ -3,6 +3,7 @@ import EngineRuntime
 import EngineServer
 import Foundation
 import Logging
+import RunState
 
 /// `vra-engine serve --config serve.yaml`: the engine as a shared, multi-tenant service.
 struct ServeCommand: AsyncParsableCommand {
@@ -48,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         listening: { running in
           Terminal.err(
             "vra-engine serve: \(configuration.tenants.count) tenant(s), API at \(running.baseURL)/api/v1 "
-              + "(state \(configuration.statePath))")
+              + "(state \((try? StateDatabase.parse(configuration.statePath))?.description ?? "?"))")
         })
     } catch {
       Terminal.err("error: \(OutputRedaction.redactor.redact("\(error)"))")

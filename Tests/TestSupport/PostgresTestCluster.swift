@@ -12,7 +12,9 @@ public struct PostgresTestCluster: Sendable {
     let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-    process.arguments = ["-h", "127.0.0.1", "-p", "55432", "-U", "vra", "-d", "postgres", "-c", "CREATE DATABASE \(name)"]
+    process.arguments = [
+      "-h", "127.0.0.1", "-p", "55432", "-U", "vra", "-d", "postgres", "-c", "CREATE DATABASE \(name)",
+    ]
     process.standardOutput = FileHandle.nullDevice
     try process.run()
     process.waitUntilExit()

@@ -120,8 +120,13 @@ public enum ConfigCatalog {
         default: "the plan's (none)")
     case .stateURL:
       ConfigKeySpec(
-        key, .string, "the state database: a SQLite file path or sqlite:PATH", flag: "--state",
-        default: SQLStateStore.defaultPath)
+        key, .string,
+        "the state database: a SQLite file path (sqlite:PATH), or postgres://USER@HOST[:PORT]/DB[?sslmode=…]",
+        flag: "--state", default: SQLStateStore.defaultPath)
+    case .statePassword:
+      ConfigKeySpec(
+        key, .secret, "the PostgreSQL state database's password (or an env:, file: or vault: reference)",
+        default: "the URL's, else none")
     case .telemetryMetricsPort:
       ConfigKeySpec(
         key, .integer(0...65535), "serve /metrics on this port (0: any free port)",

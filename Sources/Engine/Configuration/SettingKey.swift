@@ -40,6 +40,7 @@ public enum SettingKey: String, Sendable, Hashable, CaseIterable, CustomStringCo
   case concurrencyParallelism = "concurrency.parallelism"
   case concurrencyPerProjectLimit = "concurrency.perProjectLimit"
   case stateURL = "state.url"
+  case statePassword = "state.password"
   case telemetryMetricsPort = "telemetry.metricsPort"
   case telemetryMetricsHost = "telemetry.metricsHost"
   case telemetryOTLPEndpoint = "telemetry.otlpEndpoint"

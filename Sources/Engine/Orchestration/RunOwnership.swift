@@ -17,6 +17,8 @@ final class RunControl: Sendable {
   private struct State {
     var reason: RunStopReason?
     var stop: (@Sendable () -> Void)?
+    /// When the lease runs out by this process's clock, unless renewed before (nil: no lease kept).
+    var leaseDeadline: ContinuousClock.Instant?
   }
   private let state = Mutex(State())
 
@@ -33,6 +35,21 @@ final class RunControl: Sendable {
       return state.stop
     }
     stop?()
+  }
+
+  /// The lease was taken or renewed at `renewal` (before the request went out) for `duration`.
+  func leaseKept(since renewal: ContinuousClock.Instant, for duration: Duration) {
+    state.withLock { $0.leaseDeadline = renewal + duration }
+  }
+
+  /// Checked right before a request that changes something in vRA: a process that was stalled past
+  /// its lease (SIGSTOP, a long pause) finds out here, before its renewal could tell it, and sends
+  /// nothing. Its writes are refused by the store's epoch check too; this covers the calls between.
+  func confirmLease(of run: RunID) throws {
+    let expired = state.withLock { state in state.leaseDeadline.map { ContinuousClock.now >= $0 } ?? false }
+    guard expired || leaseLost else { return }
+    stop(.leaseLost)
+    throw StateStoreError.leaseLost(run: run, owner: nil)
   }
 
   /// Installs what `stop` does; runs it at once when a stop came first.
@@ -57,8 +74,10 @@ struct RunOwnership {
     _ runId: RunID, mode: LeaseAcquisition, handBack: RunHandBack? = nil,
     _ work: @escaping @Sendable (RunControl) async throws -> T
   ) async throws -> T {
+    let acquiredAt = ContinuousClock.now
     let lease = try await store.acquireLease(run: runId, duration: settings.duration, mode: mode)
     let control = RunControl()
+    control.leaseKept(since: acquiredAt, for: settings.duration)
     let task = Task { try await work(control) }
     control.onStop { task.cancel() }
     // A cancel that came before the hand-back wins over it: handed back, the run would lose it
@@ -94,10 +113,17 @@ struct RunOwnership {
         return
       }
       do {
+        if ContinuousClock.now >= renewedAt + settings.duration {
+          // Stalled past the lease (the process was stopped): another process may own the run now.
+          // Say so before asking, so nothing is sent meanwhile; the renewal below confirms it.
+          _ = try? control.confirmLease(of: lease.runId)
+        }
         if ContinuousClock.now - renewedAt >= settings.duration / 3 {
+          let sentAt = ContinuousClock.now
           let renewal = try await store.renewLease(lease, duration: settings.duration)
           lease = renewal.lease
-          renewedAt = ContinuousClock.now
+          renewedAt = sentAt
+          control.leaseKept(since: sentAt, for: settings.duration)
           if renewal.cancelRequested { control.stop(.cancelRequested) }
         } else if let run = try await store.run(lease.runId) {
           if run.epoch != lease.epoch || run.lease?.owner.id != lease.owner.id {

@@ -1,4 +1,5 @@
 import CloudTemplate
+import Credentials
 import Foundation
 
 /// serve.yaml: where the server listens, its state store, TLS, request limits and its tenants.
@@ -54,20 +55,23 @@ public struct ServeConfiguration: Sendable, Hashable {
   /// The file it was read from (absolute), for messages and reloads.
   public var file: String
   public var listen: Listen
-  /// The SQLite state database, absolute.
+  /// The state database: a SQLite file (absolute), or a PostgreSQL URL that several replicas share.
   public var statePath: String
+  /// `state.password`: the PostgreSQL password, a secret reference or the value (read at start).
+  public var statePassword: Secret?
   public var tls: TLS?
   public var limits: Limits
   /// In file order; names are unique.
   public var tenants: [TenantConfiguration]
 
   public init(
-    file: String, listen: Listen, statePath: String, tls: TLS? = nil, limits: Limits = .standard,
-    tenants: [TenantConfiguration]
+    file: String, listen: Listen, statePath: String, statePassword: Secret? = nil, tls: TLS? = nil,
+    limits: Limits = .standard, tenants: [TenantConfiguration]
   ) {
     self.file = file
     self.listen = listen
     self.statePath = statePath
+    self.statePassword = statePassword
     self.tls = tls
     self.limits = limits
     self.tenants = tenants

@@ -19,7 +19,7 @@ public struct ServeConfigurationChange: Sendable, Hashable {
     }.map(\.name)
     var restart: [String] = []
     if old.listen != new.listen { restart.append("listen") }
-    if old.statePath != new.statePath { restart.append("state") }
+    if old.statePath != new.statePath || old.statePassword != new.statePassword { restart.append("state") }
     if old.tls != new.tls { restart.append("tls") }
     restartRequired = restart
     limitsChanged = old.limits != new.limits

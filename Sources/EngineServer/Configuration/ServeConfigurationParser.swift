@@ -3,6 +3,7 @@ import Credentials
 import Engine
 import Foundation
 import JWTKit
+import RunState
 import VRAModels
 import Yams
 
@@ -24,7 +25,7 @@ struct ServeConfigurationParser {
   }
 
   static let topKeys = ["listen", "state", "tls", "limits", "tenants"]
-  static let stateKeys = ["url"]
+  static let stateKeys = ["url", "password"]
   static let tlsKeys = ["certificate", "privateKey", "clientCA"]
   static let limitsKeys = ["maxBodyBytes", "maxFiles", "maxFileBytes"]
   static let tenantKeys = [
@@ -59,7 +60,8 @@ struct ServeConfigurationParser {
     guard let fields = mapping(root, field: "", keys: Self.topKeys) else { return nil }
 
     let listen = fields["listen"].flatMap { listenAddress($0, field: "listen") } ?? Self.defaultListen
-    let statePath = fields["state"].flatMap { stateSection($0) } ?? resolve(ServeConfiguration.defaultStateURL)
+    let state = fields["state"].flatMap { stateSection($0) }
+    let statePath = state?.url ?? resolve(ServeConfiguration.defaultStateURL)
     let tls = fields["tls"].flatMap { tlsSection($0) }
     let limits = fields["limits"].flatMap { limitsSection($0) } ?? .standard
     var tenants: [TenantConfiguration] = []
@@ -69,7 +71,8 @@ struct ServeConfigurationParser {
       problem(at: root, field: "tenants", "required: the server needs at least one tenant")
     }
     return ServeConfiguration(
-      file: file, listen: listen, statePath: statePath, tls: tls, limits: limits, tenants: tenants)
+      file: file, listen: listen, statePath: statePath, statePassword: state?.password, tls: tls, limits: limits,
+      tenants: tenants)
   }
 
   // MARK: - Sections
@@ -102,23 +105,28 @@ struct ServeConfigurationParser {
     return ServeConfiguration.Listen(host: String(host), port: number)
   }
 
-  /// `state: {url: PATH}`; `sqlite:` and `sqlite://` prefixes are allowed, as in the CLI's `state.url`.
-  private mutating func stateSection(_ node: Node) -> String? {
+  /// `state: {url: PATH|postgres://…, password: SECRET}`; `sqlite:` and `sqlite://` prefixes are
+  /// allowed, as in the CLI's `state.url`. A PostgreSQL URL is checked part by part.
+  private mutating func stateSection(_ node: Node) -> (url: String, password: Secret?)? {
     guard let fields = mapping(node, field: "state", keys: Self.stateKeys) else { return nil }
     guard let urlNode = fields["url"] else {
-      problem(at: node, field: "state.url", "required: the SQLite file of the server's state")
+      problem(at: node, field: "state.url", "required: the SQLite file or postgres:// URL of the server's state")
       return nil
     }
-    guard var text = string(urlNode, field: "state.url") else { return nil }
-    for prefix in ["sqlite://", "sqlite:"] where text.hasPrefix(prefix) {
-      text = String(text.dropFirst(prefix.count))
-      break
-    }
-    guard !text.isEmpty else {
-      problem(at: urlNode, field: "state.url", "the path after 'sqlite:' is empty")
+    let password = fields["password"].flatMap { secret($0, field: "state.password") }
+    guard let text = string(urlNode, field: "state.url") else { return nil }
+    switch Result(catching: { () throws(StateURLError) in try StateDatabase.parse(text) }) {
+    case .failure(let error):
+      problem(at: urlNode, field: "state.url", "\(error.part): \(error.problem)")
       return nil
+    case .success(.postgres):
+      return (text, password)
+    case .success(.sqlite(let path)):
+      if let passwordNode = fields["password"] {
+        problem(at: passwordNode, field: "state.password", "only a postgres:// state has a password")
+      }
+      return (resolve(path), nil)
     }
-    return resolve(text)
   }
 
   private mutating func tlsSection(_ node: Node) -> ServeConfiguration.TLS? {

@@ -77,6 +77,7 @@ public struct ServeConfigurationWatcher: Service {
     var effective = next
     effective.listen = current.listen
     effective.statePath = current.statePath
+    effective.statePassword = current.statePassword
     effective.tls = current.tls
     // Replaced even when no setting changed: a tenant's jwksFile may have, and it is read again.
     let generation = directory.replace(with: effective)

@@ -120,6 +120,10 @@ actor RunExecutor: Service {
     await decidingAlone { await decideJobs() }
   }
 
+  /// Reads the unfinished runs and claims the ones to work on: runs to resume (their lease free
+  /// or lapsed) by taking their lease, queued runs through `claimQueuedRuns` (the tenant's quota
+  /// counted over every replica). Taking the lease here, not when the run starts, means two
+  /// replicas looking at the same store never both start a run.
   private func decideJobs() async -> [Job] {
     let unfinished: [RunRecord]
     do {
@@ -128,10 +132,9 @@ actor RunExecutor: Service {
       logger.error("cannot read the runs to schedule", metadata: ["error": "\(error)"])
       return []
     }
+    let leaseDuration = LeaseSettings.from(environment: sessions.environment).duration
     var jobs: [Job] = []
-    var running: [String: Int] = [:]
-    for run in active.values { running[run.tenant, default: 0] += 1 }
-    var queues: [String: [RunID]] = [:]
+    var waiting: [String: [RunRecord]] = [:]
     let now = Date()
     for run in unfinished where active[run.id] == nil {
       guard let scope = run.scope, let tenant = tenants.tenant(named: scope.tenant) else { continue }
@@ -147,25 +150,37 @@ actor RunExecutor: Service {
       case .pending where run.cancelRequestedAt != nil:
         await cancelQueued(run.id)
       case .pending:
-        if running[tenant.name, default: 0] < tenant.maxConcurrentRuns {
-          running[tenant.name, default: 0] += 1
-          jobs.append(.start(run, tenant, mode))
-          active[run.id] = Active(tenant: tenant.name, handBack: RunHandBack())
-        } else {
-          queues[tenant.name, default: []].append(run.id)
-        }
-      case .running, .cancelling:
-        // Started before this service stopped: resumed whatever the quota, it already held a slot.
-        // A cancel its last owner had not acted on yet is acted on now (taking the lease clears it).
-        running[tenant.name, default: 0] += 1
-        jobs.append(.start(run, tenant, mode))
+        waiting[tenant.name, default: []].append(run)
+      case .running, .cancelling, .destroying:
+        // Started before: resumed whatever the quota, it already held a slot. A cancel its last
+        // owner had not acted on yet is acted on now (taking the lease clears it in the store).
+        guard await claim(run.id, mode: mode, duration: leaseDuration) else { continue }
+        let destroy = run.status == .destroying
+        jobs.append(destroy ? .destroy(run, tenant, .ifFree) : .start(run, tenant, .ifFree))
         active[run.id] = Active(
-          tenant: tenant.name, handBack: RunHandBack(), cancelledEarly: run.cancelRequestedAt != nil)
-      case .destroying:
-        jobs.append(.destroy(run, tenant, mode))
-        active[run.id] = Active(tenant: tenant.name, handBack: RunHandBack())
+          tenant: tenant.name, handBack: RunHandBack(), cancelledEarly: !destroy && run.cancelRequestedAt != nil)
       default:
         continue
+      }
+    }
+    var queues: [String: [RunID]] = [:]
+    for (name, runs) in waiting {
+      guard let tenant = tenants.tenant(named: name) else { continue }
+      var claimed: Set<RunID> = []
+      do {
+        let leases = try await store.claimQueuedRuns(
+          tenant: name, maxConcurrentRuns: tenant.maxConcurrentRuns, duration: leaseDuration)
+        claimed = Set(leases.map(\.runId))
+      } catch {
+        logger.error("cannot claim queued runs", metadata: ["tenant": "\(name)", "error": "\(error)"])
+      }
+      for run in runs {
+        if claimed.contains(run.id) {
+          jobs.append(.start(run, tenant, .ifFree))
+          active[run.id] = Active(tenant: name, handBack: RunHandBack())
+        } else {
+          queues[name, default: []].append(run.id)
+        }
       }
     }
     self.queues = queues
@@ -175,6 +190,19 @@ actor RunExecutor: Service {
     ServeMetrics.occupancy(
       active: activeByTenant, queued: queues.mapValues(\.count), tenants: tenants.current.tenants.map(\.name))
     return jobs
+  }
+
+  /// Takes the run's lease for this replica; false when another process has it (it won a race).
+  private func claim(_ run: RunID, mode: LeaseAcquisition, duration: Duration) async -> Bool {
+    do {
+      _ = try await store.acquireLease(run: run, duration: duration, mode: mode)
+      return true
+    } catch StateStoreError.runOwned, StateStoreError.leaseExpired {
+      return false
+    } catch {
+      logger.error("cannot take the lease of a run to resume", metadata: ["run.id": "\(run)", "error": "\(error)"])
+      return false
+    }
   }
 
   /// 1 for the next run of its tenant to start; nil when it is not waiting for a slot.
@@ -284,6 +312,9 @@ actor RunExecutor: Service {
     } catch {
       await recordFailure(of: run.id, error, cancelled: work.isCancelled)
     }
+    // A claim the work never took over (it failed or was handed back before the run started):
+    // released, so another replica picks the run up at once rather than when the claim lapses.
+    try? await store.releaseLease(of: run.id)
     if let status = try? await store.run(run.id)?.status, status.isTerminal {
       ServeMetrics.finished(tenant: tenant.name, status: status.rawValue)
     }

@@ -1,3 +1,4 @@
+import Credentials
 import Engine
 import EngineRuntime
 import Foundation
@@ -8,6 +9,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import RunState
+import Secrets
 import ServiceLifecycle
 import UnixSignals
 
@@ -89,9 +91,17 @@ public enum EngineService {
       ? ServeConfigurationWatcher(path: configuration.file, directory: tenants, logger: logger) : nil
     // Metrics made from here on go to the registry `/metrics` serves.
     _ = PrometheusMetrics.registry
-    let stateDirectory = URL(fileURLWithPath: configuration.statePath).deletingLastPathComponent()
+    let state = try await stateConnection(configuration, environment: environment)
+    let stateDirectory: URL
+    switch state.database {
+    case .sqlite(let path): stateDirectory = URL(fileURLWithPath: path).deletingLastPathComponent()
+    case .postgres:
+      // Shared state, local scratch: bundles are unpacked (and an embedded simulator kept) beside serve.yaml.
+      stateDirectory = URL(fileURLWithPath: configuration.file).deletingLastPathComponent()
+        .appendingPathComponent(StateLocation.directoryName, isDirectory: true)
+    }
     try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
-    try await StateAccess.with(configuration.statePath) { store in
+    try await StateAccess.with(state) { store in
       try await withSimulatorIfNeeded(configuration, stateDirectory: stateDirectory, logger: logger) { simulator in
         let sessions = TenantSessions(
           statePath: configuration.statePath, configFile: configuration.file, environment: environment,
@@ -141,6 +151,23 @@ public enum EngineService {
         groupBox.group = group
         try await group.run()
       }
+    }
+  }
+
+  /// The state database serve.yaml names, with `state.password` read (a reference resolved).
+  private static func stateConnection(
+    _ configuration: ServeConfiguration, environment: [String: String]
+  ) async throws -> StateConnection {
+    let database = try StateDatabase.parse(configuration.statePath)
+    guard case .postgres(let location) = database else { return StateConnection(database: database, password: nil) }
+    if let inline = location.urlPassword { OutputRedaction.redactor.register(Secret(inline)) }
+    guard let password = configuration.statePassword else { return StateConnection(database: database, password: nil) }
+    do {
+      let secret = try await SecretResolver(environment: environment).resolveIfReference(password.exposed)
+      OutputRedaction.redactor.register(secret)
+      return StateConnection(database: database, password: secret.exposed)
+    } catch {
+      throw ServiceRunError("\(configuration.file): state.password: \(error)")
     }
   }
 

@@ -135,6 +135,10 @@ final class PostgresStateBackend: SQLStateBackend {
     try await db.raw("SELECT pg_advisory_xact_lock(1986359923, hashtext(\(bind: tenant)))").run()
   }
 
+  func lockingSkippingLocked(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+    select.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED"))
+  }
+
   func lockForMigration(_ db: any SQLDatabase) async throws {
     try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.migrationLockKey))").run()
   }

@@ -26,6 +26,9 @@ protocol SQLStateBackend: Sendable {
   /// Inside a write transaction: keeps other writers of the tenant's runs' leases out until it
   /// ends (so two replicas cannot both fill a tenant's last free slot).
   func lockTenant(_ db: any SQLDatabase, _ tenant: String) async throws
+  /// `select` locking the rows it returns until the transaction ends, skipping rows another
+  /// transaction holds (a queue several replicas take work from).
+  func lockingSkippingLocked(_ select: SQLSelectBuilder) -> SQLSelectBuilder
   /// Inside a write transaction: one process at a time migrates the schema.
   func lockForMigration(_ db: any SQLDatabase) async throws
   /// The time of a write, from the database when it has a clock all its users share; nil: the

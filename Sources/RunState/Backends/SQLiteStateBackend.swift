@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SQLKit
 import SQLiteKit
 import VRAModels
 
@@ -47,6 +48,7 @@ struct SQLiteStateBackend: SQLStateBackend {
   func lockRun(_ db: any SQLDatabase, _ run: RunID) async throws {}
   func lockTenant(_ db: any SQLDatabase, _ tenant: String) async throws {}
   func lockForMigration(_ db: any SQLDatabase) async throws {}
+  func lockingSkippingLocked(_ select: SQLSelectBuilder) -> SQLSelectBuilder { select }
   // The file is on this machine: the processes sharing it share its clock.
   func transactionTime(_ db: any SQLDatabase) async throws -> Date? { nil }
 

@@ -55,6 +55,12 @@ import VRAModels
         await #expect(throws: StateStoreError.self) { try await loser.updateRunStatus(run.id, to: .failed) }
       }
       #expect(try await first.run(run.id)?.status == .running)
+      // The log names who wrote: the winner, under its epoch; epochs never go down along the run.
+      let writers = try await winner.eventWriters(of: run.id)
+      #expect(writers.last?.writer == winner.owner.id)
+      #expect(writers.last?.epoch == lease.epoch)
+      let epochs = writers.compactMap(\.epoch)
+      #expect(epochs == epochs.sorted())
       for store in replicas + [first] { try await store.close() }
     }
   }
@@ -148,4 +154,17 @@ final class Flag: Sendable {
 
   func raise() { raised.withLock { $0 = true } }
   var isRaised: Bool { raised.withLock { $0 } }
+}
+
+/// A process stalled past its lease (SIGSTOP) learns it from its own clock before any request.
+@Suite struct StalledOwnerTests {
+  @Test func anOwnerPastItsLeaseMayNotAct() throws {
+    let control = RunControl()
+    control.leaseKept(since: .now, for: .seconds(60))
+    try control.confirmLease(of: RunID(rawValue: "run-1"))
+    #expect(control.reason == nil)
+    control.leaseKept(since: .now - .seconds(2), for: .seconds(1))
+    #expect(throws: StateStoreError.self) { try control.confirmLease(of: RunID(rawValue: "run-1")) }
+    #expect(control.reason == .leaseLost)
+  }
 }
