@@ -96,6 +96,13 @@ public enum EngineService {
     switch state.database {
     case .sqlite(let path): stateDirectory = URL(fileURLWithPath: path).deletingLastPathComponent()
     case .postgres:
+      if configuration.tenants.contains(where: { $0.vra == nil }) {
+        logger.warning(
+          """
+          a tenant names no vra: its runs go to this replica's own embedded simulator; replicas sharing this \
+          state cannot take over each other's runs of it (give every tenant a vra: url)
+          """)
+      }
       // Shared state, local scratch: bundles are unpacked (and an embedded simulator kept) beside serve.yaml.
       stateDirectory = URL(fileURLWithPath: configuration.file).deletingLastPathComponent()
         .appendingPathComponent(StateLocation.directoryName, isDirectory: true)

@@ -93,6 +93,35 @@ struct ServeConfigurationTests {
     #expect(configuration.tenants == [TenantConfiguration(name: "solo")])
   }
 
+  @Test("a PostgreSQL state: the URL as written, the password a reference, each problem named by part")
+  func postgresState() throws {
+    let fixture = try ConfigDirectory()
+    let configuration = try ServeConfiguration.parse(
+      """
+      state: {url: "postgres://vra@db.corp.local:5433/vra_engine?sslmode=verify-full", password: "vault:secret/db#password"}
+      tenants: [{name: solo}]
+      """, file: fixture.configPath)
+    #expect(configuration.statePath == "postgres://vra@db.corp.local:5433/vra_engine?sslmode=verify-full")
+    #expect(configuration.statePassword?.exposed == "vault:secret/db#password")
+
+    let error = #expect(throws: ServeConfigurationError.self) {
+      try ServeConfiguration.parse(
+        """
+        state: {url: "postgres://vra:pw-canary@db/vra_engine?sslmode=maybe"}
+        tenants: [{name: solo}]
+        """, file: fixture.configPath)
+    }
+    let text = try #require(error).description
+    #expect(text.contains("\(fixture.configPath):1:14: state.url: sslmode:"), "\(text)")
+    #expect(!text.contains("pw-canary"))
+
+    let sqliteWithPassword = #expect(throws: ServeConfigurationError.self) {
+      try ServeConfiguration.parse(
+        "state: {url: data/state.db, password: x}\ntenants: [{name: solo}]", file: fixture.configPath)
+    }
+    #expect(sqliteWithPassword?.description.contains("state.password: only a postgres:// state has a password") == true)
+  }
+
   @Test("every problem of the file at once, each with its line, column and field")
   func everyProblemAtOnce() throws {
     let fixture = try ConfigDirectory()
