@@ -4,6 +4,7 @@ import NIOSSL
 import PostgresKit
 import PostgresNIO
 import SQLKit
+import Synchronization
 
 /// The PostgreSQL side of the state store: a pool of connections (`PostgresClient`) shared by all
 /// of the store's operations, which run concurrently, each on one connection.
@@ -21,15 +22,20 @@ final class PostgresStateBackend: SQLStateBackend {
   let location: String
   private let running: Task<Void, Never>
   private let usesDatabaseClock: Bool
+  private let connectTimeout: Duration
 
   /// A fixed key for the migration lock (any 64-bit number that no other advisory lock here uses).
   static let migrationLockKey: Int64 = 0x7672_615f_6d69_6772  // "vra_migr"
 
-  private init(client: PostgresClient, location: String, running: Task<Void, Never>, usesDatabaseClock: Bool) {
+  private init(
+    client: PostgresClient, location: String, running: Task<Void, Never>, usesDatabaseClock: Bool,
+    connectTimeout: Duration
+  ) {
     self.client = client
     self.location = location
     self.running = running
     self.usesDatabaseClock = usesDatabaseClock
+    self.connectTimeout = connectTimeout
   }
 
   var beginWriteTransaction: String { "BEGIN" }
@@ -51,7 +57,8 @@ final class PostgresStateBackend: SQLStateBackend {
     let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     let running = Task { await client.run() }
     let backend = PostgresStateBackend(
-      client: client, location: location.description, running: running, usesDatabaseClock: usesDatabaseClock)
+      client: client, location: location.description, running: running, usesDatabaseClock: usesDatabaseClock,
+      connectTimeout: location.connectTimeout)
     do {
       try await backend.checkConnection(within: location.connectTimeout)
     } catch {
@@ -113,15 +120,62 @@ final class PostgresStateBackend: SQLStateBackend {
     }
   }
 
+  /// Runs `body` on a pooled connection. Waiting for the connection is bounded by the connect
+  /// timeout (the pool retries connecting forever: a store whose database is down fails its calls
+  /// with a clear error instead of hanging); once `body` has its connection it is never cut short,
+  /// so a transaction always ends with its COMMIT or ROLLBACK.
   func withDatabase<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    let (client, location, timeout) = (client, location, connectTimeout)
+    let wait = ConnectionWait.Decision()
     do {
-      return try await client.withConnection { connection in
-        try await body(connection.sql(queryLogLevel: nil))
+      return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+          try await client.withConnection { connection in
+            guard wait.decide({ $0.acquire() }) else { throw CancellationError() }
+            return try await body(connection.sql(queryLogLevel: nil))
+          }
+        }
+        group.addTask {
+          try await Task.sleep(for: timeout)
+          guard wait.decide({ $0.giveUp() }) else { return nil }
+          throw StateStoreError.database(
+            operation: "connecting to \(location)", detail: "no connection within \(timeout) (is the server up?)")
+        }
+        while let result = try await group.next() {
+          if let value = result {
+            group.cancelAll()
+            return value
+          }
+        }
+        throw CancellationError()
       }
     } catch let error as StateStoreError {
       throw error
     } catch let error as PSQLError {
       throw PostgresFailure(error)
+    }
+  }
+
+  /// Whether a call got its connection before the connect timeout, decided once.
+  private enum ConnectionWait {
+    case waiting, acquired, gaveUp
+
+    /// The one decision, shared by the call and its timer.
+    final class Decision: Sendable {
+      private let state = Mutex(ConnectionWait.waiting)
+      func decide(_ change: (inout ConnectionWait) -> Bool) -> Bool { state.withLock { change(&$0) } }
+    }
+
+    mutating func acquire() -> Bool {
+      guard self == .waiting else { return false }
+      self = .acquired
+      return true
+    }
+
+    mutating func giveUp() -> Bool {
+      guard self == .waiting else { return false }
+      self = .gaveUp
+      return true
     }
   }
 

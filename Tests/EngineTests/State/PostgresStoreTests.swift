@@ -1,6 +1,7 @@
 import Foundation
 import RunState
 import Synchronization
+import TestSupport
 import Testing
 import VRAModels
 
@@ -166,5 +167,41 @@ final class Flag: Sendable {
     control.leaseKept(since: .now - .seconds(2), for: .seconds(1))
     #expect(throws: StateStoreError.self) { try control.confirmLease(of: RunID(rawValue: "run-1")) }
     #expect(control.reason == .leaseLost)
+  }
+}
+
+/// A store whose database stops answering fails its calls within the connect timeout (the pool
+/// alone would wait forever), and works again once the database is back.
+@Suite struct PostgresOutageTests {
+  @Test func callsFailWithinTheConnectTimeoutAndRecover() async throws {
+    let cluster = try await PostgresTestCluster.shared()
+    let database = try await cluster.makeDatabase()
+    let location = try PostgresStateLocation.parse(database.url + "?connect_timeout=2&pool_size=1")
+    let store = try await SQLStateStore.openPostgres(location)
+    let run = try await store.makeRun(stages: ["a"])
+    try await cluster.psql(
+      """
+      ALTER DATABASE \(database.database) ALLOW_CONNECTIONS false;
+      SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database.database)';
+      """)
+    let started = ContinuousClock.now
+    do {
+      _ = try await store.run(run.id)
+      Issue.record("a read succeeded while the database refused connections")
+    } catch let error as StateStoreError {
+      guard case .database = error else {
+        Issue.record("unexpected error \(error)")
+        return
+      }
+    }
+    #expect(ContinuousClock.now - started < .seconds(30), "failed within the timeout, not after a hang")
+    try await cluster.psql("ALTER DATABASE \(database.database) ALLOW_CONNECTIONS true")
+    let deadline = ContinuousClock.now + .seconds(30)
+    var back: RunRecord?
+    while back == nil, ContinuousClock.now < deadline {
+      back = try? await store.run(run.id)
+    }
+    #expect(back?.id == run.id, "the store works again once the database is back")
+    try await store.close()
   }
 }
