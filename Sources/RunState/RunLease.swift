@@ -25,26 +25,41 @@ public struct LeaseOwner: Sendable, Hashable, Codable, CustomStringConvertible {
   public var id: String
   public var host: String
   public var pid: Int32
+  /// Which process table `pid` is in: this boot of the machine and its pid namespace (containers
+  /// sharing a host name have their own). Nil in leases written by older builds.
+  public var processTable: String?
 
-  public init(id: String, host: String, pid: Int32) {
+  public init(id: String, host: String, pid: Int32, processTable: String? = nil) {
     self.id = id
     self.host = host
     self.pid = pid
+    self.processTable = processTable
   }
 
   /// This process, with a fresh id.
   public static func current() -> LeaseOwner {
     LeaseOwner(
       id: UUID().uuidString.lowercased(), host: ProcessInfo.processInfo.hostName,
-      pid: ProcessInfo.processInfo.processIdentifier)
+      pid: ProcessInfo.processInfo.processIdentifier, processTable: thisProcessTable)
   }
+
+  /// `<boot id>/<pid namespace>` on Linux; nil where neither can be read.
+  static let thisProcessTable: String? = {
+    let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let namespace = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid")
+    guard let boot, let namespace else { return nil }
+    return "\(boot)/\(namespace)"
+  }()
 
   public var description: String { "pid \(pid) on \(host)" }
 
-  /// True when the owner is provably gone: a process of this host that no longer exists.
-  /// Another host's owner is never known to be dead; its lease has to expire.
+  /// True when the owner is provably gone: a process of this host, in this process table, that no
+  /// longer exists. Another host's owner (or one in another container with the same host name) is
+  /// never known to be dead; its lease has to expire.
   public var isKnownDead: Bool {
     guard host == ProcessInfo.processInfo.hostName, pid > 0 else { return false }
+    if let processTable, processTable != Self.thisProcessTable { return false }
     if pid == ProcessInfo.processInfo.processIdentifier { return false }
     return kill(pid, 0) != 0 && errno == ESRCH
   }

@@ -19,6 +19,9 @@ final class RunControl: Sendable {
     var stop: (@Sendable () -> Void)?
     /// When the lease runs out by this process's clock, unless renewed before (nil: no lease kept).
     var leaseDeadline: ContinuousClock.Instant?
+    /// Requests to vRA waiting for news of a lease past its deadline (a renewal, or a stop).
+    var leaseWaiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+    var nextWaiter: UInt64 = 0
   }
   private let state = Mutex(State())
 
@@ -30,26 +33,51 @@ final class RunControl: Sendable {
   /// Stops the run's work (cancels its task) for `reason`; the first reason wins, except that a
   /// lost lease overrides a cancel (a cancel would write and call vRA, which a stale owner must not).
   func stop(_ reason: RunStopReason) {
-    let stop = state.withLock { state -> (@Sendable () -> Void)? in
+    let (stop, waiters) = state.withLock { state -> ((@Sendable () -> Void)?, [CheckedContinuation<Bool, Never>]) in
       if state.reason == nil || reason == .leaseLost { state.reason = reason }
-      return state.stop
+      defer { state.leaseWaiters = [:] }
+      return (state.stop, Array(state.leaseWaiters.values))
     }
+    for waiter in waiters { waiter.resume(returning: true) }
     stop?()
   }
 
   /// The lease was taken or renewed at `renewal` (before the request went out) for `duration`.
   func leaseKept(since renewal: ContinuousClock.Instant, for duration: Duration) {
-    state.withLock { $0.leaseDeadline = renewal + duration }
+    let waiters = state.withLock { state in
+      state.leaseDeadline = renewal + duration
+      defer { state.leaseWaiters = [:] }
+      return Array(state.leaseWaiters.values)
+    }
+    // Each waiter looks again: renewed, its request goes.
+    for waiter in waiters { waiter.resume(returning: true) }
   }
 
-  /// Checked right before a request that changes something in vRA: a process that was stalled past
-  /// its lease (SIGSTOP, a long pause) finds out here, before its renewal could tell it, and sends
-  /// nothing. Its writes are refused by the store's epoch check too; this covers the calls between.
-  func confirmLease(of run: RunID) throws {
-    let expired = state.withLock { state in state.leaseDeadline.map { ContinuousClock.now >= $0 } ?? false }
-    guard expired || leaseLost else { return }
-    stop(.leaseLost)
-    throw StateStoreError.leaseLost(run: run, owner: nil)
+  /// Awaited right before a request that changes something in vRA. While the lease is current by
+  /// this process's clock it returns at once. Past it (the process was stalled: SIGSTOP, a long
+  /// pause, the database out of reach) nothing is sent until the owner's next renewal says whether
+  /// the run is still this process's: renewed, the request goes; taken over, it throws `leaseLost`
+  /// and the run stops without acting. (Writes are refused by the store's epoch check too; this
+  /// covers the requests between them.)
+  func confirmLease(of run: RunID) async throws {
+    while true {
+      try Task.checkCancellation()
+      let waited = await withCheckedContinuation { (waiter: CheckedContinuation<Bool, Never>) in
+        let mustWait = state.withLock { state -> Bool in
+          guard state.reason == nil, let deadline = state.leaseDeadline, ContinuousClock.now >= deadline else {
+            return false
+          }
+          let id = state.nextWaiter
+          state.nextWaiter += 1
+          state.leaseWaiters[id] = waiter
+          return true
+        }
+        if !mustWait { waiter.resume(returning: false) }
+      }
+      if !waited { break }
+    }
+    if stopsWithoutActing { throw StateStoreError.leaseLost(run: run, owner: nil) }
+    try Task.checkCancellation()
   }
 
   /// Installs what `stop` does; runs it at once when a stop came first.
@@ -113,11 +141,6 @@ struct RunOwnership {
         return
       }
       do {
-        if ContinuousClock.now >= renewedAt + settings.duration {
-          // Stalled past the lease (the process was stopped): another process may own the run now.
-          // Say so before asking, so nothing is sent meanwhile; the renewal below confirms it.
-          _ = try? control.confirmLease(of: lease.runId)
-        }
         if ContinuousClock.now - renewedAt >= settings.duration / 3 {
           let sentAt = ContinuousClock.now
           let renewal = try await store.renewLease(lease, duration: settings.duration)

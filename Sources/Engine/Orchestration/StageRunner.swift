@@ -103,7 +103,7 @@ struct StageRunner: Sendable {
           logger.notice(
             "removing the deployment of the earlier attempt before submitting again",
             metadata: ["stage": "\(stage.name)", "deployment": "\(leftover)"])
-          try control.confirmLease(of: runId)
+          try await control.confirmLease(of: runId)
           try await DeploymentRemover(client: client, tracking: tracking)
             .remove(deploymentId: leftover, projectId: record.projectId ?? projectId)
         }
@@ -117,7 +117,7 @@ struct StageRunner: Sendable {
         try await store.recordIntent(
           run: runId, stage: stage.name, deploymentName: deploymentName, projectId: projectId, attempt: attempt)
         emit(.stage(stage.name, .submitting, detail: deploymentName))
-        try control.confirmLease(of: runId)
+        try await control.confirmLease(of: runId)
         submission = try await submitter.send(request)
         try await store.recordSubmitted(
           run: runId, stage: stage.name, blueprintRequestId: submission.blueprintRequestId,
@@ -174,7 +174,7 @@ struct StageRunner: Sendable {
         "stage failed, retrying", metadata: ["stage": "\(stage.name)", "attempt": "\(attempt)", "reason": "\(reason)"])
       try await store.recordStageFailure(
         run: runId, stage: stage.name, error: RecordedError(errorClass: .deployment, message: reason))
-      try control.confirmLease(of: runId)
+      try await control.confirmLease(of: runId)
       try await DeploymentRemover(client: client, tracking: tracking)
         .remove(deploymentId: submission.deploymentId, projectId: projectId)
       attempt += 1

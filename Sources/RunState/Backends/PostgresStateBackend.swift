@@ -23,19 +23,22 @@ final class PostgresStateBackend: SQLStateBackend {
   private let running: Task<Void, Never>
   private let usesDatabaseClock: Bool
   private let connectTimeout: Duration
+  /// Tells a busy pool (wait on) from a database out of reach (give up).
+  private let probe: ReachabilityProbe
 
   /// A fixed key for the migration lock (any 64-bit number that no other advisory lock here uses).
   static let migrationLockKey: Int64 = 0x7672_615f_6d69_6772  // "vra_migr"
 
   private init(
     client: PostgresClient, location: String, running: Task<Void, Never>, usesDatabaseClock: Bool,
-    connectTimeout: Duration
+    connectTimeout: Duration, probe: ReachabilityProbe
   ) {
     self.client = client
     self.location = location
     self.running = running
     self.usesDatabaseClock = usesDatabaseClock
     self.connectTimeout = connectTimeout
+    self.probe = probe
   }
 
   var beginWriteTransaction: String { "BEGIN" }
@@ -49,16 +52,22 @@ final class PostgresStateBackend: SQLStateBackend {
   static func open(
     _ location: PostgresStateLocation, password: String?, usesDatabaseClock: Bool, logger: Logger
   ) async throws -> PostgresStateBackend {
+    let tlsConfiguration = try tls(for: location)
     var configuration = PostgresClient.Configuration(
       host: location.host, port: location.port, username: location.user,
-      password: password ?? location.urlPassword, database: location.database, tls: try tls(for: location))
+      password: password ?? location.urlPassword, database: location.database, tls: tlsConfiguration.pool)
     configuration.options.maximumConnections = location.poolSize
     configuration.options.connectTimeout = location.connectTimeout
     let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     let running = Task { await client.run() }
     let backend = PostgresStateBackend(
       client: client, location: location.description, running: running, usesDatabaseClock: usesDatabaseClock,
-      connectTimeout: location.connectTimeout)
+      connectTimeout: location.connectTimeout,
+      probe: ReachabilityProbe(
+        configuration: PostgresConnection.Configuration(
+          host: location.host, port: location.port, username: location.user,
+          password: password ?? location.urlPassword, database: location.database, tls: tlsConfiguration.single),
+        logger: logger))
     do {
       try await backend.checkConnection(within: location.connectTimeout)
     } catch {
@@ -68,7 +77,10 @@ final class PostgresStateBackend: SQLStateBackend {
     return backend
   }
 
-  private static func tls(for location: PostgresStateLocation) throws -> PostgresClient.Configuration.TLS {
+  /// The TLS settings `sslmode` and `sslrootcert` ask for, for the pool and for a lone connection.
+  private static func tls(
+    for location: PostgresStateLocation
+  ) throws -> (pool: PostgresClient.Configuration.TLS, single: PostgresConnection.Configuration.TLS) {
     var tls = TLSConfiguration.makeClientConfiguration()
     if let path = location.rootCertificatePath {
       do {
@@ -78,22 +90,25 @@ final class PostgresStateBackend: SQLStateBackend {
           operation: "reading sslrootcert \(path)", detail: "not a readable PEM certificate file (\(error))")
       }
     }
+    let required: Bool
     switch location.tlsMode {
-    case .disable: return .disable
+    case .disable: return (.disable, .disable)
     case .prefer:
       tls.certificateVerification = .none
-      return .prefer(tls)
+      required = false
     case .require:
       // libpq's meaning: encrypted, not verified (unless a root certificate is given: then verified, as libpq does).
       tls.certificateVerification = location.rootCertificatePath == nil ? .none : .noHostnameVerification
-      return .require(tls)
+      required = true
     case .verifyCA:
       tls.certificateVerification = .noHostnameVerification
-      return .require(tls)
+      required = true
     case .verifyFull:
       tls.certificateVerification = .fullVerification
-      return .require(tls)
+      required = true
     }
+    let context = try NIOSSLContext(configuration: tls)
+    return required ? (.require(tls), .require(context)) : (.prefer(tls), .prefer(context))
   }
 
   /// `SELECT 1`, bounded: the pool retries connecting forever, a user should hear why it cannot.
@@ -125,7 +140,7 @@ final class PostgresStateBackend: SQLStateBackend {
   /// with a clear error instead of hanging); once `body` has its connection it is never cut short,
   /// so a transaction always ends with its COMMIT or ROLLBACK.
   func withDatabase<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-    let (client, location, timeout) = (client, location, connectTimeout)
+    let (client, location, timeout, probe) = (client, location, connectTimeout, probe)
     let wait = ConnectionWait.Decision()
     do {
       return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -136,10 +151,15 @@ final class PostgresStateBackend: SQLStateBackend {
           }
         }
         group.addTask {
-          try await Task.sleep(for: timeout)
-          guard wait.decide({ $0.giveUp() }) else { return nil }
-          throw StateStoreError.database(
-            operation: "connecting to \(location)", detail: "no connection within \(timeout) (is the server up?)")
+          // Every connect timeout without a connection: a pool busy with other calls is waited
+          // on; a database this process cannot reach ends the call.
+          while true {
+            try await Task.sleep(for: timeout)
+            if wait.decide({ $0 == .acquired }) { return nil }
+            if let failure = await probe.failure(within: timeout), wait.decide({ $0.giveUp() }) {
+              throw StateStoreError.database(operation: "connecting to \(location)", detail: failure)
+            }
+          }
         }
         while let result = try await group.next() {
           if let value = result {
@@ -221,6 +241,39 @@ final class PostgresStateBackend: SQLStateBackend {
     }
     if let underlying = error.underlying { return String(describing: underlying) }
     return "\(error.code)"
+  }
+}
+
+/// Whether a new connection to the database can be made now: what a call stuck waiting for a pooled
+/// connection asks before giving up. One answer serves every caller for a second, so a burst of
+/// waiting calls makes one probe, not a burst of connections.
+actor ReachabilityProbe {
+  let configuration: PostgresConnection.Configuration
+  let logger: Logger
+  private var last: (at: ContinuousClock.Instant, failure: String?)?
+  private var nextId = 0
+
+  init(configuration: PostgresConnection.Configuration, logger: Logger) {
+    self.configuration = configuration
+    self.logger = logger
+  }
+
+  /// Nil when a connection opens within `timeout`; else why not.
+  func failure(within timeout: Duration) async -> String? {
+    if let last, ContinuousClock.now - last.at < .seconds(1) { return last.failure }
+    nextId += 1
+    var configuration = configuration
+    configuration.options.connectTimeout = .milliseconds(Int64(timeout.seconds * 1000))
+    let failure: String?
+    do {
+      let connection = try await PostgresConnection.connect(configuration: configuration, id: nextId, logger: logger)
+      try? await connection.close()
+      failure = nil
+    } catch {
+      failure = "no connection within \(timeout): \(PostgresStateBackend.describe(error))"
+    }
+    last = (ContinuousClock.now, failure)
+    return failure
   }
 }
 

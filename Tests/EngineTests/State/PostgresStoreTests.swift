@@ -157,15 +157,32 @@ final class Flag: Sendable {
   var isRaised: Bool { raised.withLock { $0 } }
 }
 
-/// A process stalled past its lease (SIGSTOP) learns it from its own clock before any request.
+/// A process stalled past its lease (SIGSTOP) sends nothing until its next renewal says whether the
+/// run is still its own.
 @Suite struct StalledOwnerTests {
-  @Test func anOwnerPastItsLeaseMayNotAct() throws {
+  @Test func aRequestPastTheLeaseWaitsForTheRenewalsVerdict() async throws {
+    let run = RunID(rawValue: "run-1")
     let control = RunControl()
     control.leaseKept(since: .now, for: .seconds(60))
-    try control.confirmLease(of: RunID(rawValue: "run-1"))
-    #expect(control.reason == nil)
+    try await control.confirmLease(of: run)
+
+    // Past the lease, renewed: the request goes, after the renewal and not before.
     control.leaseKept(since: .now - .seconds(2), for: .seconds(1))
-    #expect(throws: StateStoreError.self) { try control.confirmLease(of: RunID(rawValue: "run-1")) }
+    let renewed = Flag()
+    let goes = Task {
+      try await control.confirmLease(of: run)
+      return renewed.isRaised
+    }
+    try await Task.sleep(for: .milliseconds(50))
+    renewed.raise()
+    control.leaseKept(since: .now, for: .seconds(60))
+    #expect(try await goes.value, "the request waited for the renewal")
+
+    // Past the lease, taken over: the request is refused and the run stops without acting.
+    control.leaseKept(since: .now - .seconds(2), for: .seconds(1))
+    let refused = Task { try await control.confirmLease(of: run) }
+    control.stop(.leaseLost)
+    await #expect(throws: StateStoreError.self) { try await refused.value }
     #expect(control.reason == .leaseLost)
   }
 }
