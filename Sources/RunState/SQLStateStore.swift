@@ -62,14 +62,7 @@ public actor SQLStateStore: StateStore {
     } catch {
       throw StateStoreError.database(operation: "opening \(path)", detail: String(describing: error))
     }
-    let store = SQLStateStore(backend: backend, clock: clock, logger: logger)
-    do {
-      try await store.migrate(StateMigrator(migrations: migrations))
-    } catch {
-      try? await store.close()
-      throw error
-    }
-    return store
+    return try await migrated(SQLStateStore(backend: backend, clock: clock, logger: logger), migrations)
   }
 
   /// Opens the state database `database` names and migrates it to this build's schema.
@@ -100,7 +93,11 @@ public actor SQLStateStore: StateStore {
   ) async throws -> SQLStateStore {
     let backend = try await PostgresStateBackend.open(
       location, password: password, usesDatabaseClock: clock == nil, logger: logger)
-    let store = SQLStateStore(backend: backend, clock: clock ?? { Date() }, logger: logger)
+    return try await migrated(SQLStateStore(backend: backend, clock: clock ?? { Date() }, logger: logger), migrations)
+  }
+
+  /// `store` brought to the schema of `migrations`; closed when that fails.
+  private static func migrated(_ store: SQLStateStore, _ migrations: [StateMigration]) async throws -> SQLStateStore {
     do {
       try await store.migrate(StateMigrator(migrations: migrations))
     } catch {

@@ -382,31 +382,8 @@ public final class PostgresTestCluster: Sendable {
     return nil
   }
 
-  /// A port the kernel just handed out on 127.0.0.1 (bound, read, closed). Another process may take
-  /// it before the server binds it; `start` then tries again with another.
-  private static func freePort() throws -> Int {
-    #if canImport(Glibc)
-      let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-      let socketFD = socket(AF_INET, SOCK_STREAM, 0)
-    #endif
-    guard socketFD >= 0 else { throw PostgresTestClusterError("socket() failed") }
-    defer { close(socketFD) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) }
-    }
-    guard bound == 0 else { throw PostgresTestClusterError("bind() failed") }
-    let named = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
-    }
-    guard named == 0 else { throw PostgresTestClusterError("getsockname() failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
-  }
+  /// A free port (another process may take it before the server binds it; `start` then tries again).
+  private static func freePort() throws -> Int { try LoopbackPort.free() }
 }
 
 /// A database of the test cluster, made for one test.
