@@ -26,6 +26,9 @@ protocol SQLStateBackend: Sendable {
   /// Inside a write transaction: keeps other writers of the tenant's runs' leases out until it
   /// ends (so two replicas cannot both fill a tenant's last free slot).
   func lockTenant(_ db: any SQLDatabase, _ tenant: String) async throws
+  /// Inside a write transaction: keeps a takeover of the scope's tracker lease out until it ends
+  /// (so what the tracking replica publishes is decided on the lease it still holds).
+  func lockTrackerLease(_ db: any SQLDatabase, _ scopeKey: String) async throws
   /// Inside a write transaction: one process at a time migrates the schema.
   func lockForMigration(_ db: any SQLDatabase) async throws
   /// The time of a write, from the database when it has a clock all its users share; nil: the
