@@ -132,22 +132,11 @@ extension ReplicaTrackingFixture {
             return nil
           }
           group.addTask {
-            try await withThrowingTaskGroup(of: TrackedUpdate.self) { waits in
-              for item in deployments {
-                waits.addTask {
-                  if coordinated {
-                    try await coordinator.waitForEnd(
-                      scopeKey: scopeKey, tracker: tracker, deploymentId: item.deployment, projectId: projectId,
-                      requestId: item.request, runId: "run-\(index)", timeout: .seconds(120)
-                    ) { _ in }
-                  } else {
-                    try await tracker.lastUpdate(
-                      deploymentId: item.deployment, projectId: projectId, requestId: item.request,
-                      timeout: .seconds(120))
-                  }
-                }
-              }
-              return try await waits.reduce(into: []) { $0.append($1) }
+            do {
+              return try await wait(for: deployments, tracker: tracker, coordinator: coordinator)
+            } catch {
+              await finishLine?.leave()  // the others need not wait for this one
+              throw error
             }
           }
           var results: [TrackedUpdate] = []
@@ -168,6 +157,29 @@ extension ReplicaTrackingFixture {
       try? await store.close()
       throw error
     }
+
+    func wait(
+      for deployments: [(deployment: String, request: String)], tracker: DeploymentTracker,
+      coordinator: TrackerCoordinator
+    ) async throws -> [TrackedUpdate] {
+      try await withThrowingTaskGroup(of: TrackedUpdate.self) { waits in
+        for item in deployments {
+          waits.addTask {
+            if coordinated {
+              try await coordinator.waitForEnd(
+                scopeKey: scopeKey, tracker: tracker, deploymentId: item.deployment, projectId: projectId,
+                requestId: item.request, runId: "run-\(index)", timeout: .seconds(60)
+              ) { _ in }
+            } else {
+              try await tracker.lastUpdate(
+                deploymentId: item.deployment, projectId: projectId, requestId: item.request,
+                timeout: .seconds(60))
+            }
+          }
+        }
+        return try await waits.reduce(into: []) { $0.append($1) }
+      }
+    }
   }
 }
 
@@ -179,13 +191,17 @@ actor FinishLine {
   init(count: Int) { left = count }
 
   func arrive() async {
-    left -= 1
-    guard left > 0 else {
-      for continuation in waiting { continuation.resume() }
-      waiting = []
-      return
-    }
+    leave()
+    guard left > 0 else { return }
     await withCheckedContinuation { waiting.append($0) }
+  }
+
+  /// Counts one as arrived without waiting (a replica that died).
+  func leave() {
+    left -= 1
+    guard left <= 0 else { return }
+    for continuation in waiting { continuation.resume() }
+    waiting = []
   }
 }
 

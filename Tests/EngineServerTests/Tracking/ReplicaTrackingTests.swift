@@ -105,6 +105,9 @@ import VRAModels
     _ fixture: ReplicaTrackingFixture, location: PostgresStateLocation, observer: SQLStateStore
   ) async throws {
     let registry = ReplicaRegistry()
+    // Replicas stay up until all have finished (the killed one leaves as it dies), so no wait
+    // ends thanks to a survivor's shutdown handing its scope over.
+    let finishLine = FinishLine(count: 3)
     // Tasks of their own, so one can be cancelled: that replica dies. Awaited on every path.
     var tasks: [Task<[TrackedUpdate], any Error>] = []
     do {
@@ -113,7 +116,7 @@ import VRAModels
         tasks.append(
           Task {
             try await fixture.runReplica(
-              index, on: location, settings: settings, waitingFor: waits, registry: registry)
+              index, on: location, settings: settings, waitingFor: waits, registry: registry, finishLine: finishLine)
           })
       }
       let scopeKey = fixture.scopeKey
@@ -130,7 +133,7 @@ import VRAModels
 
       let killedAt = ContinuousClock.now
       tasks[leader.index].cancel()
-      _ = await tasks[leader.index].result
+      _ = await tasks[leader.index].result  // its waits, cancelled, left the finish line
       let next = try #require(
         try await poll(timeout: .seconds(30)) {
           try await observer.trackerLease(scopeKey: scopeKey).flatMap { current in
