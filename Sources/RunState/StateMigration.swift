@@ -14,7 +14,7 @@ struct StateMigration: Sendable {
 extension StateMigration {
   /// Every migration this build knows, in order. The last version is what this build writes.
   static let all: [StateMigration] = [
-    initialSchema, ownershipAndTarget, failureClasses, serviceSubmissions, eventWriters,
+    initialSchema, ownershipAndTarget, failureClasses, serviceSubmissions, trackerCoordination, eventWriters,
   ]
 
   static var latestVersion: Int { all.map(\.version).max() ?? 0 }
@@ -165,6 +165,56 @@ extension StateMigration {
 }
 
 extension StateMigration {
+  /// Version 5: `serve` replicas on one database share their deployment tracking: one replica at a
+  /// time tracks each scope (tenant, endpoint, org, project) for all of them.
+  ///
+  /// ```
+  /// tracker_leases       (scope_key PK, owner_id, owner, epoch, expires_at): who tracks a scope
+  /// tracker_watches      (scope_key, deployment_id, request_id ('' for none), replica_id, run_id,
+  ///                       registered_at, refreshed_at; PK of the first four): who waits for what
+  ///                       INDEX (replica_id): a replica's rows; INDEX (refreshed_at): the sweep
+  /// tracker_observations (scope_key, deployment_id, request_id, kind, is_final (0/1), update_json,
+  ///                       observed_at, epoch; PK (scope_key, deployment_id, request_id)): the
+  ///                       latest update the tracking replica saw, for the waiters of every replica
+  /// ```
+  static let trackerCoordination = StateMigration(version: 5, name: "tracker coordination") { db in
+    try await db.create(table: StateTable.trackerLeases)
+      .column("scope_key", type: .text, .primaryKey(autoIncrement: false))
+      .column("owner_id", type: .text, .notNull)
+      .column("owner", type: .text, .notNull)
+      .column("epoch", type: .bigint, .notNull)
+      .column("expires_at", type: .bigint, .notNull)
+      .run()
+
+    try await db.create(table: StateTable.trackerWatches)
+      .column("scope_key", type: .text, .notNull)
+      .column("deployment_id", type: .text, .notNull)
+      .column("request_id", type: .text, .notNull)
+      .column("replica_id", type: .text, .notNull)
+      .column("run_id", type: .text)
+      .column("registered_at", type: .bigint, .notNull)
+      .column("refreshed_at", type: .bigint, .notNull)
+      .primaryKey("scope_key", "deployment_id", "request_id", "replica_id")
+      .run()
+    try await db.create(index: "tracker_watches_replica").on(StateTable.trackerWatches).column("replica_id").run()
+    try await db.create(index: "tracker_watches_refreshed_at").on(StateTable.trackerWatches)
+      .column("refreshed_at").run()
+
+    try await db.create(table: StateTable.trackerObservations)
+      .column("scope_key", type: .text, .notNull)
+      .column("deployment_id", type: .text, .notNull)
+      .column("request_id", type: .text, .notNull)
+      .column("kind", type: .text, .notNull)
+      .column("is_final", type: .bigint, .notNull)
+      .column("update_json", type: .text, .notNull)
+      .column("observed_at", type: .bigint, .notNull)
+      .column("epoch", type: .bigint, .notNull)
+      .primaryKey("scope_key", "deployment_id", "request_id")
+      .run()
+  }
+}
+
+extension StateMigration {
   /// Version 6: who wrote each event. A write made under a run's lease stamps its events with the
   /// lease's owner and epoch, so the log itself shows that no process wrote after losing the run
   /// (epochs never go down along a run's events). Version 5 is the trackers' coordination.
@@ -186,4 +236,7 @@ enum StateTable {
   static let events = "events"
   static let deleteRequests = "delete_requests"
   static let runBundles = "run_bundles"
+  static let trackerLeases = "tracker_leases"
+  static let trackerWatches = "tracker_watches"
+  static let trackerObservations = "tracker_observations"
 }

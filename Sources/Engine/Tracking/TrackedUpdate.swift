@@ -2,8 +2,12 @@ import Foundation
 import VRAModels
 
 /// What the tracker learned about one watched deployment request.
-public struct TrackedUpdate: Sendable {
-  public enum Kind: String, Sendable, Hashable {
+///
+/// Codable (with `VRAJSON`'s encoder and decoder, for vRA's timestamps), so one process can hand
+/// what its tracker saw to waiters in another: `serve` replicas publish updates through the state
+/// store for the replica that tracks a project on behalf of the others.
+public struct TrackedUpdate: Sendable, Codable {
+  public enum Kind: String, Sendable, Hashable, Codable {
     /// Status or progress changed; more updates follow.
     case progress
     /// The request reached a terminal status (successful or not); the last update of the stream.

@@ -341,7 +341,8 @@ actor RunExecutor: Service {
       ) { session in
         let (events, sink, finish) = RunEvent.stream()
         let orchestrator = Orchestrator(
-          plan: plan, client: session.client, store: session.store, tracking: session.tracker, environment: [:],
+          plan: plan, client: session.client, store: session.store,
+          tracking: sessions.trackers?.tracking(for: tenant, run: run.id) ?? session.tracker, environment: [:],
           logger: logger, secrets: secrets, lease: session.lease, target: session.target, events: sink)
         try await withThrowingDiscardingTaskGroup { group in
           group.addTask { [store] in await RunEventRecorder(store: store, run: run.id).record(events) }
@@ -361,7 +362,8 @@ actor RunExecutor: Service {
     ) { session in
       let order = RunDestroyer.stageOrder(of: run, recorded: try await session.store.stages(of: run.id).map(\.name))
       _ = try await RunDestroyer(
-        client: session.client, store: session.store, tracking: session.tracker, lease: session.lease
+        client: session.client, store: session.store,
+        tracking: sessions.trackers?.tracking(for: tenant, run: run.id) ?? session.tracker, lease: session.lease
       ).destroy(run.id, order: order, mode: mode)
     }
   }

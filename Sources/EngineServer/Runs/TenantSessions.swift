@@ -15,6 +15,8 @@ struct TenantSessions: Sendable {
   /// The service's environment without any `VRA_*` credential (Vault and telemetry settings stay).
   let environment: [String: String]
   let simulator: EmbeddedSimulator?
+  /// The service's shared trackers, which runs and destroys wait through (nil: each session's own).
+  var trackers: TenantTrackers?
 
   init(statePath: String, configFile: String, environment: [String: String], simulator: EmbeddedSimulator?) {
     self.statePath = statePath

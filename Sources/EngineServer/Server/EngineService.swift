@@ -110,9 +110,11 @@ public enum EngineService {
     try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
     try await StateAccess.with(state) { store in
       try await withSimulatorIfNeeded(configuration, stateDirectory: stateDirectory, logger: logger) { simulator in
-        let sessions = TenantSessions(
+        var sessions = TenantSessions(
           statePath: configuration.statePath, configFile: configuration.file, environment: environment,
           simulator: simulator)
+        let trackers = TenantTrackers(store: store, sessions: sessions, logger: logger)
+        sessions.trackers = trackers
         let workDirectory = stateDirectory.appendingPathComponent("serve-work", isDirectory: true)
         let executor = RunExecutor(
           store: store, tenants: tenants, sessions: sessions, workDirectory: workDirectory, logger: logger)
@@ -149,8 +151,11 @@ public enum EngineService {
             logger.notice("serving the API on \(scheme)://\(configuration.listen.host):\(port)/api/v1")
             listening(Running(port: port, scheme: scheme, store: store, routes: routes, group: group))
           }, logger: logger)
-        // Shut down in reverse order: the API stops first, then the executor hands the runs back.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: executor)]
+        // Shut down in reverse order: the API stops first, then the executor hands the runs back,
+        // then the trackers they waited through stop.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+          .init(service: trackers), .init(service: executor),
+        ]
         if let watcher { services.append(.init(service: watcher)) }
         services.append(.init(service: app))
         let group = ServiceGroup(

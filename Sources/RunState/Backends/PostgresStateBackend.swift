@@ -213,6 +213,12 @@ final class PostgresStateBackend: SQLStateBackend {
     select.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED"))
   }
 
+  func lockTrackerLease(_ db: any SQLDatabase, _ scopeKey: String) async throws {
+    // Shared: publishers of one scope do not wait for each other, a takeover (an UPDATE) waits for them.
+    try await db.select().column("scope_key").from(StateTable.trackerLeases).where("scope_key", .equal, scopeKey)
+      .lockingClause(SQLLockingClause.share).run()
+  }
+
   func lockForMigration(_ db: any SQLDatabase) async throws {
     try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.migrationLockKey))").run()
   }

@@ -29,6 +29,9 @@ protocol SQLStateBackend: Sendable {
   /// `select` locking the rows it returns until the transaction ends, skipping rows another
   /// transaction holds (a queue several replicas take work from).
   func lockingSkippingLocked(_ select: SQLSelectBuilder) -> SQLSelectBuilder
+  /// Inside a write transaction: keeps a takeover of the scope's tracker lease out until it ends
+  /// (so what the tracking replica publishes is decided on the lease it still holds).
+  func lockTrackerLease(_ db: any SQLDatabase, _ scopeKey: String) async throws
   /// Inside a write transaction: one process at a time migrates the schema.
   func lockForMigration(_ db: any SQLDatabase) async throws
   /// The time of a write, from the database when it has a clock all its users share; nil: the
