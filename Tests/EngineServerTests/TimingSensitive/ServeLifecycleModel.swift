@@ -261,7 +261,8 @@ enum ServeModelGenerator {
         default: StageTemplate.failing
         }
       }
-      return PlanSpec(stages: stages, chained: random.chance(0.6), variant: random.below(4))
+      let chained = random.chance(0.6)
+      return PlanSpec(stages: stages, chained: chained && count > 1, variant: random.below(4))
     }
     func tenant(_ random: inout ServeModelRandom) -> ModelTenant { random.chance(0.5) ? .a : .b }
 
