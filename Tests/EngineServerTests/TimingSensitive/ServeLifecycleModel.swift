@@ -168,6 +168,9 @@ enum ServeModelEvent: Sendable, Hashable, CustomStringConvertible {
   /// A submission cancelled as soon as it is answered (a pipeline aborted right after it submitted).
   case submitThenCancel(ModelTenant, PlanSpec)
   case submitRefused(ModelTenant, Refusal, keyed: Bool)
+  /// `count` slow runs with fresh keys back to back (a pipeline's fan-out: with the quota squeezed
+  /// the queue fills up), then the first again with its key (a CI retry): the same run, quota or not.
+  case fanOutThenRetry(ModelTenant, count: Int)
   /// Cancel the run `pick` (modulo the runs so far), by its tenant or with the other tenant's token.
   case cancel(pick: Int, wrongTenant: Bool)
   case destroy(pick: Int, wrongTenant: Bool)
@@ -191,6 +194,7 @@ enum ServeModelEvent: Sendable, Hashable, CustomStringConvertible {
     case .submitConcurrently: "submit concurrently, one key"
     case .submitThenCancel: "submit then cancel at once"
     case .submitRefused: "submit refused"
+    case .fanOutThenRetry: "fan-out, then a keyed retry"
     case .cancel(_, false): "cancel"
     case .cancel(_, true): "cancel, wrong tenant"
     case .destroy(_, false): "destroy"
@@ -211,6 +215,8 @@ enum ServeModelEvent: Sendable, Hashable, CustomStringConvertible {
     case .submitRefused(let tenant, let refusal, let keyed):
       "submit as \(tenant) \(refusal == .forbiddenProject ? "into the other tenant's project" : "an invalid plan")"
         + (keyed ? " with a fresh key" : "")
+    case .fanOutThenRetry(let tenant, let count):
+      "submit \(count) slow runs as \(tenant) with fresh keys, then the first again with its key"
     case .cancel(let pick, let wrong): "cancel run #\(pick)" + (wrong ? " with the other tenant's token" : "")
     case .destroy(let pick, let wrong): "destroy run #\(pick)" + (wrong ? " with the other tenant's token" : "")
     case .settle: "settle (wait until every run finished)"
@@ -255,7 +261,8 @@ enum ServeModelGenerator {
         default: StageTemplate.failing
         }
       }
-      return PlanSpec(stages: stages, chained: random.chance(0.6), variant: random.below(4))
+      let chained = random.chance(0.6)
+      return PlanSpec(stages: stages, chained: chained && count > 1, variant: random.below(4))
     }
     func tenant(_ random: inout ServeModelRandom) -> ModelTenant { random.chance(0.5) ? .a : .b }
 
@@ -278,6 +285,9 @@ enum ServeModelGenerator {
         submissions += 1
       } else if roll < 41 {
         events.append(.submitThenCancel(tenant(&random), plan(&random)))
+        submissions += 1
+      } else if roll < 46 && random.chance(0.5) {
+        events.append(.fanOutThenRetry(tenant(&random), count: 3 + random.below(2)))
         submissions += 1
       } else if roll < 46 {
         events.append(

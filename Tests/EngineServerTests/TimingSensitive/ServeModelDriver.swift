@@ -208,6 +208,7 @@ actor ServeModelDriver {
       case .submitConcurrently(let tenant, let plan, let copies): try await submitConcurrently(tenant, plan, copies)
       case .submitThenCancel(let tenant, let plan): try await submitThenCancel(tenant, plan)
       case .submitRefused(let tenant, let refusal, let keyed): try await submitRefused(tenant, refusal, keyed: keyed)
+      case .fanOutThenRetry(let tenant, let count): try await fanOutThenRetry(tenant, count)
       case .cancel(let pick, let wrong): try await cancel(pick: pick, wrongTenant: wrong)
       case .destroy(let pick, let wrong): try await destroy(pick: pick, wrongTenant: wrong)
       case .settle: _ = await waitUntilSettled(timeout: .seconds(8))
@@ -258,7 +259,9 @@ actor ServeModelDriver {
         let answer = try await post(tenant, use.plan, key: use.key)
         expectReplay(of: use.run, answer: answer, what: "the same key and body again")
       } else {
-        let other = use.plan == plan ? plan.another : plan
+        // Another body: compared as sent (a one-stage plan reads the same chained or not).
+        let project = tenant.fixture.project
+        let other = use.plan.yaml(project: project) == plan.yaml(project: project) ? plan.another : plan
         let answer = try await post(tenant, other, key: use.key)
         if answer.status == 422, problemType(answer) == "idempotency-key-reused" {
           stats.count(outcome: "submit 422 idempotency-key-reused")
@@ -375,6 +378,19 @@ actor ServeModelDriver {
       register(id, tenant, plan, key: index == 0 ? key : nil)
     }
     stats.count(outcome: accepted.isEmpty ? "submit concurrently: all 429" : "submit concurrently: one run")
+  }
+
+  private func fanOutThenRetry(_ tenant: ModelTenant, _ count: Int) async throws {
+    var first: (key: String, plan: PlanSpec, run: String)?
+    for index in 0..<count {
+      let plan = PlanSpec(stages: [.slow], chained: false, variant: 10 + index)
+      let key = newKey()
+      let id = try await expectNewRun(tenant, plan, key: key, answer: try await post(tenant, plan, key: key))
+      if first == nil, let id { first = (key, plan, id) }
+    }
+    guard let first else { return }
+    let answer = try await post(tenant, first.plan, key: first.key)
+    expectReplay(of: first.run, answer: answer, what: "a retry of run \(first.run)'s submission with its key")
   }
 
   private func submitThenCancel(_ tenant: ModelTenant, _ plan: PlanSpec) async throws {
