@@ -607,10 +607,15 @@ final class ChaosDriver: Sendable {
         else { continue }
         let run = Self.field("run.id", in: line)
         guard run.map({ stallLost.contains(RunID(rawValue: $0)) }) ?? true else { continue }
-        let sentBefore = calls.contains {
-          $0.method == method && $0.path == path && $0.at <= stall.stoppedAt
-            && $0.at > stall.stoppedAt.addingTimeInterval(-30)
-        }
+        // When the simulator received it: a creating request by its deployment's name (one per
+        // stage, checked above), anything else by its path (which names the request or deployment).
+        let stage = Self.field("stage", in: line)
+        let received = calls.filter {
+          guard $0.method == method else { return false }
+          if ChaosVRARecorder.isCreating($0), let run, let stage { return $0.deploymentName == "\(stage)-\(run)" }
+          return $0.path == path
+        }.map(\.at)
+        let sentBefore = !received.isEmpty && received.allSatisfy { $0 <= stall.stoppedAt }
         staleCalls.append("\(method) \(path) run \(run ?? "?")\(sentBefore ? " (in flight at SIGSTOP)" : "")")
         if !sentBefore {
           violate("after SIGCONT the stalled replica sent \(method) \(path) (run \(run ?? "unknown")): \(line)")
