@@ -16,7 +16,8 @@ import VRASimulator
 /// restarts it after a random short delay, and once SIGSTOPs a replica that owns runs for twice the
 /// lease, then SIGCONTs it.
 ///
-/// Then: every run succeeded; the simulator holds exactly one deployment per (run, stage) and got
+/// Then: every run succeeded; at no moment were more runs running than the tenant's
+/// `maxConcurrentRuns` (counted over the three replicas); the simulator holds exactly one deployment per (run, stage) and got
 /// exactly one creating request for each; along every run's event log the writers' lease epochs
 /// never go down and each epoch has one writer, and the stalled replica wrote nothing after it lost
 /// a run; after SIGCONT it sent nothing to vRA for the runs it lost (its own log of vRA calls, next to
@@ -31,6 +32,7 @@ extension TimingSensitive {
   @Suite(.serialized) struct ServeChaosTests {
     static let tenant = ServeFixture.teamA
     static let leaseSeconds = 3.0
+    static let maxConcurrentRuns = 8
     static let stageNames = ["net", "db", "app", "edge"]
 
     static let replicaEnvironment = [
@@ -138,7 +140,7 @@ extension TimingSensitive {
           tokens: ["sha256:\(ServeFixture.hash(tenant.token))"]
           vra: {url: "\(simulatorURL)", username: \(tenant.username), password: "\(tenant.password)", domain: corp}
           projects: [\(tenant.project)]
-          maxConcurrentRuns: 8
+          maxConcurrentRuns: \(maxConcurrentRuns)
           maxQueuedRuns: 100
 
       """
@@ -244,6 +246,7 @@ final class ChaosDriver: Sendable {
     var deployments = 0
     var staleCalls: [String] = []
     var attributed = false
+    var mostRunning = 0
     /// The stalled replica's runs nobody took over while it was stopped (a known issue).
     var stallBlocked: String?
   }
@@ -391,9 +394,9 @@ final class ChaosDriver: Sendable {
   }
 
   /// SIGSTOPs the replica owning the most runs (started ones) for twice the lease and two scheduler
-  /// ticks, then SIGCONTs it. Before the SIGCONT, every run it owned must be another's: its leases
-  /// expired, and another replica takes a lapsed lease within a tick, whatever the stalled process
-  /// was doing when it stopped (in the middle of a transaction, say).
+  /// ticks, then SIGCONTs it. Before the SIGCONT, every run it owned should be another's (its leases
+  /// expired, and another replica takes a lapsed lease within a tick); the runs it still held are
+  /// the known issue the test reports (stopped inside a write transaction, it keeps their rows locked).
   private func stall() async throws {
     let (replica, pid, runs) = try await pollForValue(timeout: .seconds(60), every: .milliseconds(100)) {
       () async throws -> (Int, Int32, [RunRecord])? in
@@ -470,6 +473,9 @@ final class ChaosDriver: Sendable {
     let all = try await store.runs(limit: 10_000)
     if all.count != ids.count { violate("the store has \(all.count) runs for \(ids.count) keys") }
     var expectedNames: Set<String> = []
+    var retaken: [RunID: Date] = [:]
+    /// Each run's time in a slot of the tenant's quota: from its start to its end.
+    var slots: [(start: Date, end: Date)] = []
 
     for id in ids {
       guard let run = try await store.run(id) else {
@@ -514,6 +520,9 @@ final class ChaosDriver: Sendable {
       }
 
       let leases = events.filter { $0.kind == EventRecord.Kind.runLease }
+      if let start = events.first(where: { $0.kind == EventRecord.Kind.runStatus && $0.data?["to"] == "running" }) {
+        slots.append((start.at, run.finishedAt ?? .distantFuture))
+      }
       func owner(_ event: EventRecord) -> String { event.data?["owner"]?.stringValue ?? "" }
       // Takeover latency of each kill: from the kill to the first lease another process took.
       for trial in figures.trials {
@@ -538,6 +547,8 @@ final class ChaosDriver: Sendable {
           let next = leases.first(where: { $0.at > stall.stoppedAt && !owner($0).hasPrefix(stalled) })
         {
           stallLost.insert(id)
+          // It may take the run back later, legitimately (the new owner's lease lapsed in turn).
+          retaken[id] = leases.first { $0.sequence > next.sequence && owner($0).hasPrefix(stalled) }?.at
           stallLatencies.append(next.at.timeIntervalSince(stall.stoppedAt))
           let lostEpoch = next.data?["epoch"]?.intValue.map(Int64.init) ?? .max
           for entry in writers where entry.writer.map(stall.ownerIDs.contains) == true {
@@ -551,6 +562,19 @@ final class ChaosDriver: Sendable {
         }
       }
     }
+
+    // The tenant's quota (maxConcurrentRuns 8) holds over the three replicas together.
+    var going = 0
+    var most = 0
+    let edges = slots.flatMap { [($0.start, 1), ($0.end, -1)] }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+    for (_, change) in edges {
+      going += change
+      most = max(most, going)
+    }
+    if most > TimingSensitive.ServeChaosTests.maxConcurrentRuns {
+      violate("\(most) runs were running at once; the tenant's maxConcurrentRuns is 8 over all replicas")
+    }
+    update { $0.mostRunning = most }
 
     // 2. One deployment per (run, stage), one creating request each.
     let calls = recorder.recorded
@@ -615,7 +639,12 @@ final class ChaosDriver: Sendable {
           if ChaosVRARecorder.isCreating($0), let run, let stage { return $0.deploymentName == "\(stage)-\(run)" }
           return $0.path == path
         }.map(\.at)
-        let sentBefore = !received.isEmpty && received.allSatisfy { $0 <= stall.stoppedAt }
+        // A stopped process sends nothing: what vRA received before the SIGCONT went out before the
+        // SIGSTOP (the signal lands a moment after `stoppedAt`), its answer read after.
+        let sentBefore = !received.isEmpty && received.allSatisfy { $0 < stall.continuedAt }
+        if let run, let again = retaken[RunID(rawValue: run)], !received.isEmpty, received.allSatisfy({ $0 >= again }) {
+          continue  // sent after it took the run back
+        }
         staleCalls.append("\(method) \(path) run \(run ?? "?")\(sentBefore ? " (in flight at SIGSTOP)" : "")")
         if !sentBefore {
           violate("after SIGCONT the stalled replica sent \(method) \(path) (run \(run ?? "unknown")): \(line)")
@@ -674,7 +703,8 @@ final class ChaosDriver: Sendable {
     let attribution: String = figures.attributed ? "" : " (not attributable)"
     var lines: [String] = []
     lines.append(
-      "ServeChaos: seed \(seed): \(figures.runs) runs \(figures.statuses) in \(elapsedText) s; "
+      "ServeChaos: seed \(seed): \(figures.runs) runs \(figures.statuses) in \(elapsedText) s, at most "
+        + "\(figures.mostRunning) running at once; "
         + "\(figures.submissions) submissions (\(figures.resends) resent to another replica)")
     lines.append(
       "ServeChaos: \(figures.trials.count) SIGKILL trials (runs in flight at each: \(inFlight); runs taken "
