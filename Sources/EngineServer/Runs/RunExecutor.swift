@@ -309,6 +309,10 @@ actor RunExecutor: Service {
       logger.info("run handed back", metadata: ["run.id": "\(run.id)"])
     } catch StateStoreError.runOwned {
       logger.info("run is owned by another process now", metadata: ["run.id": "\(run.id)"])
+    } catch StateStoreError.leaseLost {
+      // Taken over, or its lease ran out while this process was stalled: the run is not this
+      // process's to end. Nothing is written for it (the lease, if still held, is released below).
+      logger.notice("lost the lease of the run; leaving it to the next owner", metadata: ["run.id": "\(run.id)"])
     } catch {
       await recordFailure(of: run.id, error, cancelled: work.isCancelled)
     }
