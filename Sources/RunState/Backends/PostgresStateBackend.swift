@@ -5,7 +5,6 @@ import PostgresKit
 import PostgresNIO
 import SQLKit
 import Synchronization
-import VRAModels
 
 /// The PostgreSQL side of the state store: a pool of connections (`PostgresClient`) shared by all
 /// of the store's operations, which run concurrently, each on one connection.
@@ -26,9 +25,6 @@ final class PostgresStateBackend: SQLStateBackend {
   private let connectTimeout: Duration
   /// Tells a busy pool (wait on) from a database out of reach (give up).
   private let probe: ReachabilityProbe
-
-  /// How long the server lets a session of this store sit idle inside a transaction.
-  static let idleInTransactionTimeout: Duration = .seconds(10)
 
   /// A fixed key for the migration lock (any 64-bit number that no other advisory lock here uses).
   static let migrationLockKey: Int64 = 0x7672_615f_6d69_6772  // "vra_migr"
@@ -62,12 +58,6 @@ final class PostgresStateBackend: SQLStateBackend {
       password: password ?? location.urlPassword, database: location.database, tls: tlsConfiguration.pool)
     configuration.options.maximumConnections = location.poolSize
     configuration.options.connectTimeout = location.connectTimeout
-    // A process stopped inside a write transaction (SIGSTOP, a paused VM) would keep the rows it
-    // locked, and every other replica's takeover of those runs would wait for it to wake. The
-    // server ends such a session instead; the store's transactions never idle on purpose.
-    configuration.options.additionalStartupParameters = [
-      ("idle_in_transaction_session_timeout", "\(Self.idleInTransactionTimeout.milliseconds)")
-    ]
     let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     let running = Task { await client.run() }
     let backend = PostgresStateBackend(

@@ -123,20 +123,6 @@ import VRAModels
     }
   }
 
-  /// A replica stopped inside a transaction cannot hold the rows it locked for longer than this:
-  /// the server ends its session (the chaos test's SIGSTOP depends on it).
-  @Test func aSessionIdleInATransactionIsEndedByTheServer() async throws {
-    try await StoreBackend.postgres.withFreshDatabase { database in
-      let store = try await SQLStateStore.open(database)
-      let setting = try await store.read("reading a setting") { db in
-        try await db.raw("SELECT current_setting('idle_in_transaction_session_timeout') AS value")
-          .first(decodingColumn: "value", as: String.self)
-      }
-      #expect(setting == "10s")
-      try await store.close()
-    }
-  }
-
   @Test func aURLIsCheckedPartByPartWithoutShowingThePassword() throws {
     #expect(throws: StateURLError.self) { try StateDatabase.parse("postgres://vra:s3cret@db/") }
     do {
