@@ -3,6 +3,11 @@ import Synchronization
 
 /// The newest accepted run, for the reader that measures `GET /api/v1/runs/{id}` under load.
 let newestRun = Mutex<String?>(nil)
+/// Submissions made so far by every client: with `--runs`, the clients stop at that number; the
+/// number also picks the server a submission goes to (each in turn).
+let submissionsMade = Atomic<Int>(0)
+/// Set when every client is done (the reader stops then too).
+let loadDone = Atomic<Bool>(false)
 
 enum Kind {
   static let submit = "POST /api/v1/runs"
@@ -17,8 +22,9 @@ enum Kind {
 
 // MARK: The load
 
-/// One client: submits one plan after the other until the deadline; each submission is sent until
-/// its outcome is known (202, or a 429 whose wait runs past the deadline, or a refusal).
+/// One client: submits one plan after the other until the deadline (or until `--runs` plans are
+/// submitted by all clients together); each submission is sent until its outcome is known (202, or
+/// a 429 whose wait runs past the deadline, or a refusal).
 func client(
   _ index: Int, api: ServeAPI, options: Options, nonce: String, deadline: ContinuousClock.Instant
 ) async
@@ -27,7 +33,11 @@ func client(
   var tally = Tally()
   var sequence = 0
   while ContinuousClock.now < deadline {
-    let submission = Submission(nonce: nonce, client: index, index: sequence, project: options.project)
+    let number = submissionsMade.add(1, ordering: .relaxed).oldValue
+    if let runs = options.runs, number >= runs { break }
+    let submission = Submission(
+      nonce: nonce, client: index, index: sequence, project: options.project, stages: options.stages,
+      server: options.servers[number % options.servers.count])
     sequence += 1
     await submitUntilDecided(submission, api: api, deadline: deadline, tally: &tally)
   }
@@ -92,7 +102,7 @@ func submitUntilDecided(
 func reader(api: ServeAPI, interval: Double, deadline: ContinuousClock.Instant) async -> Tally {
   var tally = Tally()
   var round = 0
-  while ContinuousClock.now < deadline {
+  while ContinuousClock.now < deadline, !loadDone.load(ordering: .relaxed) {
     if let id = newestRun.withLock({ $0 }) {
       do {
         tally.record(Kind.reportUnderLoad, try await api.report(id))

@@ -81,7 +81,9 @@ struct ServeAPI: Sendable {
   }
 
   func submit(_ submission: Submission) async throws -> Answer {
-    try await call(.POST, "/api/v1/runs", body: submission.body, headers: [("Idempotency-Key", submission.key)])
+    try await call(
+      .POST, "/api/v1/runs", body: submission.body, headers: [("Idempotency-Key", submission.key)],
+      base: submission.server)
   }
 
   func report(_ id: String) async throws -> Answer {
@@ -103,13 +105,17 @@ struct ServeAPI: Sendable {
   }
 }
 
-/// One logical submission: a one-stage plan (a Cloud.Network), its deployment name and plan name
-/// unique to it, and its `Idempotency-Key`. The plan name is how a listed run is traced back to the
-/// submission that made it (the listing does not show keys).
+/// One logical submission: a plan of `stages` stages (each a Cloud.Network; from the second on,
+/// each takes the previous stage's network id as an input, so the stages run one after the other),
+/// its deployment names and plan name unique to it, its `Idempotency-Key`, and the server it is
+/// sent to (replicas are sent submissions in turn; a key sent again goes to the same one). The plan
+/// name is how a listed run is traced back to the submission that made it (the listing does not
+/// show keys).
 struct Submission: Sendable {
   var key: String
   var planName: String
   var body: Data
+  var server: String?
 
   static let template = """
     formatVersion: 1
@@ -123,24 +129,53 @@ struct Submission: Sendable {
       networkId: {value: '${resource.net.id}'}
     """
 
+  /// The template of every stage after the first: the previous network's id as an input.
+  static let chainedTemplate = """
+    formatVersion: 1
+    inputs:
+      cidr: {type: string, default: 10.0.0.0/24}
+      after: {type: string}
+    resources:
+      net:
+        type: Cloud.Network
+        properties: {cidr: '${input.cidr}', name: '${input.after}'}
+    outputs:
+      networkId: {value: '${resource.net.id}'}
+    """
+
   private struct Body: Encodable {
     var plan: String
     var files: [String: String]
   }
 
-  init(nonce: String, client: Int, index: Int, project: String) {
+  init(nonce: String, client: Int, index: Int, project: String, stages: Int = 1, server: String? = nil) {
     let name = "bench-\(nonce)-c\(client)-\(index)"
     key = name
     planName = name
-    let plan = """
+    self.server = server
+    var plan = """
       name: \(name)
       defaults: {project: \(project)}
       stages:
         net: {template: templates/network.yaml, deploymentName: "\(name)"}
       """
+    var files = ["templates/network.yaml": Self.template]
+    if stages > 1 {
+      files["templates/chained.yaml"] = Self.chainedTemplate
+      for stage in 2...stages {
+        let previous = stage == 2 ? "net" : "net\(stage - 1)"
+        plan += """
+
+            net\(stage):
+              template: templates/chained.yaml
+              deploymentName: "\(name)-\(stage)"
+              inputs: {after: "${stages.\(previous).outputs.networkId}"}
+          """
+      }
+    }
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
-    body = try! encoder.encode(Body(plan: plan, files: ["templates/network.yaml": Self.template]))
+    body = try! encoder.encode(Body(plan: plan, files: files))
   }
 }
 

@@ -1,8 +1,11 @@
-// `vra-engine serve` under load: N clients submitting small one-stage plans for a fixed time, then
-// proof that every accepted submission is exactly one run (none lost, none duplicated).
+// `vra-engine serve` under load: N clients submitting small one-stage plans for a fixed time (or a
+// fixed number of plans of one or more stages, to one or more replicas in turn), then proof that
+// every accepted submission is exactly one run (none lost, none duplicated).
 //
 //   ServeBenchmark --server http://127.0.0.1:8088 --token-file bench.token --clients 50 --duration 60 \
 //     [--project Development] [--simulator http://127.0.0.1:18091] [--drain-timeout 300]
+//   ServeBenchmark --server URL1 --server URL2 --server URL3 --token-file bench.token --clients 10 \
+//     --runs 60 --stages 4
 //
 // A client only: start `vra-engine simulator` and `vra-engine serve` first (Benchmarks/serve/run.sh
 // does). Exit status: 0 when every accepted run is listed exactly once and finished, and every
@@ -12,7 +15,12 @@ import Foundation
 import NIOCore
 
 struct Options {
-  var server = ""
+  /// Every `--server`: submissions go to each in turn; reads, the drain and the checks go to the first.
+  var servers: [String] = []
+  var server: String { servers.first ?? "" }
+  /// `--runs`: this many submissions in all, instead of submitting for `duration`.
+  var runs: Int?
+  var stages = 1
   var token = ""
   var clients = 50
   var duration = 60.0
@@ -24,9 +32,9 @@ struct Options {
   var requestTimeout = 30.0
 
   static let usage = """
-    usage: ServeBenchmark --server URL (--token TOKEN | --token-file FILE) [--clients 50] [--duration 60]
-                          [--project Development] [--simulator URL] [--drain-timeout 300]
-                          [--poll-interval 0.1] [--replay-sample 20] [--request-timeout 30]
+    usage: ServeBenchmark --server URL [--server URL ...] (--token TOKEN | --token-file FILE) [--clients 50]
+                          [--duration 60 | --runs N] [--stages 1] [--project Development] [--simulator URL]
+                          [--drain-timeout 300] [--poll-interval 0.1] [--replay-sample 20] [--request-timeout 30]
     """
 
   init(_ arguments: [String]) throws {
@@ -44,7 +52,7 @@ struct Options {
     }
     while let argument = iterator.next() {
       switch argument {
-      case "--server": server = try value(argument).trimmingSuffix("/")
+      case "--server": servers.append(try value(argument).trimmingSuffix("/"))
       case "--token": token = try value(argument)
       case "--token-file":
         let path = try value(argument)
@@ -54,6 +62,8 @@ struct Options {
         token = text.trimmingCharacters(in: .whitespacesAndNewlines)
       case "--clients": clients = Int(try number(argument))
       case "--duration": duration = try number(argument)
+      case "--runs": runs = Int(try number(argument))
+      case "--stages": stages = Int(try number(argument))
       case "--project": project = try value(argument)
       case "--simulator": simulator = try value(argument).trimmingSuffix("/")
       case "--drain-timeout": drainTimeout = try number(argument)
@@ -66,7 +76,9 @@ struct Options {
       default: throw UsageError("unknown argument '\(argument)'")
       }
     }
-    guard !server.isEmpty else { throw UsageError("--server is required") }
+    guard !servers.isEmpty else { throw UsageError("--server is required") }
+    guard stages >= 1 else { throw UsageError("--stages must be at least 1") }
+    if let runs { clients = max(1, min(clients, runs)) }
     guard !token.isEmpty else { throw UsageError("--token or --token-file is required") }
   }
 }
@@ -113,15 +125,29 @@ func benchmark(_ options: Options) async -> Int32 {
   var simulatorBefore: SimulatorStats?
   if let simulator = options.simulator { simulatorBefore = await api.simulatorStats(simulator) }
 
+  let amount = options.runs.map { "\($0) plans" } ?? "for \(format(options.duration, 0)) s"
+  let targets =
+    options.servers.count == 1
+    ? options.server : "\(options.servers.count) servers in turn (\(options.servers.joined(separator: ", ")))"
   say(
-    "ServeBenchmark: \(options.clients) clients for \(format(options.duration, 0)) s against \(options.server), "
+    "ServeBenchmark: \(options.clients) clients, \(amount) of \(options.stages) stage(s) against \(targets), "
       + "project \(options.project), plans \(prefix)*")
   let start = ContinuousClock.now
-  let deadline = start + .milliseconds(Int(options.duration * 1000))
+  // With --runs the load ends when every plan is submitted, however long that takes.
+  let deadline = start + .milliseconds(Int((options.runs == nil ? options.duration : 86_400) * 1000))
   let cpuAtStart = cpuSeconds()
   var tally = await withTaskGroup(of: Tally.self) { group in
-    for index in 0..<options.clients {
-      group.addTask { await client(index, api: api, options: options, nonce: nonce, deadline: deadline) }
+    group.addTask {
+      let all = await withTaskGroup(of: Tally.self) { clients in
+        for index in 0..<options.clients {
+          clients.addTask { await client(index, api: api, options: options, nonce: nonce, deadline: deadline) }
+        }
+        var all = Tally()
+        for await one in clients { all.merge(one) }
+        return all
+      }
+      loadDone.store(true, ordering: .relaxed)
+      return all
     }
     group.addTask { await reader(api: api, interval: options.pollInterval, deadline: deadline) }
     var all = Tally()
@@ -131,9 +157,12 @@ func benchmark(_ options: Options) async -> Int32 {
   let loadSeconds = (ContinuousClock.now - start).seconds
   let clientCPU = cpuSeconds() - cpuAtStart
   let acceptedDuringLoad = tally.accepted.count
+  let ending =
+    options.runs == nil
+    ? "the last submission in flight at the deadline returned \(format(loadSeconds - options.duration, 2)) s after it"
+    : "until the last of \(options.runs ?? 0) submissions was answered"
   say(
-    "load: \(format(loadSeconds, 1)) s (the last submission in flight at the deadline returned "
-      + "\(format(loadSeconds - options.duration, 2)) s after it), \(acceptedDuringLoad) accepted; "
+    "load: \(format(loadSeconds, 1)) s (\(ending)), \(acceptedDuringLoad) accepted; "
       + "this client used \(format(clientCPU / loadSeconds * 100, 0)) % of a core")
 
   // Submissions whose answer was lost: the same key again says whether a run exists.
@@ -256,7 +285,8 @@ func benchmark(_ options: Options) async -> Int32 {
     let requests = after.totalRequests - before.totalRequests
     say("")
     say(
-      "simulator: \(deployments) deployments created for \(tally.accepted.count) accepted runs; "
+      "simulator: \(deployments) deployments created for \(tally.accepted.count) accepted runs "
+        + "of \(options.stages) stage(s); "
         + "\(requests) requests (\(format(Double(requests) / Double(max(1, tally.accepted.count)), 1)) per run), "
         + "\(after.passwordLogins - before.passwordLogins) password logins, "
         + "\(after.tokenRefreshes - before.tokenRefreshes) token refreshes, "
