@@ -67,9 +67,11 @@ import VRASimulator
   @Test func theHarnessChecksAnswersToEveryClient() async throws {
     try await SimulatorHarness.with { harness in
       let before = await harness.fidelity.checked
-      // Not through the harness's APICaller: any client's answers are seen.
+      // Not through the harness's APICaller: any client's answers are seen. The deadline is generous:
+      // the first seconds of the parallel pass (664 tests, a PostgreSQL cluster starting) are the
+      // busiest of a 2-core machine, and a fresh-clone CI run once took longer than 10 s here.
       let response = try await HTTPClient.shared.execute(
-        HTTPClientRequest(url: harness.server.baseURL + "/deployment/api/deployments"), timeout: .seconds(10))
+        HTTPClientRequest(url: harness.server.baseURL + "/deployment/api/deployments"), timeout: .seconds(60))
       #expect(response.status.code == 401)
       _ = try await response.body.collect(upTo: 1 << 20)
       #expect(await harness.fidelity.checked == before + 1)
