@@ -42,6 +42,9 @@ final class RunControl: Sendable {
     stop?()
   }
 
+  /// Requests waiting in `confirmLease` for the renewal's verdict (tests wait on it).
+  var leaseWaiterCount: Int { state.withLock { $0.leaseWaiters.count } }
+
   /// The lease was taken or renewed at `renewal` (before the request went out) for `duration`.
   func leaseKept(since renewal: ContinuousClock.Instant, for duration: Duration) {
     let waiters = state.withLock { state in

@@ -173,7 +173,12 @@ final class Flag: Sendable {
       try await control.confirmLease(of: run)
       return renewed.isRaised
     }
-    try await Task.sleep(for: .milliseconds(50))
+    // Renew only once the request is known to be waiting (polled with a deadline, not slept on).
+    let deadline = ContinuousClock.now + .seconds(30)
+    while control.leaseWaiterCount == 0 {
+      try #require(ContinuousClock.now < deadline, "the request past its lease never waited")
+      await Task.yield()
+    }
     renewed.raise()
     control.leaseKept(since: .now, for: .seconds(60))
     #expect(try await goes.value, "the request waited for the renewal")
