@@ -146,9 +146,12 @@ public actor SQLStateStore: StateStore {
             throw Self.mapped(error, operation)
           }
           do {
+            // The time is read after the run's row lock: a takeover that waited on the lock while
+            // the owner renewed must judge the lease by the time it decides, not when it started
+            // waiting (it would take over a lease renewed meanwhile).
+            if let fence { try await backend.lockRun(db, fence.run) }
             let now = try await backend.transactionTime(db).map(StoredValues.stored) ?? localNow
             if let fence {
-              try await backend.lockRun(db, fence.run)
               if fenced {
                 try await Self.checkFence(db, run: fence.run, heldEpoch: fence.epoch, owner: owner, now: now)
               }
