@@ -28,7 +28,10 @@ struct ConnectionOptions: ParsableArguments {
 
   @Flag(help: "Skip TLS certificate verification (self-signed lab installs only).") var insecure = false
 
-  @Option(help: ArgumentHelp("The state database (default: \(SQLStateStore.defaultPath)).", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "The state database: a SQLite file (default: \(SQLStateStore.defaultPath)) or a postgres:// URL.",
+      valueName: "file|url"))
   var state: String?
 
   @Option(
