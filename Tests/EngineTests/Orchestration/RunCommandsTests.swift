@@ -29,7 +29,13 @@ import VRASimulator
   }
 
   @Test func cancelFromAnotherProcessStopsARunningApply() async throws {
-    try await SimulatorHarness.with({ $0.timeScale = 0.2 }) { harness in
+    // The first stage's network takes two minutes, so the cancel (a second process, started under
+    // whatever load the machine has) always finds it in flight; the cancel ends the run long before.
+    let slowFirstStage: (inout SimulatorConfiguration) -> Void = {
+      $0.timeScale = 0.2
+      $0.durations.resourceTypes["Cloud.Network"] = 600
+    }
+    try await SimulatorHarness.with(slowFirstStage) { harness in
       let directory = try Self.workspace()
       defer { try? FileManager.default.removeItem(at: directory) }
       let url = harness.server.baseURL
