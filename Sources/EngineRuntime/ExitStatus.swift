@@ -9,5 +9,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case authOrConnectivity = 3
   /// Another process took the run over while this one worked on it.
   case leaseLost = 4
+  /// `plan --detailed-exitcode`: the plan has changes to apply (Terraform's exit 2; 2 is taken here).
+  case changesPending = 5
   case cancelled = 130
 }

@@ -30,10 +30,12 @@ public enum PlanRun {
   /// A new run of the plan in `planFile`, or `resume` checked: it exists in this store and has not
   /// succeeded yet.
   public static func start(
-    _ orchestrator: Orchestrator, planFile: String, resume: RunID?, session: RunSession
+    _ orchestrator: Orchestrator, planFile: String, resume: RunID?, prune: Bool = false, session: RunSession
   ) async throws -> Start {
     let digest = PlanDigest.of(file: planFile)
-    guard let resume else { return .run(try await orchestrator.createRun(planDigest: digest), warning: nil) }
+    guard let resume else {
+      return .run(try await orchestrator.createRun(planDigest: digest, prune: prune), warning: nil)
+    }
     guard let record = try await session.store.run(resume) else {
       throw RuntimeError.error(
         "no run \(resume) in \(try await session.configuration.stateConnection())", status: .usageOrValidation)

@@ -11,7 +11,7 @@ extension ExitStatus {
     case let store as StateStoreError:
       switch store {
       case .leaseLost: .leaseLost
-      case .runOwned, .leaseExpired, .unknownRun: .usageOrValidation
+      case .runOwned, .leaseExpired, .unknownRun, .environmentBusy: .usageOrValidation
       default: .authOrConnectivity
       }
     case is RunRefusal: .usageOrValidation

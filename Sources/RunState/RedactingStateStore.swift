@@ -146,5 +146,51 @@ public struct RedactingStateStore: StateStore {
     try await base.events(of: run, after: sequence)
   }
 
+  // MARK: Environments
+
+  @discardableResult
+  public func claimEnvironment(_ name: String, planName: String, run: RunID) async throws -> EnvironmentRecord {
+    try await base.claimEnvironment(name, planName: planName, run: run)
+  }
+
+  public func environment(_ name: String) async throws -> EnvironmentRecord? { try await base.environment(name) }
+
+  public func environments() async throws -> [EnvironmentRecord] { try await base.environments() }
+
+  public func environmentStages(_ environment: String) async throws -> [EnvironmentStageState] {
+    try await base.environmentStages(environment)
+  }
+
+  /// Inputs and outputs are redacted (secret inputs already arrive as digests); the template text is
+  /// kept as written, since a rollback sends it back.
+  public func recordApplied(environment: String, _ applied: AppliedStage) async throws {
+    var applied = applied
+    applied.inputs = applied.inputs.mapValues { redactor.redact($0) }
+    applied.outputs = applied.outputs.mapValues { redactor.redact($0) }
+    try await base.recordApplied(environment: environment, applied)
+  }
+
+  public func removeApplied(environment: String, stage: String, run: RunID) async throws {
+    try await base.removeApplied(environment: environment, stage: stage, run: run)
+  }
+
+  @discardableResult
+  public func recordStageOperation(
+    run: RunID, stage: String, operation: StageOperation, baselineRequestId: String?
+  ) async throws -> StageRecord {
+    try await base.recordStageOperation(
+      run: run, stage: stage, operation: operation, baselineRequestId: baselineRequestId)
+  }
+
+  @discardableResult
+  public func recordStageUnchanged(
+    run: RunID, stage: String, deploymentName: String, deploymentId: String, projectId: String,
+    outputs: JSONValue, resources: JSONValue
+  ) async throws -> StageRecord {
+    try await base.recordStageUnchanged(
+      run: run, stage: stage, deploymentName: deploymentName, deploymentId: deploymentId, projectId: projectId,
+      outputs: redactor.redact(outputs), resources: redactor.redact(resources))
+  }
+
   public func close() async throws { try await base.close() }
 }

@@ -19,6 +19,8 @@ public enum RunLifecycle {
     .init(event: "accepted", from: [.submitting], to: .submitted),
     .init(event: "vra-status-seen", from: [.submitted, .running], to: .running),
     .init(event: "succeeded", from: [.submitted, .running], to: .succeeded),
+    // An environment stage whose deployment already is as the plan wants it: nothing is sent.
+    .init(event: "unchanged", from: [.pending], to: .succeeded),
     // Failed: before any request (project, credentials, inputs), or vRA's request failed, or a
     // rollback / destroy deletion failed (the stage keeps its deployment id for the next try).
     .init(

@@ -81,6 +81,10 @@ extension SQLStateStore {
     -> StageRecord
   {
     try await transitionStage("recording the stage result", run: run, stage: stage, to: .succeeded) { stage in
+      // A result follows a request; only an unchanged environment stage succeeds without one.
+      guard stage.status != .pending else {
+        throw StateStoreError.illegalStageTransition(run: run, stage: stage.name, from: .pending, to: .succeeded)
+      }
       stage.outputs = outputs
       stage.resources = resources
       stage.error = nil
@@ -93,6 +97,46 @@ extension SQLStateStore {
     try await transitionStage("recording the stage failure", run: run, stage: stage, to: .failed) { stage in
       stage.error = error
       return ["error": ["class": .string(error.errorClass.rawValue), "message": .string(error.message)]]
+    }
+  }
+
+  @discardableResult
+  public func recordStageOperation(
+    run: RunID, stage name: String, operation: StageOperation, baselineRequestId: String?
+  ) async throws -> StageRecord {
+    try await write("recording the operation of stage \(name) of run \(run)", run: run) { db, now in
+      guard var stage = try await StateQueries.fetchStage(db, run: run, name: name) else {
+        guard try await StateQueries.fetchRun(db, run) != nil else { throw StateStoreError.unknownRun(run) }
+        throw StateStoreError.unknownStage(run: run, stage: name)
+      }
+      stage.operation = operation
+      stage.baselineRequestId = baselineRequestId
+      stage.updatedAt = now
+      try await StateQueries.saveStage(db, stage)
+      var data: [String: JSONValue] = ["operation": .string(operation.rawValue)]
+      if let baselineRequestId { data["baselineRequestId"] = .string(baselineRequestId) }
+      _ = try await StateQueries.insertEvent(
+        db, run: run, stage: name, at: now, kind: EventRecord.Kind.stageOperation,
+        message: "stage \(name): \(operation.rawValue)", data: .object(data))
+      return stage
+    }
+  }
+
+  @discardableResult
+  public func recordStageUnchanged(
+    run: RunID, stage: String, deploymentName: String, deploymentId: String, projectId: String,
+    outputs: JSONValue, resources: JSONValue
+  ) async throws -> StageRecord {
+    try await transitionStage("recording the unchanged stage", run: run, stage: stage, to: .succeeded) { stage in
+      stage.deploymentName = deploymentName
+      stage.deploymentId = deploymentId
+      stage.projectId = projectId
+      stage.requestId = nil
+      stage.blueprintRequestId = nil
+      stage.outputs = outputs
+      stage.resources = resources
+      stage.error = nil
+      return ["unchanged": true]
     }
   }
 

@@ -19,12 +19,18 @@ public struct StageRecord: Sendable, Hashable, Codable {
   public var outputs: JSONValue?
   public var resources: JSONValue?
   public var error: RecordedError?
+  /// In an environment run: what the stage does to its deployment (nil in a plain run: create).
+  public var operation: StageOperation?
+  /// For an update: the deployment's last request before it was sent, so a resume can tell the
+  /// update's request (a newer one) from "nothing was sent".
+  public var baselineRequestId: String?
   public var updatedAt: Date
 
   public init(
     runId: RunID, name: String, status: StageStatus, deploymentName: String? = nil, deploymentId: String? = nil,
     requestId: String? = nil, blueprintRequestId: String? = nil, projectId: String? = nil, attempt: Int = 0,
-    outputs: JSONValue? = nil, resources: JSONValue? = nil, error: RecordedError? = nil, updatedAt: Date
+    outputs: JSONValue? = nil, resources: JSONValue? = nil, error: RecordedError? = nil,
+    operation: StageOperation? = nil, baselineRequestId: String? = nil, updatedAt: Date
   ) {
     self.runId = runId
     self.name = name
@@ -38,6 +44,8 @@ public struct StageRecord: Sendable, Hashable, Codable {
     self.outputs = outputs
     self.resources = resources
     self.error = error
+    self.operation = operation
+    self.baselineRequestId = baselineRequestId
     self.updatedAt = updatedAt
   }
 

@@ -15,6 +15,7 @@ extension StateMigration {
   /// Every migration this build knows, in order. The last version is what this build writes.
   static let all: [StateMigration] = [
     initialSchema, ownershipAndTarget, failureClasses, serviceSubmissions, trackerCoordination, eventWriters,
+    environments,
   ]
 
   static var latestVersion: Int { all.map(\.version).max() ?? 0 }
@@ -228,6 +229,37 @@ extension StateMigration {
   }
 }
 
+extension StateMigration {
+  /// Version 7: environments (`apply --env NAME`): what was last applied to each stage, and what each
+  /// stage of an environment run does.
+  ///
+  /// ```
+  /// environments       (name PK, plan_name, active_run_id, created_at, updated_at)
+  /// environment_stages (environment, stage, state (JSON EnvironmentStageState), run_id, updated_at;
+  ///                     PK (environment, stage))
+  /// stages + (operation TEXT, baseline_request_id TEXT): NULL outside environment runs
+  /// ```
+  static let environments = StateMigration(version: 7, name: "environments") { db in
+    try await db.create(table: StateTable.environments)
+      .column("name", type: .text, .primaryKey(autoIncrement: false))
+      .column("plan_name", type: .text, .notNull)
+      .column("active_run_id", type: .text)
+      .column("created_at", type: .bigint, .notNull)
+      .column("updated_at", type: .bigint, .notNull)
+      .run()
+    try await db.create(table: StateTable.environmentStages)
+      .column("environment", type: .text, .notNull, .references(StateTable.environments, "name"))
+      .column("stage", type: .text, .notNull)
+      .column("state", type: .text, .notNull)
+      .column("run_id", type: .text, .notNull)
+      .column("updated_at", type: .bigint, .notNull)
+      .primaryKey("environment", "stage")
+      .run()
+    try await db.alter(table: StateTable.stages).column("operation", type: .text).run()
+    try await db.alter(table: StateTable.stages).column("baseline_request_id", type: .text).run()
+  }
+}
+
 /// Table names, in one place.
 enum StateTable {
   static let migrations = "schema_migrations"
@@ -239,4 +271,6 @@ enum StateTable {
   static let trackerLeases = "tracker_leases"
   static let trackerWatches = "tracker_watches"
   static let trackerObservations = "tracker_observations"
+  static let environments = "environments"
+  static let environmentStages = "environment_stages"
 }

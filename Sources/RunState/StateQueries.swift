@@ -144,6 +144,8 @@ enum StateQueries {
       .set("outputs", to: try StoredValues.encode(stage.outputs))
       .set("resources", to: try StoredValues.encode(stage.resources))
       .set("error", to: try StoredValues.encode(stage.error))
+      .set("operation", to: stage.operation?.rawValue)
+      .set("baseline_request_id", to: stage.baselineRequestId)
       .set("updated_at", to: StoredValues.milliseconds(stage.updatedAt))
       .where("run_id", .equal, stage.runId.rawValue).where("name", .equal, stage.name)
       .run()
@@ -167,6 +169,8 @@ enum StateQueries {
         JSONValue.self, from: try row.decode(column: "resources", as: String?.self), table: table),
       error: try StoredValues.decode(
         RecordedError.self, from: try row.decode(column: "error", as: String?.self), table: table),
+      operation: try row.decode(column: "operation", as: String?.self).flatMap(StageOperation.init(rawValue:)),
+      baselineRequestId: try row.decode(column: "baseline_request_id", as: String?.self),
       updatedAt: StoredValues.date(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
   }
 

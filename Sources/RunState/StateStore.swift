@@ -143,6 +143,42 @@ public protocol StateStore: Sendable {
   /// The run's events in commit order; `after` returns only events with a greater sequence (for tailing).
   func events(of run: RunID, after sequence: Int64?) async throws -> [EventRecord]
 
+  // MARK: Environments
+
+  /// Makes `run` the one applying environment `name` (created on first use). Throws
+  /// `.environmentBusy` while another run that has not ended applies it.
+  @discardableResult
+  func claimEnvironment(_ name: String, planName: String, run: RunID) async throws -> EnvironmentRecord
+
+  func environment(_ name: String) async throws -> EnvironmentRecord?
+
+  /// Every environment, by name.
+  func environments() async throws -> [EnvironmentRecord]
+
+  /// What is applied to each stage of the environment, by stage name.
+  func environmentStages(_ environment: String) async throws -> [EnvironmentStageState]
+
+  /// Records what `applied.runId` brought a stage of the environment to (fenced by that run's lease,
+  /// refused unless it is the run applying the environment); the state before the run is kept.
+  func recordApplied(environment: String, _ applied: AppliedStage) async throws
+
+  /// Removes a stage from the environment (its deployment was deleted by `apply --prune`).
+  func removeApplied(environment: String, stage: String, run: RunID) async throws
+
+  /// Records what an environment run does to the stage, before it does it (fenced).
+  @discardableResult
+  func recordStageOperation(
+    run: RunID, stage: String, operation: StageOperation, baselineRequestId: String?
+  ) async throws -> StageRecord
+
+  /// An environment stage already as the plan wants it: `succeeded` from `pending` with its
+  /// deployment's ids and (redacted) outputs, nothing sent.
+  @discardableResult
+  func recordStageUnchanged(
+    run: RunID, stage: String, deploymentName: String, deploymentId: String, projectId: String,
+    outputs: JSONValue, resources: JSONValue
+  ) async throws -> StageRecord
+
   /// Releases the database. Later calls throw `StateStoreError.closed`.
   func close() async throws
 }

@@ -26,6 +26,8 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
   case leaseExpired(run: RunID, owner: LeaseOwner, since: Date)
   /// This process held the run's lease, and another took it over (or it was released): it must stop.
   case leaseLost(run: RunID, owner: LeaseOwner?)
+  /// Another run is applying the environment and has not ended.
+  case environmentBusy(environment: String, run: RunID, status: RunStatus)
   /// The store was closed.
   case closed
   case database(operation: String, detail: String)
@@ -47,6 +49,7 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case .runOwned: "state.run-owned"
     case .leaseExpired: "state.lease-expired"
     case .leaseLost: "state.lease-lost"
+    case .environmentBusy: "state.environment-busy"
     case .closed: "state.closed"
     case .database: "state.database"
     }
@@ -76,6 +79,8 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case .leaseLost(let run, let owner):
       "this process no longer owns run \(run)"
         + (owner.map { ": \($0) took it over" } ?? ": its lease was released")
+    case .environmentBusy(let environment, let run, let status):
+      "environment \(environment) is being applied by run \(run) (\(status))"
     case .closed: "the state store is closed"
     case .database(let operation, let detail): "state database error while \(operation): \(detail)"
     }
@@ -96,6 +101,9 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
       "If that process is gone or stuck, take the run over with --takeover; its writes will then be refused."
     case .leaseLost:
       "Another process resumed the run; follow it with `vra-engine runs show RUN_ID`. Nothing more was sent from here."
+    case .environmentBusy:
+      "One run applies an environment at a time. Wait for it (`vra-engine runs show RUN_ID`), resume it "
+        + "(`vra-engine apply PLAN --resume RUN_ID`) or cancel it (`vra-engine cancel RUN_ID`)."
     case .database:
       "Check that the state file's directory is writable and not on a network file system."
     default: nil

@@ -55,6 +55,12 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
   @Option(help: ArgumentHelp("Resume this run instead of starting a new one.", valueName: "run-id")) var resume: String?
   @Flag(help: "With --resume: take over a run whose owner's lease expired (a stalled or unreachable process).")
   var takeover = false
+  @Option(
+    help: ArgumentHelp(
+      "Converge this environment: stable deployment names, unchanged stages left alone, changed ones updated "
+        + "in place (docs/environments.md). Overrides the plan's `environment:`.", valueName: "name"))
+  var env: String?
+  @Flag(help: "With an environment: delete the deployments of stages the plan no longer lists.") var prune = false
   @Flag(help: "Print the layers and every request that would be sent, then exit.") var dryRun = false
   @Option(help: OutputFormat.help) var output: OutputFormat = .text
   @OptionGroup var connection: ConnectionOptions
@@ -66,13 +72,19 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       throw Terminal.usageError(
         "--dry-run prints the requests as text; --output json is the report of a run", command: "apply")
     }
+    if dryRun, env != nil {
+      throw Terminal.usageError(
+        "an environment's changes are shown by `vra-engine plan PLAN --env NAME`, not --dry-run", command: "apply")
+    }
     if takeover, resume == nil {
       throw Terminal.usageError("--takeover goes with --resume RUN_ID", command: "apply")
     }
     try server.checkUsage(
       localFlags: connection.localFlagsGiven + telemetry.localFlagsGiven,
-      refused: resume == nil
-        ? [] : [("--resume", "the server resumes its runs itself; follow one with vra-engine runs watch RUN_ID")],
+      refused: (resume == nil
+        ? [] : [("--resume", "the server resumes its runs itself; follow one with vra-engine runs watch RUN_ID")])
+        + (env == nil ? [] : [("--env", "environments are applied locally for now (docs/environments.md)")])
+        + (prune ? [("--prune", "environments are applied locally for now (docs/environments.md)")] : []),
       command: "apply")
   }
 
@@ -97,9 +109,13 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       let (plan, warnings) = try PlanLoader.loadValidated(
         contentsOf: URL(fileURLWithPath: self.plan), environment: environment)
       for warning in warnings { Terminal.err(warning.description) }
-      loaded = plan
+      loaded = try EnvironmentBinding.bind(plan, flag: env)?.plan ?? plan
     } catch {
       throw PlanCheck.refuse(error.diagnostics, output: output)
+    }
+    if prune, loaded.environment == nil {
+      throw Terminal.usageError(
+        "--prune goes with an environment (--env NAME, or `environment:` in the plan)", command: "apply")
     }
     if dryRun {
       Terminal.out(DryRun.describe(loaded, environment: environment, redactor: OutputRedaction.redactor))
@@ -145,7 +161,7 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
     let runId: RunID
     do {
       switch try await PlanRun.start(
-        orchestrator, planFile: self.plan, resume: resume.map(RunID.init(rawValue:)), session: session)
+        orchestrator, planFile: self.plan, resume: resume.map(RunID.init(rawValue:)), prune: prune, session: session)
       {
       case .alreadySucceeded(let id):
         Terminal.err("run \(id) already succeeded; nothing to resume")

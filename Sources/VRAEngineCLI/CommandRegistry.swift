@@ -5,6 +5,8 @@ import EngineRuntime
 enum CommandRegistry {
   static let all: [any ParsableCommand.Type] = [
     ApplyCommand.self,
+    PlanCommand.self,
+    EnvsCommand.self,
     DeployCommand.self,
     RunsCommand.self,
     CancelCommand.self,

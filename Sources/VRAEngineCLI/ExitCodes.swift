@@ -10,6 +10,7 @@ enum ExitCodes {
   static let authOrConnectivity = code(.authOrConnectivity)
   static let cancelled = code(.cancelled)
   static let leaseLost = code(.leaseLost)
+  static let changesPending = code(.changesPending)
 
   static func code(_ status: ExitStatus) -> ExitCode { ExitCode(status.rawValue) }
 

@@ -63,12 +63,26 @@ public struct Orchestrator: Sendable {
   }
 
   /// Records a new run (all stages pending) and returns its id; nothing is sent to vRA yet.
-  public func createRun(id: RunID = .generate(), planDigest: String) async throws -> RunID {
+  ///
+  /// A plan bound to an environment (`plan.environment`, see `EnvironmentBinding`) makes the run the
+  /// one applying it, refused with `StateStoreError.environmentBusy` while another run that has not
+  /// ended applies it; `prune` lets the run delete the stages the plan no longer has.
+  public func createRun(id: RunID = .generate(), planDigest: String, prune: Bool = false) async throws -> RunID {
+    var options: [String: JSONValue] = ["parallelism": .int(plan.defaults.parallelism)]
+    if let environment = plan.environment {
+      try await store.claimEnvironment(environment, planName: plan.name, run: id)
+      options[Self.environmentOption] = .string(environment)
+      options[Self.pruneOption] = .bool(prune)
+    }
     _ = try await store.createRun(
-      id: id, planName: plan.name, planPath: plan.file, planDigest: planDigest,
-      options: ["parallelism": .int(plan.defaults.parallelism)], stages: plan.stageNames, target: target)
+      id: id, planName: plan.name, planPath: plan.file, planDigest: planDigest, options: .object(options),
+      stages: plan.stageNames, target: target)
     return id
   }
+
+  /// The run option naming the environment a run applies.
+  public static let environmentOption = "environment"
+  static let pruneOption = "prune"
 
   /// Runs (or resumes) `runId` to its end and returns the final run record.
   ///
@@ -112,6 +126,14 @@ public struct Orchestrator: Sendable {
     }
     let resumed = existing.status != .pending
     span.attributes[EngineSpans.Key.resumed] = resumed
+    let environmentName = existing.options[Self.environmentOption]?.stringValue
+    if let environmentName {
+      // A resume applies the environment again only if no other run took it meanwhile.
+      guard plan.environment == environmentName else {
+        throw RunRefusal.environmentMismatch(runId, recorded: environmentName, given: plan.environment)
+      }
+      if resumed { try await store.claimEnvironment(environmentName, planName: plan.name, run: runId) }
+    }
     try await store.updateRunStatus(runId, to: .running)
     emit(.runStarted(runId, stages: plan.stageNames, resumed: resumed))
     if resumed {
@@ -134,7 +156,7 @@ public struct Orchestrator: Sendable {
       runId: runId, plan: plan, client: client, store: store, tracking: tracking,
       catalog: VRACatalog(client: client), results: UpstreamOutputs(finished), environment: environment,
       secrets: secrets, emit: emit, logger: logger, tracer: tracer, waitForCompletion: waitForCompletion,
-      control: control)
+      control: control, environmentName: environmentName)
     let stagesByName = Dictionary(uniqueKeysWithValues: plan.stages.map { ($0.name, $0) })
     let scheduler = RolloutScheduler(
       stages: plan.stages.map {
@@ -179,10 +201,21 @@ public struct Orchestrator: Sendable {
     let cancelled = control.reason == .cancelRequested || outcomes.values.contains(.cancelled)
     let failed = outcomes.values.contains { if case .failed = $0 { true } else { false } }
     if failed && !cancelled && plan.defaults.rollback == .onFailure {
-      _ = try await Rollback(
+      var rollback = Rollback(
         runId: runId, order: graph.topologicalOrder, purpose: .rollback, client: client, store: store,
-        tracking: tracking, emit: emit
-      ).run()
+        tracking: tracking, emit: emit)
+      if let environmentName {
+        rollback.reverter = UpdateReverter(
+          environment: environmentName, runId: runId, plan: plan, secrets: secrets, client: client, store: store,
+          tracking: tracking)
+      }
+      _ = try await rollback.run()
+    }
+    if let environmentName, !failed, !cancelled {
+      try await EnvironmentPruner(
+        environment: environmentName, runId: runId, plan: plan, client: client, store: store, tracking: tracking,
+        control: control, logger: logger
+      ).run(prune: existing.options[Self.pruneOption] == .bool(true))
     }
     if !cancelled && !failed && outcomes.values.contains(.submitted) {
       // Stages vRA is still working on, unwatched: the run is `submitted`, so `runs` shows it in

@@ -15,6 +15,10 @@ public struct Rollback: Sendable {
   let store: any StateStore
   let tracking: any RequestTracking
   let emit: @Sendable (RunEvent) -> Void
+  /// An environment run's rollback returns updated stages to their previous state instead of
+  /// deleting their deployments (which the environment had before the run), and leaves unchanged
+  /// ones alone.
+  var reverter: UpdateReverter?
 
   public init(
     runId: RunID, order: [String], purpose: DeleteRequestRecord.Purpose, client: VRAClient, store: any StateStore,
@@ -59,10 +63,37 @@ public struct Rollback: Sendable {
     return failed
   }
 
+  /// Returns an updated stage of an environment run to what it was before the run.
+  private func revert(_ record: StageRecord, with reverter: UpdateReverter) async throws -> Bool {
+    let name = record.name
+    guard record.status.canTransition(to: .rollingBack) else { return true }
+    do {
+      try await store.recordStageStatus(run: runId, stage: name, to: .rollingBack)
+      emit(.stage(name, .rollingBack, detail: "returning \(record.deploymentName ?? name) to its previous state"))
+      _ = try await reverter.revert(record)
+      try await store.recordStageStatus(run: runId, stage: name, to: .rolledBack)
+      emit(.stage(name, .rolledBack, detail: record.deploymentName))
+      return true
+    } catch let error as StateStoreError {
+      throw error
+    } catch {
+      let failure = StageRunner.failure(from: error)
+      try await store.recordStageFailure(
+        run: runId, stage: name,
+        error: RecordedError(errorClass: FailureClass(purpose), message: failure.message, hint: failure.hint))
+      emit(.stage(name, .failed, detail: "rollback failed: \(failure)"))
+      return false
+    }
+  }
+
   /// Deletes one stage's deployment; false when vRA refused or failed the deletion.
   private func remove(_ record: StageRecord) async throws -> Bool {
     let name = record.name
     let (during, done) = statuses
+    if purpose == .rollback, let operation = record.operation, operation.keepsDeployment {
+      guard operation == .update, let reverter else { return true }
+      return try await revert(record, with: reverter)
+    }
     var deploymentId = record.deploymentId
     if purpose == .destroy, deploymentId == nil, let deploymentName = record.deploymentName,
       record.status != .destroyed
@@ -105,6 +136,10 @@ public struct Rollback: Sendable {
           run: runId, stage: name, deleteRequestId: requestId, status: .succeeded, error: nil)
       }
       try await store.recordStageStatus(run: runId, stage: name, to: done)
+      if purpose == .rollback, let environment = reverter?.environment, record.operation != nil {
+        // The environment's stage was created (or replaced) by this run and is gone again.
+        try await store.removeApplied(environment: environment, stage: name, run: runId)
+      }
       emit(.stage(name, done, detail: record.deploymentName))
       return true
     } catch let error as StateStoreError {

@@ -43,6 +43,9 @@ public struct RunDestroyer: Sendable {
 
   /// What `destroy` would delete, in deletion order, read from the store (nothing is sent).
   public func items(_ runId: RunID, order: [String]) async throws -> [Item] {
+    if let environment = try await store.run(runId)?.options[Orchestrator.environmentOption]?.stringValue {
+      throw RunRefusal.environmentRun(runId, environment: environment)
+    }
     let records = try await store.stages(of: runId)
     let byName = Dictionary(uniqueKeysWithValues: records.map { ($0.name, $0) })
     let sequence = Rollback(
@@ -65,6 +68,9 @@ public struct RunDestroyer: Sendable {
     _ runId: RunID, order: [String], mode: LeaseAcquisition = .ifFree
   ) async throws -> (status: RunStatus, failed: [String]) {
     guard let run = try await store.run(runId) else { throw StateStoreError.unknownRun(runId) }
+    if let environment = run.options[Orchestrator.environmentOption]?.stringValue {
+      throw RunRefusal.environmentRun(runId, environment: environment)
+    }
     if run.status == .destroyed { return (.destroyed, []) }
     if !run.status.canTransition(to: .destroying) {
       // In flight (a crashed apply, a --no-wait deploy): cancel what runs first, then delete.

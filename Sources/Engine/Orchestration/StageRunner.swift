@@ -27,6 +27,8 @@ struct StageRunner: Sendable {
   var waitForCompletion = true
   /// Whether the run was told to stop, and why (a cancel, or a lease lost to another process).
   var control = RunControl()
+  /// The environment the run applies (`apply --env`): stages converge instead of always creating.
+  var environmentName: String?
 
   /// Runs the stage inside its `vra-engine.stage` span: the client's calls made for it (in this
   /// task or its child tasks) become the span's children.
@@ -44,6 +46,7 @@ struct StageRunner: Sendable {
 
   private func outcome(of stage: PlanStage, span: any Span) async -> StageOutcome {
     do {
+      if let environmentName { return try await converge(stage, environment: environmentName, span: span) }
       return try await attempt(stage, span: span)
     } catch {
       if case .leaseLost? = error as? StateStoreError { control.stop(.leaseLost) }
@@ -73,7 +76,7 @@ struct StageRunner: Sendable {
     }
   }
 
-  private func attempt(_ stage: PlanStage, span: any Span) async throws -> StageOutcome {
+  func attempt(_ stage: PlanStage, span: any Span) async throws -> StageOutcome {
     let context = ResolutionContext(runId: runId, environment: environment, stageResults: await results.all)
     let deploymentName = try PlanResolver.resolveDeploymentName(of: stage, in: context)
     var inputs = try PlanResolver.resolveInputs(of: stage, in: context)
@@ -129,45 +132,11 @@ struct StageRunner: Sendable {
           .stage(stage.name, .submitted, detail: "\(deploymentName) accepted: deployment \(submission.deploymentId)"))
         return .submitted
       }
-      try await store.recordStageStatus(
-        run: runId, stage: stage.name, to: .running, requestId: submission.requestId,
-        deploymentId: submission.deploymentId)
-      emit(.stage(stage.name, .running, detail: deploymentName))
-
-      let end: TrackedUpdate
-      do {
-        end = try await tracking.waitForEnd(
-          deploymentId: submission.deploymentId, projectId: projectId, requestId: submission.requestId,
-          timeout: plan.timeout(for: stage)
-        ) { [emit] update in
-          emit(.progress(stage.name, completedTasks: update.completedTasks, totalTasks: update.totalTasks))
-        }
-      } catch let error as TrackerError {
-        guard case .timedOut(_, let after) = error else { throw error }
-        throw await timedOut(stage, after: after, submission: submission)
-      }
-      if let requestId = end.requestId { span.attributes[EngineSpans.Key.requestId] = requestId }
-      if submission.requestId == nil, let requestId = end.requestId {
-        // Blueprint requests name the deployment request only once it exists; keep it for the report.
-        try await store.recordStageStatus(
-          run: runId, stage: stage.name, to: .running, requestId: requestId, deploymentId: submission.deploymentId)
-      }
-      if end.status == .aborted {
-        // Cancelled in vRA (`vra-engine cancel`, or someone in the vRA UI): a cancel, not a failure.
-        throw CancellationError()
-      }
-      if end.status == .successful {
-        try await finish(stage, deploymentId: submission.deploymentId, deploymentName: deploymentName)
-        return .succeeded
-      }
-      let reason =
-        end.kind == .deploymentNotFound
-        ? "deployment \(submission.deploymentId) was deleted outside this run"
-        : await FailureReason.explain(
-          end.failureMessage ?? "the request ended \(end.status?.rawValue ?? "without a status")",
-          requestId: end.requestId, client: client)
+      let followed = try await follow(
+        stage, submission: submission, deploymentName: deploymentName, projectId: projectId, span: span)
+      guard case .failed(let reason, let requestId) = followed else { return .succeeded }
       guard attempt <= retries else {
-        throw StageFailure(message: reason, requestId: end.requestId)
+        throw StageFailure(message: reason, requestId: requestId)
       }
       // A failed deployment keeps its name in vRA; it goes before the next attempt reuses the name.
       logger.warning(
@@ -182,9 +151,61 @@ struct StageRunner: Sendable {
     }
   }
 
+  /// How a followed request ended.
+  enum Followed: Sendable {
+    /// Recorded succeeded with its outputs.
+    case succeeded
+    case failed(reason: String, requestId: String?)
+  }
+
+  /// Follows a submitted stage's request to its end; on success records the outputs.
+  /// - Throws: `CancellationError` when vRA aborted it; the timeout's `StageFailure` (request cancelled).
+  func follow(
+    _ stage: PlanStage, submission: Submission, deploymentName: String, projectId: String, span: any Span
+  ) async throws -> Followed {
+    try await store.recordStageStatus(
+      run: runId, stage: stage.name, to: .running, requestId: submission.requestId,
+      deploymentId: submission.deploymentId)
+    emit(.stage(stage.name, .running, detail: deploymentName))
+
+    let end: TrackedUpdate
+    do {
+      end = try await tracking.waitForEnd(
+        deploymentId: submission.deploymentId, projectId: projectId, requestId: submission.requestId,
+        timeout: plan.timeout(for: stage)
+      ) { [emit] update in
+        emit(.progress(stage.name, completedTasks: update.completedTasks, totalTasks: update.totalTasks))
+      }
+    } catch let error as TrackerError {
+      guard case .timedOut(_, let after) = error else { throw error }
+      throw await timedOut(stage, after: after, submission: submission)
+    }
+    if let requestId = end.requestId { span.attributes[EngineSpans.Key.requestId] = requestId }
+    if submission.requestId == nil, let requestId = end.requestId {
+      // Blueprint requests name the deployment request only once it exists; keep it for the report.
+      try await store.recordStageStatus(
+        run: runId, stage: stage.name, to: .running, requestId: requestId, deploymentId: submission.deploymentId)
+    }
+    if end.status == .aborted {
+      // Cancelled in vRA (`vra-engine cancel`, or someone in the vRA UI): a cancel, not a failure.
+      throw CancellationError()
+    }
+    if end.status == .successful {
+      try await finish(stage, deploymentId: submission.deploymentId, deploymentName: deploymentName)
+      return .succeeded
+    }
+    let reason =
+      end.kind == .deploymentNotFound
+      ? "deployment \(submission.deploymentId) was deleted outside this run"
+      : await FailureReason.explain(
+        end.failureMessage ?? "the request ended \(end.status?.rawValue ?? "without a status")",
+        requestId: end.requestId, client: client)
+    return .failed(reason: reason, requestId: end.requestId)
+  }
+
   /// The submission a resumed stage already has, found from the store or, for an intent
   /// without ids, by the deployment's name in vRA. Nil: nothing was submitted.
-  private func reattach(
+  func reattach(
     _ record: StageRecord, deploymentName: String, projectId: String
   ) async throws
     -> Submission?
@@ -213,7 +234,7 @@ struct StageRunner: Sendable {
 
   /// A stage past its timeout: its request is cancelled in vRA, so that nothing goes on
   /// provisioning unwatched and the deployment's state is known (the request ends ABORTED).
-  private func timedOut(_ stage: PlanStage, after: Duration, submission: Submission) async -> StageFailure {
+  func timedOut(_ stage: PlanStage, after: Duration, submission: Submission) async -> StageFailure {
     var cancelled = false
     do {
       cancelled =
@@ -232,7 +253,7 @@ struct StageRunner: Sendable {
   }
 
   /// Reads outputs and resources of a finished deployment and records them.
-  private func finish(_ stage: PlanStage, deploymentId: String, deploymentName: String) async throws {
+  func finish(_ stage: PlanStage, deploymentId: String, deploymentName: String) async throws {
     let result = try await StageCompletion.record(
       run: runId, stage: stage.name, deploymentId: deploymentId, deploymentName: deploymentName, client: client,
       store: store)
@@ -248,7 +269,7 @@ struct StageRunner: Sendable {
   /// Cancels the stage's in-flight request in vRA and records what vRA answered, shielded from
   /// the cancellation that brought us here. A request vRA had already finished is recorded as it
   /// ended (succeeded with its outputs, or failed), not as cancelled.
-  private func cancelled(_ stage: PlanStage) async -> StageOutcome {
+  func cancelled(_ stage: PlanStage) async -> StageOutcome {
     let name = stage.name
     let outcome = try? await shielded { [self] () async throws -> StageOutcome in
       guard let record = try await store.stage(run: runId, name: name) else { return .cancelled }

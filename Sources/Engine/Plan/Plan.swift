@@ -13,6 +13,10 @@ public struct Plan: Sendable, Hashable {
   public var stages: [PlanStage]
   /// The plan file's path, as diagnostics print it.
   public var file: String
+  /// The environment the plan converges (`environment:`); `--env` overrides it.
+  public var environment: String?
+  /// Where `environment:`'s value is written.
+  public var environmentLocation: SourceLocation?
 
   public init(name: String, defaults: PlanDefaults = PlanDefaults(), stages: [PlanStage], file: String) {
     self.name = name

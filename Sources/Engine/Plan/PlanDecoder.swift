@@ -18,7 +18,7 @@ struct PlanDecoder {
     var diagnostics: [PlanDiagnostic]
   }
 
-  static let topLevelKeys = ["name", "description", "defaults", "stages"]
+  static let topLevelKeys = ["name", "description", "environment", "defaults", "stages"]
   static let defaultsKeys = [
     "project", "parallelism", "perProjectLimit", "onFailure", "rollback", "timeout", "retries", "org", "region",
     "constraintTags",
@@ -61,6 +61,15 @@ struct PlanDecoder {
         if let name = string(entry.value, path: path, field: "name") { plan.name = name }
       case "description":
         _ = string(entry.value, path: path, field: "description")
+      case "environment":
+        if let name = string(entry.value, path: path, field: "environment") {
+          if let problem = EnvironmentName.problem(with: name) {
+            error(.invalidValue, problem, at: entry.value.textLocation, path: path)
+          } else {
+            plan.environment = name
+            plan.environmentLocation = entry.value.textLocation
+          }
+        }
       case "defaults":
         plan.defaults = defaults(entry.value, path: path)
       case "stages":

@@ -10,8 +10,16 @@ enum PlanAdmission {
   /// The bundle's plan, loaded and validated as `apply` loads it, with the submission's project and
   /// region overrides applied. Plans see no environment: `${env.X}` would read the service's own.
   static func load(_ bundle: StoredBundle, planFile: URL, root: URL) throws(Problem) -> (Plan, [Problem.Item]) {
-    do {
+    do throws(PlanError) {
       var (plan, warnings) = try PlanLoader.loadValidated(contentsOf: planFile, environment: [:], confinedTo: root)
+      if plan.environment != nil {
+        // Environments are applied locally for now: their names are not yet scoped per tenant.
+        throw PlanError(
+          PlanDiagnostic(
+            code: .invalidValue,
+            message: "environments (`environment:`) are applied with `vra-engine apply --env`, not through serve yet",
+            file: plan.file, location: plan.environmentLocation ?? .startOfFile, path: "/environment"))
+      }
       if let project = bundle.project { plan.defaults.project = project }
       if let region = bundle.region { plan.defaults.placement.region = region }
       plan.file = bundle.planPath

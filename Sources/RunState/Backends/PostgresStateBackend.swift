@@ -209,6 +209,10 @@ final class PostgresStateBackend: SQLStateBackend {
     try await db.raw("SELECT pg_advisory_xact_lock(1986359923, hashtext(\(bind: tenant)))").run()
   }
 
+  func lockEnvironment(_ db: any SQLDatabase, _ name: String) async throws {
+    try await db.raw("SELECT pg_advisory_xact_lock(1986359924, hashtext(\(bind: name)))").run()
+  }
+
   func lockingSkippingLocked(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
     select.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED"))
   }

@@ -26,6 +26,9 @@ protocol SQLStateBackend: Sendable {
   /// Inside a write transaction: keeps other writers of the tenant's runs' leases out until it
   /// ends (so two replicas cannot both fill a tenant's last free slot).
   func lockTenant(_ db: any SQLDatabase, _ tenant: String) async throws
+  /// Inside a write transaction: keeps other claims of the environment out until it ends (so two
+  /// runs cannot both become the one applying it).
+  func lockEnvironment(_ db: any SQLDatabase, _ name: String) async throws
   /// `select` locking the rows it returns until the transaction ends, skipping rows another
   /// transaction holds (a queue several replicas take work from).
   func lockingSkippingLocked(_ select: SQLSelectBuilder) -> SQLSelectBuilder

@@ -47,6 +47,7 @@ struct SQLiteStateBackend: SQLStateBackend {
   // The whole file is locked by `BEGIN IMMEDIATE`: no finer lock is needed.
   func lockRun(_ db: any SQLDatabase, _ run: RunID) async throws {}
   func lockTenant(_ db: any SQLDatabase, _ tenant: String) async throws {}
+  func lockEnvironment(_ db: any SQLDatabase, _ name: String) async throws {}
   func lockTrackerLease(_ db: any SQLDatabase, _ scopeKey: String) async throws {}
   func lockForMigration(_ db: any SQLDatabase) async throws {}
   func lockingSkippingLocked(_ select: SQLSelectBuilder) -> SQLSelectBuilder { select }

@@ -61,7 +61,8 @@ import Testing
   }
 
   @Test func refusesASchemaFromANewerBuild() async throws {
-    let future = StateMigration(version: 7, name: "from the future") { db in
+    let futureVersion = StateMigration.latestVersion + 1
+    let future = StateMigration(version: futureVersion, name: "from the future") { db in
       try await db.create(table: "future_probe").column("id", type: .int).run()
     }
     try await withStateFile { path in
@@ -70,7 +71,7 @@ import Testing
       let error = await #expect(throws: StateStoreError.self) {
         _ = try await SQLStateStore.openSQLite(at: path)
       }
-      #expect(error == .schemaTooNew(found: 7, supported: StateMigration.latestVersion))
+      #expect(error == .schemaTooNew(found: futureVersion, supported: StateMigration.latestVersion))
       #expect(error?.description.contains("Upgrade vra-engine") == true)
     }
   }

@@ -115,7 +115,8 @@ import Testing
     let allowed: [StageStatus: Set<StageStatus>] = [
       // A pending or skipped stage may hold an earlier attempt's deployment (reset by a resume):
       // rollback and destroy delete it.
-      .pending: [.submitting, .failed, .skipped, .cancelled, .destroyed, .rollingBack, .destroying],
+      // An unchanged environment stage succeeds from pending (recordStageUnchanged only).
+      .pending: [.submitting, .succeeded, .failed, .skipped, .cancelled, .destroyed, .rollingBack, .destroying],
       .submitting: [.submitting, .submitted, .failed, .cancelled, .destroyed],
       .submitted: [.running, .succeeded, .failed, .cancelled],
       .running: [.running, .succeeded, .failed, .cancelled],

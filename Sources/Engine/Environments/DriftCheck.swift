@@ -1,0 +1,66 @@
+import RunState
+import VRAClient
+import VRAModels
+
+/// Compares what an environment last applied to a stage with what vRA has now: the deployment
+/// deleted outside, inputs changed by a request made outside (read from the last *successful*
+/// request: after a failed update vRA already shows the new inputs on the deployment), resources
+/// that disappeared. Reads only.
+struct DriftCheck: Sendable {
+  let client: VRAClient
+
+  func findings(for applied: AppliedStage) async throws -> [DriftFinding] {
+    let deployment: Deployment
+    do {
+      deployment = try await client.deployment(id: applied.deploymentId, expand: [.resources])
+    } catch let error as VRAError where error.errorClass == .notFound {
+      return [
+        DriftFinding(
+          kind: .deploymentDeleted,
+          detail: "deployment \(applied.deploymentName) (\(applied.deploymentId)) was deleted outside vra-engine")
+      ]
+    }
+    if deployment.status == .deleteSuccessful {
+      return [
+        DriftFinding(
+          kind: .deploymentDeleted, detail: "deployment \(applied.deploymentName) was deleted outside vra-engine")
+      ]
+    }
+    var findings: [DriftFinding] = []
+    if let changed = try await changedInputs(applied) { findings.append(changed) }
+    let present = Set((deployment.resources ?? []).map(\.name))
+    let missing = applied.resources.keys.filter { !present.contains($0) }.sorted()
+    if !missing.isEmpty {
+      findings.append(
+        DriftFinding(
+          kind: .resourcesMissing, detail: "resources gone from the deployment: \(missing.joined(separator: ", "))"))
+    }
+    return findings
+  }
+
+  /// The inputs of the newest successful request that differ from the applied ones (secret inputs are
+  /// not compared: vRA does not show them).
+  private func changedInputs(_ applied: AppliedStage) async throws -> DriftFinding? {
+    var lastSuccessful: DeploymentRequest?
+    for try await request in client.deploymentRequests(deploymentId: applied.deploymentId, pageSize: 20)
+    where request.status == .successful && request.inputs != nil {
+      lastSuccessful = request
+      break
+    }
+    guard let lastSuccessful, let inputs = lastSuccessful.inputs, lastSuccessful.id != applied.requestId else {
+      return nil
+    }
+    let secret = Set(applied.secretInputs)
+    var changes: [InputChange] = []
+    for (name, value) in applied.inputs.sorted(by: { $0.key < $1.key }) where !secret.contains(name) {
+      guard let now = inputs[name], now != value else { continue }
+      changes.append(InputChange(name: name, before: value, after: now, secret: false))
+    }
+    guard !changes.isEmpty else { return nil }
+    return DriftFinding(
+      kind: .inputsChanged,
+      detail: "request \(lastSuccessful.id ?? "?") (\(lastSuccessful.name)) changed "
+        + changes.map(\.name).joined(separator: ", ") + " outside vra-engine",
+      inputs: changes)
+  }
+}
