@@ -159,7 +159,7 @@ enum PlanRendering {
 
   private static func describe(_ input: InputChange) -> String {
     if input.knownAfterApply { return "\(show(input.before)) → (known after apply)" }
-    if input.secret { return input.before == nil ? "(secret, new)" : "(secret changed)" }
+    if input.secret { return "(secret \(input.kind.rawValue))" }
     return "\(show(input.before)) → \(show(input.after))"
   }
 

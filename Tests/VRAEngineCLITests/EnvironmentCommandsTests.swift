@@ -99,6 +99,53 @@ import VRASimulator
     }
   }
 
+  /// A secret input is kept only as a digest: never in the state file, `envs show` or `plan`, yet a
+  /// changed secret is an update and an unchanged one is not.
+  @Test func secretInputsAreComparedByDigestOnly() async throws {
+    let canary = "canary-Env-Secret-77"
+    let plan = """
+      name: shop
+      defaults: {project: Development}
+      stages:
+        web:
+          template: web.yaml
+          inputs: {cidr: 10.3.0.0/24}
+          secrets: {password: "env:WEB_PASSWORD"}
+      """
+    try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
+      let directory = try Scratch.files(["plan.yaml": plan, "web.yaml": EngineTemplates.web], in: Scratch.directory())
+      let secret = ["WEB_PASSWORD": canary]
+      let applied = try await CLIHarness.run(
+        ["apply", "plan.yaml", "--env", "qa"], in: directory, harness: harness, environment: secret)
+      #expect(applied.status == 0, "\(applied.stderr)")
+      let shown = try await CLIHarness.run(
+        ["envs", "show", "qa", "--output", "json"], in: directory, harness: harness)
+      #expect(shown.status == 0)
+      let store = try await SQLStateStore.openSQLite(at: directory.appendingPathComponent(".vra-engine/state.db").path)
+      let stage = try #require(try await store.environmentStages("qa").first?.applied)
+      try await store.close()
+      #expect(stage.secretInputs == ["password"])
+      #expect(stage.inputs["password"]?.stringValue?.hasPrefix("sha256:") == true, "\(stage.inputs)")
+      let same = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--env", "qa", "--detailed-exitcode"], in: directory, harness: harness,
+        environment: secret)
+      #expect(same.status == 0, "the same secret is no change: \(same.stdout)\(same.stderr)")
+      let changed = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--env", "qa", "--no-what-if", "--detailed-exitcode"], in: directory, harness: harness,
+        environment: ["WEB_PASSWORD": canary + "-rotated"])
+      #expect(changed.status == 5)
+      #expect(changed.stdout.contains("input password: (secret changed)"), "\(changed.stdout)")
+      let database = try Data(contentsOf: directory.appendingPathComponent(".vra-engine/state.db"))
+      let wal = (try? Data(contentsOf: directory.appendingPathComponent(".vra-engine/state.db-wal"))) ?? Data()
+      for (what, text) in [
+        ("apply", applied.everything), ("envs show", shown.everything), ("plan", same.everything + changed.everything),
+        ("the state file", String(decoding: database + wal, as: UTF8.self)),
+      ] {
+        #expect(!text.contains(canary), "\(what) shows the secret")
+      }
+    }
+  }
+
   /// One run applies an environment at a time; its runs cannot be destroyed one by one; a name that
   /// changes with every run is refused before anything is sent.
   @Test func refusalsNameTheReasonAndSendNothing() async throws {

@@ -52,7 +52,10 @@ public struct StageChange: Sendable, Hashable, Codable {
 /// One input that differs. A secret's values are never shown: `secret` is true and `before`/`after`
 /// are absent.
 public struct InputChange: Sendable, Hashable, Codable {
+  public enum Kind: String, Sendable, Hashable, Codable { case added, removed, changed }
+
   public var name: String
+  public var kind: Kind
   public var before: JSONValue?
   public var after: JSONValue?
   public var secret: Bool
@@ -61,6 +64,7 @@ public struct InputChange: Sendable, Hashable, Codable {
 
   public init(name: String, before: JSONValue?, after: JSONValue?, secret: Bool, knownAfterApply: Bool = false) {
     self.name = name
+    self.kind = before == nil ? .added : (after == nil && !knownAfterApply) ? .removed : .changed
     self.before = secret ? nil : before
     self.after = secret ? nil : after
     self.secret = secret

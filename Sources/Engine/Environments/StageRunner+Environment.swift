@@ -63,7 +63,10 @@ extension StageRunner {
     let deployment = try await client.deployment(id: applied.deploymentId, expand: [.resources, .lastRequest])
     var resources: [String: [String: JSONValue]] = [:]
     for resource in deployment.resources ?? [] { resources[resource.name] = resource.properties ?? [:] }
-    let outputs = applied.outputs.isEmpty ? (deployment.lastRequest?.outputs ?? [:]) : applied.outputs
+    // vRA's values (the stored ones are redacted, and later stages may read a secret output), else
+    // the stored ones when the last request carries none (a day-2 action made outside).
+    let current = deployment.lastRequest?.outputs ?? [:]
+    let outputs = current.isEmpty ? applied.outputs : current
     try await store.recordStageUnchanged(
       run: runId, stage: stage.name, deploymentName: applied.deploymentName, deploymentId: applied.deploymentId,
       projectId: applied.projectId, outputs: .object(outputs), resources: .object(resources.mapValues { .object($0) }))
