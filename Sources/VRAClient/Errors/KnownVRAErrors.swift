@@ -59,6 +59,12 @@ enum KnownVRAErrors {
     KnownVRAError(
       statuses: 403...403, errorClass: .forbidden,
       hint: "the user lacks the role this call needs (Cloud Assembly / Service Broker user or administrator)"),
+    // One request at a time per deployment: an update, action or delete while another runs.
+    KnownVRAError(
+      statuses: 409...409, messageIds: [VRAError.requestInProgressMessageId],
+      messageContains: ["request in progress", "in progress on", "inprogress"], errorClass: .conflict,
+      hint: "another request is in progress on this deployment: wait until it ends (follow the deployment's "
+        + "last request), then send this again"),
     // vRA refuses a second deployment with the same name in an org.
     KnownVRAError(
       statuses: 400...409, messageContains: ["already exists", "already in use", "duplicate"],
