@@ -44,6 +44,15 @@ import VRAModels
     Case(
       file: "vra-blueprint.json", definition: "BlueprintValidationMessage", property: "type",
       documented: ValidationMessageType.documented.map(\.rawValue)),
+    Case(
+      file: "vra-blueprint.json", definition: "BlueprintPlanResource", property: "resourceReason",
+      documented: BlueprintPlanResourceReason.documented.map(\.rawValue)),
+    Case(
+      file: "vra-blueprint.json", definition: "BlueprintPlanTask", property: "resourceReason",
+      documented: BlueprintPlanResourceReason.documented.map(\.rawValue)),
+    Case(
+      file: "vra-catalog-deployment.json", definition: "ResourceAction", property: "actionType",
+      documented: DeploymentAction.documentedActionTypes),
   ]
 
   @Test(arguments: cases)

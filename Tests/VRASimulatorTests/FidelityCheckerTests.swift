@@ -64,6 +64,40 @@ import VRASimulator
       ).isEmpty)
   }
 
+  @Test func checksThePlansActionsAndActionRequests() {
+    let plan = """
+      {"resources":[{"resourceName":"web","resourceType":"Cloud.vSphere.Machine","resourceReason":"UPDATE",
+      "oldProperties":{"flavor":"small"},"newProperties":{"flavor":"large"},"dependsOnResources":["net"],
+      "taskNames":["web:update"]}]}
+      """
+    let path = "/blueprint/api/blueprint-requests/5b2a7a5e-1c1e-4c4f-9d7e-0a4f7e1d2c3b/resources-plan"
+    #expect(Fidelity.problems(method: "GET", path: path, status: 200, body: Data(plan.utf8)).isEmpty)
+    let unknownReason = plan.replacingOccurrences(of: "UPDATE", with: "RESIZE")
+    #expect(!Fidelity.problems(method: "GET", path: path, status: 200, body: Data(unknownReason.utf8)).isEmpty)
+    let tasks = #"{"tasks":[{"name":"web:update","resourceName":"web","dependsOnTasks":[],"inputProperties":{}}]}"#
+    let planPath = "/blueprint/api/blueprint-requests/5b2a7a5e-1c1e-4c4f-9d7e-0a4f7e1d2c3b/plan"
+    #expect(Fidelity.problems(method: "GET", path: planPath, status: 200, body: Data(tasks.utf8)).isEmpty)
+    #expect(
+      !Fidelity.problems(method: "GET", path: planPath, status: 200, body: Data(#"{"tasks":[{"colour":1}]}"#.utf8))
+        .isEmpty)
+
+    let actionsPath = "/deployment/api/deployments/d/actions"
+    let actions = #"[{"id":"Deployment.Update","valid":true,"actionType":"RESOURCE_ACTION","schema":{}}]"#
+    #expect(Fidelity.problems(method: "GET", path: actionsPath, status: 200, body: Data(actions.utf8)).isEmpty)
+    #expect(
+      !Fidelity.problems(method: "GET", path: actionsPath, status: 200, body: Data(#"{"id":"x"}"#.utf8)).isEmpty,
+      "the actions are a bare array")
+    #expect(
+      !Fidelity.problems(
+        method: "GET", path: actionsPath, status: 200, body: Data(#"[{"id":"x","actionType":"MACRO"}]"#.utf8)
+      ).isEmpty)
+    // An action request answers a Request, which requires its counters.
+    let requestsPath = "/deployment/api/deployments/d/requests"
+    #expect(
+      !Fidelity.problems(method: "POST", path: requestsPath, status: 200, body: Data(#"{"name":"Update"}"#.utf8))
+        .isEmpty)
+  }
+
   @Test func theHarnessChecksAnswersToEveryClient() async throws {
     try await SimulatorHarness.with { harness in
       let before = await harness.fidelity.checked

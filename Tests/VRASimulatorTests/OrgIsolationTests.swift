@@ -28,6 +28,22 @@ import VRASimulator
       #expect(try await bob.get("/deployment/api/deployments/\(deploymentId)").status == 404)
       #expect(try await bob.get("/blueprint/api/blueprints/\(blueprintId)").status == 404)
       #expect(try await bob.delete("/deployment/api/deployments/\(deploymentId)").status == 404)
+      #expect(try await bob.get("/deployment/api/deployments/\(deploymentId)/actions").status == 404)
+      let foreignAction = try await bob.post(
+        "/deployment/api/deployments/\(deploymentId)/requests", ["actionId": "Deployment.Delete"])
+      #expect(foreignAction.status == 404)
+      let foreignUpdate = try await bob.post(
+        "/blueprint/api/blueprint-requests",
+        ["content": .string(SampleTemplates.single), "deploymentId": .string(deploymentId), "inputs": [:]])
+      #expect(foreignUpdate.status == 404)
+      let whatIf = try await alice.post(
+        "/blueprint/api/blueprint-requests",
+        [
+          "content": .string(SampleTemplates.single), "deploymentId": .string(deploymentId), "plan": true,
+          "inputs": [:],
+        ])
+      let planId = try #require(whatIf.json["id"]?.stringValue)
+      #expect(try await bob.get("/blueprint/api/blueprint-requests/\(planId)/resources-plan").status == 404)
       let useForeignProject = try await bob.post(
         "/blueprint/api/blueprint-requests",
         ["content": .string(SampleTemplates.single), "projectId": .string(alice.projectId), "deploymentName": "x"])

@@ -11,6 +11,9 @@ public struct FaultSettings: Codable, Sendable {
   public var failResourcesTimes: Int?
   /// Share of all provisioned resources that fail, 0...100.
   public var failResourcePercent: Double = 0
+  /// Updates of deployments with these names fail (request FAILED, deployment UPDATE_FAILED, the
+  /// new inputs kept, as vRA keeps them); `name*` matches a prefix, as in `failResources`.
+  public var failUpdates: [String] = []
   /// Rules applied to matching API calls, in order; added to by `POST /_sim/faults`.
   public var rules: [FaultRule] = []
 
@@ -24,13 +27,16 @@ public struct FaultSettings: Codable, Sendable {
     }
   }
 
-  enum CodingKeys: String, CodingKey { case enabled, failResources, failResourcesTimes, failResourcePercent, rules }
+  enum CodingKeys: String, CodingKey {
+    case enabled, failResources, failResourcesTimes, failResourcePercent, failUpdates, rules
+  }
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? false
     failResources = try container.decodeIfPresent([String].self, forKey: .failResources) ?? []
     failResourcesTimes = try container.decodeIfPresent(Int.self, forKey: .failResourcesTimes)
     failResourcePercent = try container.decodeIfPresent(Double.self, forKey: .failResourcePercent) ?? 0
+    failUpdates = try container.decodeIfPresent([String].self, forKey: .failUpdates) ?? []
     rules = try container.decodeIfPresent([FaultRule].self, forKey: .rules) ?? []
   }
 }

@@ -9,7 +9,11 @@ struct OutputResolver {
   private let evaluator: ExpressionEvaluator
 
   init(deployment: DeploymentRecord, inputs: [String: JSONValue], current: ResourceRecord? = nil) {
-    let resources = deployment.resources
+    self.init(resources: deployment.resources, inputs: inputs, current: current)
+  }
+
+  /// Against a set of resource instances (a plan resolves against a deployment that may not exist yet).
+  init(resources: [ResourceRecord], inputs: [String: JSONValue], current: ResourceRecord? = nil) {
     evaluator = ExpressionEvaluator(
       inputs: inputs, selfProperties: current?.properties,
       resourceInstances: { name in resources.filter { $0.templateName == name }.map(\.properties) })

@@ -13,6 +13,8 @@ enum AdminRoutes {
 
   struct RevokeResponse: Encodable { var revoked: Int }
 
+  struct OutsideChange: Decodable { var properties: [String: JSONValue] }
+
   static func register(on router: Router<SimulatorContext>, services: SimulatorServices) {
     router.get("/_sim/stats") { _, _ -> Response in
       try JSONResponse.make(await services.snapshot())
@@ -37,6 +39,29 @@ enum AdminRoutes {
     router.delete("/_sim/faults") { _, _ -> Response in
       await services.state.clearFaultRules()
       return JSONResponse.empty(.noContent)
+    }
+    // `["web-*"]`: updates of deployments with these names fail (faults must be enabled); `[]` stops it.
+    router.put("/_sim/faults/fail-updates") { request, _ -> Response in
+      try await services.state.setFailUpdates(try await request.decodeJSON([String].self))
+      return JSONResponse.empty(.noContent)
+    }
+    router.get("/_sim/faults/fail-updates") { _, _ -> Response in
+      try JSONResponse.make(await services.state.failUpdates)
+    }
+    // Changes made outside vRA: a resource deleted, or its properties changed (`{"properties": {...}}`).
+    router.delete("/_sim/deployments/{deploymentId}/resources/{resourceId}") { _, context -> Response in
+      await services.state.advance()
+      try await services.state.removeResourceOutside(
+        try context.pathParameter("resourceId"), of: try context.pathParameter("deploymentId"), org: nil)
+      return JSONResponse.empty(.noContent)
+    }
+    router.patch("/_sim/deployments/{deploymentId}/resources/{resourceId}") { request, context -> Response in
+      let body = try await request.decodeJSON(OutsideChange.self)
+      await services.state.advance()
+      let resource = try await services.state.changeResourceOutside(
+        try context.pathParameter("resourceId"), of: try context.pathParameter("deploymentId"),
+        properties: body.properties, org: nil)
+      return try JSONResponse.make(await services.state.render(resource))
     }
     router.post("/_sim/tokens/revoke") { request, _ -> Response in
       let body = try await request.decodeJSON(RevokeRequest.self)

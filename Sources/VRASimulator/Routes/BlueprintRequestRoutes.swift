@@ -10,16 +10,14 @@ enum BlueprintRequestRoutes {
     router.post(RouterPath(base)) { request, context -> Response in
       let caller = try context.caller()
       let body = try await request.decodeJSON(BlueprintRequest.self)
-      if body.deploymentId != nil {
-        throw APIError.badRequest("Updating an existing deployment (deploymentId) is not supported by the simulator")
-      }
       let order = SimulatorState.CreateOrder(
         projectId: body.projectId, deploymentName: body.deploymentName, description: body.description,
         reason: body.reason, blueprintId: body.blueprintId, blueprintVersion: body.blueprintVersion,
         content: body.content, inputs: body.inputs ?? [:], plan: body.plan ?? false,
-        simulate: body.simulate ?? false, failResources: context.failResources)
+        simulate: body.simulate ?? false, deploymentId: body.deploymentId.flatMap { $0.isEmpty ? nil : $0 },
+        failResources: context.failResources)
       let record = try await state.createBlueprintRequest(order, org: caller.orgId, user: caller.user)
-      if record.deploymentId != nil { await services.stats.deploymentCreated() }
+      if order.deploymentId == nil, record.deploymentId != nil { await services.stats.deploymentCreated() }
       return try JSONResponse.make(await state.render(record), status: .accepted)
     }
     router.get(RouterPath(base)) { request, context -> Response in
@@ -36,6 +34,17 @@ enum BlueprintRequestRoutes {
       let record = try await state.blueprintRequest(
         try context.pathParameter("requestId"), org: try context.caller().orgId)
       return try JSONResponse.make(await state.render(record))
+    }
+    // The plan of a request: for a what-if (`plan: true`) once it is FINISHED; 404 before.
+    router.get("\(base)/{requestId}/plan") { request, context -> Response in
+      let record = try await state.plannedRequest(
+        try context.pathParameter("requestId"), org: try context.caller().orgId)
+      return try JSONResponse.make(await state.renderPlan(record, expand: request.query.bool("expand") ?? false))
+    }
+    router.get("\(base)/{requestId}/resources-plan") { _, context -> Response in
+      let record = try await state.plannedRequest(
+        try context.pathParameter("requestId"), org: try context.caller().orgId)
+      return try JSONResponse.make(await state.renderResourcesPlan(record))
     }
     router.delete("\(base)/{requestId}") { request, context -> Response in
       try await state.deleteBlueprintRequest(

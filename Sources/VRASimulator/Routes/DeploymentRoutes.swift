@@ -2,7 +2,8 @@ import Hummingbird
 import VRAModels
 
 /// Deployments: the filtered list the batched tracker relies on, get with `expand`, rename,
-/// delete, the name check, the list's filter facets, and each deployment's requests and resources.
+/// delete, the name check, the list's filter facets, each deployment's requests (its history, and
+/// day-2 actions submitted), actions and resources.
 enum DeploymentRoutes {
   static func register(on router: Router<SimulatorContext>, services: SimulatorServices) {
     let state = services.state
@@ -89,6 +90,24 @@ enum DeploymentRoutes {
         rendered.append(await state.render(record))
       }
       return try JSONResponse.make(paging.page(rendered))
+    }
+    router.post("\(base)/{deploymentId}/requests") { request, context -> Response in
+      let caller = try context.caller()
+      let body = try await request.decodeJSON(ResourceActionRequest.self)
+      let record = try await state.submitAction(
+        body, deploymentId: try context.pathParameter("deploymentId"), org: caller.orgId, user: caller.user,
+        failResources: context.failResources)
+      return try JSONResponse.make(await state.render(record))
+    }
+    router.get("\(base)/{deploymentId}/actions") { _, context -> Response in
+      try JSONResponse.make(
+        try await state.actions(of: try context.pathParameter("deploymentId"), org: try context.caller().orgId))
+    }
+    router.get("\(base)/{deploymentId}/actions/{actionId}") { _, context -> Response in
+      try JSONResponse.make(
+        try await state.action(
+          try context.pathParameter("actionId"), of: try context.pathParameter("deploymentId"),
+          org: try context.caller().orgId))
     }
     router.get("\(base)/{deploymentId}/resources") { request, context -> Response in
       let deployment = try await state.deployment(

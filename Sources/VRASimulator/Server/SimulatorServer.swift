@@ -104,6 +104,8 @@ public final class SimulatorServer: Sendable {
   /// The configured fault rules in order, each with the uses it has left.
   public func faultRules() async -> [FaultRule] { await services.state.faultRules }
   public func clearFaults() async { await services.state.clearFaultRules() }
+  /// Makes updates of deployments whose names match fail (`faults.failUpdates`); faults must be enabled.
+  public func setFailUpdates(_ patterns: [String]) async throws { try await services.state.setFailUpdates(patterns) }
   @discardableResult public func revoke(refreshToken: String) async -> Bool {
     await services.tokens.revoke(refreshToken: refreshToken)
   }

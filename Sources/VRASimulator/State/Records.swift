@@ -96,6 +96,16 @@ struct BlueprintRequestRecord: Codable, Sendable {
   var updatedAt: Date
   var cancelRequestedAt: Date?
   var cancelRequestedBy: String?
+  /// What-if requests (`plan: true`): when the request shows STARTED, then FINISHED. Plans have
+  /// no deployment request, so their two steps live here rather than on the timeline.
+  var planStartsAt: Date?
+  var planFinishesAt: Date?
+  /// The plan as computed when the request was accepted (every blueprint request has one; a
+  /// what-if shows it once FINISHED). Secrets are masked already.
+  var resourcesPlan: [BlueprintPlanResource]?
+  var planTasks: [BlueprintPlanTask]?
+  var planInputs: [String: JSONValue]?
+  var planOutputs: [String: JSONValue]?
 }
 
 struct ResourceRecord: Codable, Sendable {
@@ -130,6 +140,9 @@ struct DeploymentRecord: Codable, Sendable {
   var requestIds: [String]
   var resources: [ResourceRecord]
   var deleted: Bool
+  /// The template the deployment was last created or updated from: what `Deployment.Update`
+  /// runs again, and what a plan compares with (nil in states saved before updates existed).
+  var content: String?
 }
 
 struct EventRecord: Codable, Sendable {
@@ -150,6 +163,9 @@ struct ScheduledStep: Codable, Sendable {
     case resourceReady(String)
     case resourceFailed(String, message: String)
     case resourceDeleted(String)
+    /// An update of a resource in place begins / ends (the planned record keeps the resource's id).
+    case resourceUpdateStarted(String)
+    case resourceUpdated(String)
     case succeeded
     case failed(message: String)
     case aborted(by: String)
@@ -183,9 +199,11 @@ struct RequestRecord: Codable, Sendable {
   var events: [EventRecord]
   var steps: [ScheduledStep]
   var nextStep: Int
-  /// Resources the create timeline will bring up; each joins the deployment when it starts.
+  /// Resources the timeline will bring up (each joins the deployment when it starts) or, for an
+  /// update, change in place (same id, the new template properties).
   var plannedResources: [ResourceRecord]
 
-  var isDelete: Bool { actionId == "Deployment.Delete" }
+  var isDelete: Bool { actionId == DeploymentActions.delete }
+  var isUpdate: Bool { actionId == DeploymentActions.update }
   var nextStepTime: Date? { nextStep < steps.count ? steps[nextStep].at : nil }
 }

@@ -57,6 +57,7 @@ extension SimulatorState {
     deployments = Dictionary(snapshot.deployments.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
     requests = Dictionary(snapshot.requests.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
     rebuildTimeline()
+    rebuildPendingPlans()
     markChanged()
   }
 }

@@ -18,7 +18,8 @@ extension SimulatorState {
         request.completedTasks += 1
         addEvent(&request, "Request initialization", at: at)
       } else if status == .inProgress {
-        addEvent(&request, request.isDelete ? "Deleting resources" : "Provisioning resources", at: at)
+        let what = request.isDelete ? "Deleting" : request.isUpdate ? "Updating" : "Provisioning"
+        addEvent(&request, "\(what) resources", at: at)
       } else if status == .completion {
         addEvent(&request, "Completing request", at: at)
       }
@@ -47,6 +48,21 @@ extension SimulatorState {
       request.details = message
       addEvent(&request, "\(name) failed", details: message, at: at, resource: deployment.resource(named: name))
 
+    case .resourceUpdateStarted(let name):
+      addEvent(&request, "Updating \(name)", at: at, resource: deployment.resource(named: name))
+
+    case .resourceUpdated(let name):
+      guard let plannedIndex = request.plannedResources.firstIndex(where: { $0.name == name }) else { break }
+      let planned = request.plannedResources.remove(at: plannedIndex)
+      guard let index = deployment.resources.firstIndex(where: { $0.name == name }) else { break }
+      // Same id and creation time; the new template's properties, evaluated now.
+      let factory = ResourcePropertyFactory(deployment: deployment, inputs: request.inputs)
+      deployment.resources[index].properties = factory.properties(for: planned)
+      deployment.resources[index].dependsOn = planned.dependsOn
+      deployment.resources[index].state = .ok
+      request.completedTasks += 1
+      addEvent(&request, "\(name) updated", at: at, resource: deployment.resources[index])
+
     case .resourceDeleted(let name):
       deployment.resources.removeAll { $0.name == name }
       request.completedTasks += 1
@@ -71,7 +87,7 @@ extension SimulatorState {
       request.status = .failed
       request.completedAt = at
       request.details = message
-      deployment.status = request.isDelete ? .deleteFailed : .createFailed
+      deployment.status = failedStatus(of: request)
       addEvent(&request, "Request failed", details: message, at: at)
       setBlueprintRequest(request, status: .failed, at: at, failure: message)
 
@@ -82,11 +98,15 @@ extension SimulatorState {
       for index in deployment.resources.indices where deployment.resources[index].state == .partial {
         deployment.resources[index].state = .tainted
       }
-      deployment.status = request.isDelete ? .deleteFailed : .createFailed
+      deployment.status = failedStatus(of: request)
       addEvent(&request, "Request cancelled", details: "Cancelled by \(by)", at: at)
       setBlueprintRequest(request, status: .cancelled, at: at, failure: "Request cancelled by \(by)")
     }
     deployments[deployment.id] = deployment
+  }
+
+  private func failedStatus(of request: RequestRecord) -> DeploymentStatus {
+    request.isDelete ? .deleteFailed : request.isUpdate ? .updateFailed : .createFailed
   }
 
   private func addEvent(

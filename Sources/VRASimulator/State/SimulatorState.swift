@@ -21,6 +21,8 @@ actor SimulatorState {
   /// Next step time of every request still moving, earliest first.
   var timeline = Heap<TimelineEntry>()
   var random = SystemRandomNumberGenerator()
+  /// What-if requests (`plan: true`) not FINISHED yet; `advance(to:)` moves them.
+  var pendingPlans: Set<String> = []
   /// Provisionings of `faults.failResources` that failed so far (for `faults.failResourcesTimes`).
   var configuredResourceFailures = 0
   /// Bumped on every change; the persister saves when it moves.
@@ -78,6 +80,7 @@ actor SimulatorState {
     deployments = [:]
     requests = [:]
     timeline = Heap()
+    pendingPlans = []
     configuredResourceFailures = 0
     markChanged()
   }
@@ -116,6 +119,7 @@ actor SimulatorState {
       if let time = request.nextStepTime { timeline.insert(TimelineEntry(at: time, requestId: request.id)) }
       markChanged()
     }
+    if !pendingPlans.isEmpty { settlePlans(at: now) }
   }
 
   func schedule(_ request: RequestRecord) {

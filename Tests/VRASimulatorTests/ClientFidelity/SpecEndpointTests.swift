@@ -103,8 +103,8 @@ import VRAModels
     try await SimulatorHarness.with { harness in
       let (session, _, deployment) = try await Self.seed(harness)
       for (method, path) in [
-        (HTTPMethod.GET, "/deployment/api/deployments/\(try #require(deployment.id))/actions"),
-        (.POST, "/deployment/api/deployments/\(try #require(deployment.id))/requests"),
+        (HTTPMethod.GET, "/deployment/api/deployments/\(try #require(deployment.id))/expense-history"),
+        (.POST, "/deployment/api/deployments/\(try #require(deployment.id))/resources/r/requests"),
         (.PATCH, "/iaas/api/projects/\(session.projectId)"),
         (.GET, "/blueprint/api/resource-types"),
         (.GET, "/policy/api/policies"),
