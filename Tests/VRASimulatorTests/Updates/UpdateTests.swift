@@ -147,3 +147,36 @@ import VRASimulator
     }
   }
 }
+
+/// Changes made outside vRA show in the next what-if and are undone by the next update.
+@Suite struct OutsideChangeTests {
+  @Test func aPropertyChangedOutsideIsAnUpdateInTheWhatIfAndTheUpdateRestoresIt() async throws {
+    try await SimulatorHarness.with { harness in
+      let session = try await SimulatorSession.start(harness)
+      let created = try await UpdateFixture.deploy(session, name: "hand-edited")
+      let deploymentId = try #require(created.id)
+      let webId = try #require(created.resource("web")?.id)
+      let patched = try await harness.http.call(
+        .PATCH, "/_sim/deployments/\(deploymentId)/resources/\(webId)",
+        json: ["properties": ["flavor": "tiny"]], checkFidelity: false)
+      #expect(patched.status == 200, "\(patched.json)")
+      #expect(try patched.decode(DeploymentResource.self).properties?["flavor"] == "tiny")
+
+      let whatIf = try await UpdateFixture.update(session, deploymentId, plan: true)
+      let planId = try #require(try whatIf.decode(BlueprintRequest.self).id)
+      _ = try await UpdateFixture.waitForBlueprintRequest(session, planId)
+      let plan = try await session.get("/blueprint/api/blueprint-requests/\(planId)/resources-plan")
+        .decode(BlueprintResourcesPlan.self)
+      let web = try #require(plan.resources?.first { $0.resourceName == "web" })
+      #expect(web.resourceReason == .update)
+      #expect(web.oldProperties?["flavor"] == "tiny")
+      #expect(web.newProperties?["flavor"] == "small")
+      #expect(plan.resources?.filter { $0.resourceReason != .read }.count == 1, "only the edited resource")
+
+      _ = try await UpdateFixture.update(session, deploymentId)
+      let updated = try await session.waitForDeployment(deploymentId)
+      #expect(updated.resource("web")?.properties?["flavor"] == "small")
+      #expect(updated.resource("web")?.id == webId)
+    }
+  }
+}
