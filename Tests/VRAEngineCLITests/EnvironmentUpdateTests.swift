@@ -1,0 +1,166 @@
+import Foundation
+import RunState
+import TestSupport
+import Testing
+import VRAModels
+import VRASimulator
+
+@testable import VRAEngineCLI
+
+/// Changes to an applied environment: updates in place, a failed update rolled back, stages removed
+/// from the plan. Against the simulator over HTTP, one state file per test.
+@Suite(.serialized) struct EnvironmentUpdateTests {
+  static let plan = """
+    name: shop
+    environment: staging
+    defaults: {project: Development, rollback: on-failure}
+    stages:
+      net: {template: network.yaml, inputs: {cidr: 10.1.0.0/24}}
+      db:
+        template: sized.yaml
+        inputs: {network: "${stages.net.outputs.networkId}", size: small}
+    """
+
+  /// A machine whose size is an input (its flavor: an update in place).
+  static let sized = """
+    formatVersion: 1
+    inputs:
+      network: {type: string}
+      size: {type: string, enum: [small, large], default: small}
+    resources:
+      vm:
+        type: Cloud.Machine
+        properties:
+          image: ubuntu
+          flavor: '${input.size}'
+          networks: [{network: '${input.network}'}]
+    outputs:
+      address: {value: '${resource.vm.address}'}
+    """
+
+  static func workspace() throws -> URL {
+    let directory = try EnvironmentCommandsTests.workspace(plan)
+    try sized.write(to: directory.appendingPathComponent("sized.yaml"), atomically: true, encoding: .utf8)
+    return directory
+  }
+
+  static func write(_ plan: String, in directory: URL) throws {
+    try plan.write(to: directory.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
+  }
+
+  static func deployment(_ name: String, _ harness: SimulatorHarness) async throws -> Deployment? {
+    try await EnvironmentCommandsTests.deployments(harness).first { $0.name == name }
+  }
+
+  static func requests(_ deploymentId: String, _ harness: SimulatorHarness) async throws -> [DeploymentRequest] {
+    let session = try await SimulatorSession.start(harness)
+    return try await session.get("/deployment/api/deployments/\(deploymentId)/requests").decode(
+      Page<DeploymentRequest>.self
+    ).content
+  }
+
+  static func applied(_ directory: URL) async throws -> [String: AppliedStage] {
+    let store = try await SQLStateStore.openSQLite(at: directory.appendingPathComponent(".vra-engine/state.db").path)
+    let stages = try await store.environmentStages("staging")
+    try await store.close()
+    return Dictionary(uniqueKeysWithValues: stages.map { ($0.applied.stage, $0.applied) })
+  }
+
+  @Test func anInputChangeIsOneUpdateOfTheSameDeployment() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
+      let directory = try Self.workspace()
+      let first = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(first.status == 0, "\(first.everything)")
+      let before = try #require(try await Self.deployment("staging-db", harness))
+      try Self.write(Self.plan.replacingOccurrences(of: "size: small", with: "size: large"), in: directory)
+
+      let planned = try await CLIHarness.run(["plan", "plan.yaml"], in: directory, harness: harness)
+      #expect(planned.stdout.contains("~ db: update staging-db"), "\(planned.stdout)")
+      #expect(planned.stdout.contains("resource vm (Cloud.Machine): UPDATE"), "vRA's what-if: \(planned.stdout)")
+      let creates = await harness.server.stats().count(EnvironmentCommandsTests.creates)
+
+      let updated = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(updated.status == 0, "\(updated.stderr)")
+      let after = try #require(try await Self.deployment("staging-db", harness))
+      #expect(after.id == before.id, "updated in place")
+      #expect(after.status == .updateSuccessful)
+      #expect(after.inputs?["size"] == .string("large"))
+      let requests = try await Self.requests(try #require(after.id), harness)
+      #expect(requests.filter { $0.name == "Update" }.count == 1, "\(requests.map(\.name))")
+      #expect(
+        await harness.server.stats().count(EnvironmentCommandsTests.creates) == creates + 1,
+        "one update request; the unchanged network sent nothing")
+      #expect(try await Self.applied(directory)["db"]?.inputs["size"] == .string("large"))
+      let settled = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--detailed-exitcode"], in: directory, harness: harness)
+      #expect(settled.status == 0, "\(settled.stdout)")
+    }
+  }
+
+  /// The network's update succeeds, the machine's fails: the run fails, the network is returned to
+  /// its previous inputs by another update, and the environment keeps what vRA has. Once the fault
+  /// is gone, the next apply converges.
+  @Test func aFailedUpdateIsRolledBackToTheLastAppliedInputs() async throws {
+    try await SimulatorHarness.with({
+      $0.timeScale = 0.004; $0.faults.enabled = true
+    }) { harness in
+      let directory = try Self.workspace()
+      #expect(try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness).status == 0)
+      let net = try #require(try await Self.deployment("staging-net", harness)?.id)
+      try await harness.server.setFailUpdates(["staging-db"])
+      let changed = Self.plan.replacingOccurrences(of: "10.1.0.0/24", with: "10.9.0.0/24")
+        .replacingOccurrences(of: "size: small", with: "size: large")
+      try Self.write(changed, in: directory)
+
+      let failed = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(failed.status == 1, "\(failed.stderr)")
+      #expect(failed.everything.contains("the update failed"), "\(failed.everything)")
+      let network = try #require(try await Self.deployment("staging-net", harness))
+      #expect(network.id == net)
+      #expect(network.inputs?["cidr"] == .string("10.1.0.0/24"), "the network's update was rolled back")
+      let updates = try await Self.requests(net, harness).filter { $0.name == "Update" }
+      #expect(updates.count == 2, "the update and its rollback")
+      let applied = try await Self.applied(directory)
+      #expect(applied["net"]?.inputs["cidr"] == .string("10.1.0.0/24"))
+      #expect(applied["db"]?.inputs["size"] == .string("small"), "the failed update changed nothing kept")
+
+      try await harness.server.setFailUpdates([])
+      let repaired = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(repaired.status == 0, "\(repaired.stderr)")
+      #expect(try await Self.deployment("staging-db", harness)?.inputs?["size"] == .string("large"))
+      #expect(try await Self.applied(directory)["net"]?.inputs["cidr"] == .string("10.9.0.0/24"))
+    }
+  }
+
+  @Test func aRemovedStageIsDeletedOnlyWithPrune() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
+      let directory = try Self.workspace()
+      #expect(try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness).status == 0)
+      try Self.write(
+        """
+        name: shop
+        environment: staging
+        defaults: {project: Development}
+        stages:
+          net: {template: network.yaml, inputs: {cidr: 10.1.0.0/24}}
+        """, in: directory)
+      let planned = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--detailed-exitcode"], in: directory, harness: harness)
+      #expect(planned.status == 5)
+      #expect(planned.stdout.contains("- db: delete staging-db"), "\(planned.stdout)")
+
+      let kept = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(kept.status == 0, "\(kept.stderr)")
+      #expect(try await Self.deployment("staging-db", harness) != nil, "kept without --prune")
+      #expect(try await Self.applied(directory)["db"] != nil)
+
+      let pruned = try await CLIHarness.run(["apply", "plan.yaml", "--prune"], in: directory, harness: harness)
+      #expect(pruned.status == 0, "\(pruned.stderr)")
+      _ = try await harness.http.poll(timeout: .seconds(30)) { () -> Bool? in
+        try await Self.deployment("staging-db", harness) == nil ? true : nil
+      }
+      #expect(try await Self.applied(directory).keys.sorted() == ["net"])
+      #expect(try await Self.deployment("staging-net", harness) != nil)
+    }
+  }
+}
