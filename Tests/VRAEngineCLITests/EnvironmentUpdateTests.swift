@@ -132,6 +132,49 @@ import VRASimulator
     }
   }
 
+  /// Someone updates the deployment in vRA, outside vra-engine: `plan` shows it as drift (from the last
+  /// successful request's inputs), apart from the plan's own changes, and `apply` puts it back.
+  @Test func anUpdateMadeOutsideIsDriftAndRepaired() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
+      let directory = try Self.workspace()
+      #expect(try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness).status == 0)
+      let db = try #require(try await Self.deployment("staging-db", harness))
+      let session = try await SimulatorSession.start(harness)
+      let project = try #require(db.projectId)
+      let network = try #require(db.inputs?["network"])
+      let outside = try await session.post(
+        "/blueprint/api/blueprint-requests",
+        [
+          "deploymentId": .string(try #require(db.id)), "projectId": .string(project), "content": .string(Self.sized),
+          "inputs": ["network": network, "size": "large"], "reason": "changed by hand",
+        ])
+      #expect(outside.status == 202, "\(outside.json)")
+      _ = try await harness.http.poll(timeout: .seconds(30)) { () -> Bool? in
+        try await Self.deployment("staging-db", harness)?.status == .updateSuccessful ? true : nil
+      }
+
+      let planned = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--output", "json", "--detailed-exitcode"], in: directory, harness: harness)
+      #expect(planned.status == 5)
+      let stages = try #require(try planned.json()["stages"] as? [[String: Any]])
+      let change = try #require(stages.first { $0["stage"] as? String == "db" })
+      #expect(change["action"] as? String == "update")
+      #expect((change["inputChanges"] as? [Any])?.isEmpty == true, "the plan itself changed nothing")
+      let drift = try #require((change["drift"] as? [[String: Any]])?.first)
+      #expect(drift["kind"] as? String == "inputs-changed")
+      let driftInputs = try #require(drift["inputs"] as? [[String: Any]])
+      #expect(driftInputs.first?["name"] as? String == "size")
+      #expect(driftInputs.first?["after"] as? String == "large")
+
+      let repaired = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(repaired.status == 0, "\(repaired.stderr)")
+      #expect(try await Self.deployment("staging-db", harness)?.inputs?["size"] == .string("small"))
+      let settled = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--detailed-exitcode"], in: directory, harness: harness)
+      #expect(settled.status == 0, "\(settled.stdout)")
+    }
+  }
+
   @Test func aRemovedStageIsDeletedOnlyWithPrune() async throws {
     try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
       let directory = try Self.workspace()

@@ -99,18 +99,31 @@ extension StageRunner {
     let submitter = UpdateSubmitter(client: client, catalog: catalog)
     while true {
       try Task.checkCancellation()
-      let baseline = try await client.deployment(id: applied.deploymentId, expand: [.lastRequest]).lastRequest?.id
+      // vRA runs one request at a time per deployment: one in progress (a day-2 action, an update made
+      // outside) is waited for, not failed on.
+      let baseline = try await submitter.idleBaseline(of: applied.deploymentId) { request in
+        emit(
+          .stage(
+            stage.name, .running, detail: "waiting for request \(request) in progress on \(applied.deploymentName)"))
+      }
       try await store.recordStageOperation(
         run: runId, stage: stage.name, operation: .update, baselineRequestId: baseline)
       try await store.recordIntent(
         run: runId, stage: stage.name, deploymentName: applied.deploymentName, projectId: projectId, attempt: attempt)
       emit(.stage(stage.name, .submitting, detail: "updating \(applied.deploymentName) in place: \(detail)"))
       try await control.confirmLease(of: runId)
-      let submission = try await submitter.send(
-        .init(
-          deploymentId: applied.deploymentId, projectId: projectId, source: desired.source,
-          inputs: desired.sentInputs, reason: StageRequest.Order.reason(runId: runId, stage: stage.name)),
-        baseline: baseline)
+      let submission: Submission
+      do {
+        submission = try await submitter.send(
+          .init(
+            deploymentId: applied.deploymentId, projectId: projectId, source: desired.source,
+            inputs: desired.sentInputs, reason: StageRequest.Order.reason(runId: runId, stage: stage.name)),
+          baseline: baseline)
+      } catch let error as VRAError where error.isRequestInProgress {
+        // Another request started between the look and the POST: wait for it, then send.
+        try await Task.sleep(for: .seconds(1))
+        continue
+      }
       try await store.recordSubmitted(
         run: runId, stage: stage.name, blueprintRequestId: submission.blueprintRequestId,
         requestId: submission.requestId, deploymentId: submission.deploymentId)

@@ -67,6 +67,24 @@ struct UpdateSubmitter: Sendable {
     }
   }
 
+  /// The deployment's last request once no request runs on it (waiting, checking every
+  /// `idlePoll`, while one does): the baseline an update is told apart from.
+  /// - Parameter waiting: called once with the id of a request in progress, when there is one.
+  func idleBaseline(
+    of deploymentId: String, idlePoll: Duration = .seconds(2), waiting: (String) -> Void = { _ in }
+  ) async throws -> String? {
+    var told = false
+    while true {
+      let last = try await client.deployment(id: deploymentId, expand: [.lastRequest]).lastRequest
+      guard let last, let status = last.status, !status.isTerminal else { return last?.id }
+      if !told {
+        waiting(last.id ?? "?")
+        told = true
+      }
+      try await Task.sleep(for: idlePoll)
+    }
+  }
+
   /// The request a resumed update sent before the process stopped: the deployment's last request
   /// if it is newer than `baseline`, else nil (nothing was sent).
   func sentRequest(on deploymentId: String, after baseline: String?) async throws -> String? {
