@@ -175,6 +175,39 @@ import VRASimulator
     }
   }
 
+  /// vRA runs one request at a time per deployment: an apply that finds an update made outside still
+  /// running waits for it, then sends its own (instead of failing on vRA's 409).
+  @Test func anUpdateWaitsForARequestInProgress() async throws {
+    let slowMachines: (inout SimulatorConfiguration) -> Void = {
+      $0.timeScale = 0.004
+      $0.durations.resourceTypes["Cloud.Machine"] = 1500  // 6 s to create, 3 s to update
+    }
+    try await SimulatorHarness.with(slowMachines) { harness in
+      let directory = try Self.workspace()
+      #expect(try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness).status == 0)
+      let db = try #require(try await Self.deployment("staging-db", harness))
+      let session = try await SimulatorSession.start(harness)
+      let outside = try await session.post(
+        "/blueprint/api/blueprint-requests",
+        [
+          "deploymentId": .string(try #require(db.id)), "projectId": .string(try #require(db.projectId)),
+          "content": .string(Self.sized), "inputs": ["network": try #require(db.inputs?["network"]), "size": "small"],
+        ])
+      #expect(outside.status == 202)
+      #expect(try await Self.deployment("staging-db", harness)?.status == .updateInProgress)
+      try Self.write(Self.plan.replacingOccurrences(of: "size: small", with: "size: large"), in: directory)
+
+      let applied = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(applied.status == 0, "\(applied.everything)")
+      let after = try #require(try await Self.deployment("staging-db", harness))
+      #expect(after.status == .updateSuccessful)
+      #expect(after.inputs?["size"] == .string("large"))
+      let updates = try await Self.requests(try #require(after.id), harness).filter { $0.name == "Update" }
+      #expect(updates.count == 2, "the one made outside, then ours")
+      #expect(updates.allSatisfy { $0.status == .successful })
+    }
+  }
+
   @Test func aRemovedStageIsDeletedOnlyWithPrune() async throws {
     try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
       let directory = try Self.workspace()
