@@ -101,9 +101,10 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
       "If that process is gone or stuck, take the run over with --takeover; its writes will then be refused."
     case .leaseLost:
       "Another process resumed the run; follow it with `vra-engine runs show RUN_ID`. Nothing more was sent from here."
-    case .environmentBusy:
-      "One run applies an environment at a time. Wait for it (`vra-engine runs show RUN_ID`), resume it "
-        + "(`vra-engine apply PLAN --resume RUN_ID`) or cancel it (`vra-engine cancel RUN_ID`)."
+    case .environmentBusy(let environment, let run, _):
+      "One run applies an environment at a time. See it with `vra-engine runs show \(run)`; if its process "
+        + "is gone, resume it with `vra-engine apply PLAN --env \(environment) --resume \(run)`, or stop it with "
+        + "`vra-engine cancel \(run)`."
     case .database:
       "Check that the state file's directory is writable and not on a network file system."
     default: nil

@@ -76,6 +76,10 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       throw Terminal.usageError(
         "an environment's changes are shown by `vra-engine plan PLAN --env NAME`, not --dry-run", command: "apply")
     }
+    if prune, resume != nil {
+      throw Terminal.usageError(
+        "--prune is decided when a run starts; a resumed run keeps what it started with", command: "apply")
+    }
     if takeover, resume == nil {
       throw Terminal.usageError("--takeover goes with --resume RUN_ID", command: "apply")
     }
@@ -112,6 +116,11 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       loaded = try EnvironmentBinding.bind(plan, flag: env)?.plan ?? plan
     } catch {
       throw PlanCheck.refuse(error.diagnostics, output: output)
+    }
+    if dryRun, let environment = loaded.environment {
+      throw Terminal.usageError(
+        "the plan applies environment \(environment): its changes are shown by `vra-engine plan \(plan)`, not --dry-run",
+        command: "apply")
     }
     if prune, loaded.environment == nil {
       throw Terminal.usageError(

@@ -146,14 +146,19 @@ enum PlanRendering {
       if let unavailable = change.resourcesUnavailable { lines.append("    (vRA what-if unavailable: \(unavailable))") }
       for finding in change.drift { lines.append("    drift: \(finding.detail)") }
     }
-    let counts = Dictionary(grouping: plan.stages, by: \.action).mapValues(\.count)
+    let counts = Dictionary(grouping: plan.stages.filter(\.isChange), by: \.action).mapValues(\.count)
+    let unchanged = plan.stages.filter { $0.action == .noOp }.count
+    let kept = plan.stages.filter { $0.action == .delete && $0.pruned != true }.count
     let drifted = plan.stages.filter { !$0.drift.isEmpty }.count
     lines.append("")
     lines.append(
       plan.hasChanges
         ? "\(counts[.create] ?? 0) to create, \(counts[.update] ?? 0) to update, \(counts[.replace] ?? 0) to replace, "
-          + "\(counts[.delete] ?? 0) to delete, \(counts[.noOp] ?? 0) unchanged; \(drifted) with drift"
+          + "\(counts[.delete] ?? 0) to delete, \(unchanged) unchanged; \(drifted) with drift"
         : "no changes: environment \(plan.environment) is as the plan wants it")
+    if kept > 0 {
+      lines.append("\(kept) no longer in the plan and kept: `apply --prune` (and `plan --prune`) deletes them")
+    }
     return lines.joined(separator: "\n")
   }
 

@@ -208,6 +208,65 @@ import VRASimulator
     }
   }
 
+  /// A blueprint stage updates when the plan names a new version (a blueprint request with the
+  /// version and `deploymentId`); a catalog item stage updates its inputs through the deployment's
+  /// `Deployment.Update` action. Both keep their deployment.
+  @Test func blueprintAndCatalogItemStagesUpdateInPlace() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      let blueprint = try await session.createBlueprint(name: "sized", content: Self.sized)
+      for version in ["1", "2"] {
+        let answer = try await session.post(
+          "/blueprint/api/blueprints/\(blueprint)/versions", ["version": .string(version), "release": true])
+        #expect(answer.status == 201, "\(answer.json)")
+      }
+      let plan = """
+        name: shop
+        environment: staging
+        defaults: {project: Development}
+        stages:
+          net: {template: network.yaml}
+          db:
+            blueprint: {name: sized, version: "1"}
+            inputs: {network: "${stages.net.outputs.networkId}", size: small}
+          cache:
+            catalogItem: sized
+            inputs: {network: "${stages.net.outputs.networkId}", size: small}
+        """
+      let directory = try Self.workspace()
+      try Self.write(plan, in: directory)
+      let first = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(first.status == 0, "\(first.everything)")
+      let db = try #require(try await Self.deployment("staging-db", harness))
+      let cache = try #require(try await Self.deployment("staging-cache", harness))
+
+      try Self.write(
+        plan.replacingOccurrences(of: "version: \"1\"", with: "version: \"2\"")
+          .replacingOccurrences(
+            of: "catalogItem: sized\n    inputs: {network: \"${stages.net.outputs.networkId}\", size: small}",
+            with: "catalogItem: sized\n    inputs: {network: \"${stages.net.outputs.networkId}\", size: large}"),
+        in: directory)
+      let planned = try await CLIHarness.run(["plan", "plan.yaml"], in: directory, harness: harness)
+      #expect(planned.stdout.contains("~ db: update"), "\(planned.stdout)")
+      #expect(planned.stdout.contains("blueprint version 1 → 2"), "\(planned.stdout)")
+      #expect(planned.stdout.contains("~ cache: update"), "\(planned.stdout)")
+      #expect(planned.stdout.contains("no what-if for a catalog item"), "\(planned.stdout)")
+
+      let updated = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(updated.status == 0, "\(updated.everything)")
+      #expect(await harness.server.stats().count("POST /deployment/api/deployments/{deploymentId}/requests") == 1)
+      let newDb = try #require(try await Self.deployment("staging-db", harness))
+      #expect(newDb.id == db.id)
+      #expect(newDb.blueprintVersion == "2")
+      let newCache = try #require(try await Self.deployment("staging-cache", harness))
+      #expect(newCache.id == cache.id)
+      #expect(newCache.inputs?["size"] == .string("large"))
+      let settled = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--detailed-exitcode"], in: directory, harness: harness)
+      #expect(settled.status == 0, "\(settled.stdout)")
+    }
+  }
+
   @Test func aRemovedStageIsDeletedOnlyWithPrune() async throws {
     try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
       let directory = try Self.workspace()
@@ -222,8 +281,12 @@ import VRASimulator
         """, in: directory)
       let planned = try await CLIHarness.run(
         ["plan", "plan.yaml", "--detailed-exitcode"], in: directory, harness: harness)
-      #expect(planned.status == 5)
+      #expect(planned.status == 0, "a plain apply deletes nothing: \(planned.stdout)")
       #expect(planned.stdout.contains("- db: delete staging-db"), "\(planned.stdout)")
+      #expect(planned.stdout.contains("1 no longer in the plan and kept"), "\(planned.stdout)")
+      let pruning = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--prune", "--detailed-exitcode"], in: directory, harness: harness)
+      #expect(pruning.status == 5, "\(pruning.stdout)")
 
       let kept = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
       #expect(kept.status == 0, "\(kept.stderr)")

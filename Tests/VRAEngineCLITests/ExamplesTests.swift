@@ -44,4 +44,22 @@ import VRAModels
     #expect(stages == example.stages)
     #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(".vra-engine/state.db").path))
   }
+
+  /// examples/environments: staging applies on the embedded simulator (which keeps its state between
+  /// commands), and a second apply finds every stage unchanged.
+  @Test func theStagingEnvironmentConvergesOnTheEmbeddedSimulator() async throws {
+    let directory = try Scratch.directory()
+    let plan = Self.examples.appendingPathComponent("environments/staging.yaml").path
+    let secret = ["SHOP_DB_PASSWORD": "canary-Example-Db-5"]
+    let first = try await CLIHarness.run(
+      ["apply", plan, "--output", "json"], environment: secret, directory: directory)
+    #expect(first.status == 0, "\(first.stderr)")
+    let again = try await CLIHarness.run(["apply", plan], environment: secret, directory: directory)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.everything.components(separatedBy: "unchanged").count - 1 >= 3, "\(again.everything)")
+    let planned = try await CLIHarness.run(
+      ["plan", plan, "--detailed-exitcode"], environment: secret, directory: directory)
+    #expect(planned.status == 0, "\(planned.stdout)\(planned.stderr)")
+    #expect(!(first.everything + again.everything + planned.everything).contains("canary-Example-Db-5"))
+  }
 }

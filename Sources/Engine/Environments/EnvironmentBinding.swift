@@ -16,8 +16,8 @@ public struct EnvironmentBinding: Sendable, Hashable {
     if let problem = EnvironmentName.problem(with: name) {
       diagnostics.append(
         PlanDiagnostic(
-          code: .invalidValue, message: "--env: \(problem)", file: plan.file,
-          location: plan.environmentLocation ?? .startOfFile, path: "/environment"))
+          code: .invalidValue, message: flag == nil ? problem : "--env \(name): \(problem)", file: plan.file,
+          location: flag == nil ? (plan.environmentLocation ?? .startOfFile) : .startOfFile, path: "/environment"))
     }
     var bound = plan
     bound.environment = name

@@ -20,7 +20,7 @@ struct EnvironmentPruner: Sendable {
     let removed = try await store.environmentStages(environment).map(\.applied).filter { !planned.contains($0.stage) }
     for applied in removed {
       guard prune else {
-        logger.notice(
+        logger.warning(
           "stage is no longer in the plan; kept (apply --prune deletes it)",
           metadata: ["stage": "\(applied.stage)", "deployment": "\(applied.deploymentName)"])
         try await store.appendEvent(
@@ -31,8 +31,8 @@ struct EnvironmentPruner: Sendable {
         continue
       }
       try await control.confirmLease(of: runId)
-      logger.notice(
-        "deleting a stage no longer in the plan",
+      logger.warning(
+        "deleting a stage no longer in the plan (--prune)",
         metadata: ["stage": "\(applied.stage)", "deployment": "\(applied.deploymentName)"])
       try await DeploymentRemover(client: client, tracking: tracking)
         .remove(deploymentId: applied.deploymentId, projectId: applied.projectId)

@@ -46,7 +46,11 @@ public struct StageChange: Sendable, Hashable, Codable {
     self.drift = drift
   }
 
-  public var isChange: Bool { action != .noOp || !drift.isEmpty }
+  /// Whether an apply would change something here (a delete only with `--prune`).
+  public var isChange: Bool {
+    if action == .delete { return pruned == true }
+    return action != .noOp || !drift.isEmpty
+  }
 }
 
 /// One input that differs. A secret's values are never shown: `secret` is true and `before`/`after`

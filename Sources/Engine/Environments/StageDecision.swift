@@ -26,7 +26,7 @@ enum StageDecision {
     if drift.contains(where: { $0.kind == .deploymentDeleted }) {
       change.action = .create
       change.deploymentId = nil
-      change.reasons = ["the deployment was deleted outside vra-engine: created again"]
+      change.reasons = ["the deployment was deleted outside vra-engine: to be created again"]
       return change
     }
 

@@ -183,10 +183,10 @@ extension StageRunner {
   private func recordApplied(_ stage: PlanStage, environment: String, desired: DesiredStage) async throws {
     guard let record = try await store.stage(run: runId, name: stage.name), let deploymentId = record.deploymentId
     else { return }
+    // The resources as vRA lists them (name and type), to notice one that disappears outside.
+    let deployment = try await client.deployment(id: deploymentId, expand: [.resources])
     var resources: [String: String] = [:]
-    for (name, value) in record.resources?.objectValue ?? [:] {
-      resources[name] = value.objectValue?["type"]?.stringValue ?? value.objectValue?["resourceType"]?.stringValue ?? ""
-    }
+    for resource in deployment.resources ?? [] { resources[resource.name] = resource.type ?? "" }
     try await store.recordApplied(
       environment: environment,
       AppliedStage(
