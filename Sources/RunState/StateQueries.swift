@@ -133,7 +133,12 @@ enum StateQueries {
 
   /// Writes every mutable column of `stage`.
   static func saveStage(_ db: any SQLDatabase, _ stage: StageRecord) async throws {
-    try await db.update(StateTable.stages)
+    var update = db.update(StateTable.stages)
+    if let operation = stage.operation {
+      // Only environment runs have one (migration 7); a file built by older steps has no such column.
+      update = update.set("operation", to: operation.rawValue).set("baseline_request_id", to: stage.baselineRequestId)
+    }
+    try await update
       .set("status", to: stage.status.rawValue)
       .set("deployment_name", to: stage.deploymentName)
       .set("deployment_id", to: stage.deploymentId)
@@ -144,8 +149,6 @@ enum StateQueries {
       .set("outputs", to: try StoredValues.encode(stage.outputs))
       .set("resources", to: try StoredValues.encode(stage.resources))
       .set("error", to: try StoredValues.encode(stage.error))
-      .set("operation", to: stage.operation?.rawValue)
-      .set("baseline_request_id", to: stage.baselineRequestId)
       .set("updated_at", to: StoredValues.milliseconds(stage.updatedAt))
       .where("run_id", .equal, stage.runId.rawValue).where("name", .equal, stage.name)
       .run()
@@ -169,8 +172,9 @@ enum StateQueries {
         JSONValue.self, from: try row.decode(column: "resources", as: String?.self), table: table),
       error: try StoredValues.decode(
         RecordedError.self, from: try row.decode(column: "error", as: String?.self), table: table),
-      operation: try row.decode(column: "operation", as: String?.self).flatMap(StageOperation.init(rawValue:)),
-      baselineRequestId: try row.decode(column: "baseline_request_id", as: String?.self),
+      // Absent before migration 7 (tests build files with older steps only).
+      operation: (try? row.decode(column: "operation", as: String?.self)).flatMap(StageOperation.init(rawValue:)),
+      baselineRequestId: try? row.decode(column: "baseline_request_id", as: String?.self),
       updatedAt: StoredValues.date(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
   }
 

@@ -16,8 +16,8 @@ import VRAModels
     }
     #expect(
       Set(names.filter { $0 != "See" }) == [
-        "apply", "deploy", "runs", "cancel", "destroy", "validate", "graph", "inputs-schema", "config", "simulator",
-        "serve", "version",
+        "apply", "plan", "envs", "deploy", "runs", "cancel", "destroy", "validate", "graph", "inputs-schema", "config",
+        "simulator", "serve", "version",
       ])
   }
 
@@ -74,7 +74,7 @@ import VRAModels
     (["valdiate", "web.yaml"], "error: 'valdiate' is not a vra-engine command; did you mean 'validate'?"),
     (["runs", "shwo", "abc"], "error: 'shwo' is not a vra-engine runs command; did you mean 'show'?"),
     (["config", "chek", "x.toml"], "error: 'chek' is not a vra-engine config command; did you mean 'check'?"),
-    (["frobnicate"], "error: 'frobnicate' is not a vra-engine command (commands: apply, deploy,"),
+    (["frobnicate"], "error: 'frobnicate' is not a vra-engine command (commands: apply, plan, envs, deploy,"),
   ])
   func aMisspelledCommandIsNamedWithTheNearestOne(arguments: [String], message: String) async throws {
     let run = try await CLIHarness.run(arguments)
