@@ -12,6 +12,23 @@ public enum EngineTemplates {
       networkId: {value: '${resource.net.id}'}
     """
 
+  /// A machine whose size is an input (its flavor), so changing it is an update in place.
+  public static let sizedMachine = """
+    formatVersion: 1
+    inputs:
+      network: {type: string}
+      size: {type: string, enum: [small, large], default: small}
+    resources:
+      vm:
+        type: Cloud.Machine
+        properties:
+          image: ubuntu
+          flavor: '${input.size}'
+          networks: [{network: '${input.network}'}]
+    outputs:
+      address: {value: '${resource.vm.address}'}
+    """
+
   public static let machine = """
     formatVersion: 1
     inputs:

@@ -22,21 +22,7 @@ import VRASimulator
     """
 
   /// A machine whose size is an input (its flavor: an update in place).
-  static let sized = """
-    formatVersion: 1
-    inputs:
-      network: {type: string}
-      size: {type: string, enum: [small, large], default: small}
-    resources:
-      vm:
-        type: Cloud.Machine
-        properties:
-          image: ubuntu
-          flavor: '${input.size}'
-          networks: [{network: '${input.network}'}]
-    outputs:
-      address: {value: '${resource.vm.address}'}
-    """
+  static let sized = EngineTemplates.sizedMachine
 
   static func workspace() throws -> URL {
     let directory = try EnvironmentCommandsTests.workspace(plan)

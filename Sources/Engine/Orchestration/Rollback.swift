@@ -77,13 +77,19 @@ public struct Rollback: Sendable {
     } catch let error as StateStoreError {
       throw error
     } catch {
-      let failure = StageRunner.failure(from: error)
-      try await store.recordStageFailure(
-        run: runId, stage: name,
-        error: RecordedError(errorClass: FailureClass(purpose), message: failure.message, hint: failure.hint))
-      emit(.stage(name, .failed, detail: "rollback failed: \(failure)"))
-      return false
+      return try await recordFailure(of: name, error, doing: "rollback")
     }
+  }
+
+  /// Records a stage whose deletion (or return to its previous state) failed; it keeps its
+  /// deployment id, so a later `destroy` or resume tries again. Always false.
+  private func recordFailure(of name: String, _ error: any Error, doing what: String) async throws -> Bool {
+    let failure = StageRunner.failure(from: error)
+    try await store.recordStageFailure(
+      run: runId, stage: name,
+      error: RecordedError(errorClass: FailureClass(purpose), message: failure.message, hint: failure.hint))
+    emit(.stage(name, .failed, detail: "\(what) failed: \(failure)"))
+    return false
   }
 
   /// Deletes one stage's deployment; false when vRA refused or failed the deletion.
@@ -145,12 +151,7 @@ public struct Rollback: Sendable {
     } catch let error as StateStoreError {
       throw error
     } catch {
-      let failure = StageRunner.failure(from: error)
-      try await store.recordStageFailure(
-        run: runId, stage: name,
-        error: RecordedError(errorClass: FailureClass(purpose), message: failure.message, hint: failure.hint))
-      emit(.stage(name, .failed, detail: "\(purpose.rawValue) failed: \(failure)"))
-      return false
+      return try await recordFailure(of: name, error, doing: purpose.rawValue)
     }
   }
 }

@@ -21,16 +21,7 @@ import VRASimulator
         inputs: {network: "${stages.net.outputs.networkId}", size: small}
     """
 
-  static let sized = """
-    formatVersion: 1
-    inputs:
-      network: {type: string}
-      size: {type: string, enum: [small, large], default: small}
-    resources:
-      vm:
-        type: Cloud.Machine
-        properties: {image: ubuntu, flavor: '${input.size}', networks: [{network: '${input.network}'}]}
-    """
+  static let sized = EngineTemplates.sizedMachine
 
   @Test func aKilledUpdateIsResumedWithoutASecondUpdate() async throws {
     // Machines take 8 s to create and 4 s to update: long enough to act while one is in flight.
