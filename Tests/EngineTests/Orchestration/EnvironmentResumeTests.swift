@@ -84,4 +84,60 @@ import VRASimulator
       #expect(applied?.applied.requestId == requests.first { $0.name == "Update" }?.id)
     }
   }
+
+  /// `cancel` from another terminal while an environment's update runs: the update is cancelled in
+  /// vRA, the environment keeps what was applied before, and the next apply converges.
+  @Test func aCancelledUpdateLeavesTheEnvironmentAsItWasAndTheNextApplyConverges() async throws {
+    let slowMachines: (inout SimulatorConfiguration) -> Void = {
+      $0.timeScale = 0.04
+      $0.durations.resourceTypes["Cloud.Machine"] = 200
+    }
+    try await SimulatorHarness.with(slowMachines) { harness in
+      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("env-\(UUID().uuidString)")
+      defer { try? FileManager.default.removeItem(at: directory) }
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      for (name, text) in ["plan.yaml": Self.plan, "network.yaml": EngineTemplates.network, "sized.yaml": Self.sized] {
+        try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+      }
+      let url = harness.server.baseURL
+      #expect(
+        try await CrashResumeTests.waitForExit(
+          CrashResumeTests.start(["apply", "plan.yaml"], simulator: url, in: directory)) == 0)
+      try Self.plan.replacingOccurrences(of: "size: small", with: "size: large")
+        .write(to: directory.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
+      let session = try await SimulatorSession.start(harness)
+      func database() async throws -> Deployment? {
+        try await session.get("/deployment/api/deployments").decode(Page<Deployment>.self)
+          .content.first { $0.name == "staging-db" }
+      }
+      let updating = try CrashResumeTests.start(["apply", "plan.yaml"], simulator: url, in: directory)
+      let inFlight = try await harness.http.poll(timeout: .seconds(60)) { () -> Deployment? in
+        let found = try await database()
+        return found?.status == .updateInProgress ? found : nil
+      }
+      let state = directory.appendingPathComponent(".vra-engine/state.db").path
+      let store = try await SQLStateStore.openSQLite(at: state)
+      let runId = try #require(try await store.runs(limit: 1).first?.id)
+      try await store.close()
+      let cancel = try CrashResumeTests.start(["cancel", runId.rawValue], simulator: url, in: directory)
+      #expect(try await CrashResumeTests.waitForExit(cancel) == 0)
+      #expect(try await CrashResumeTests.waitForExit(updating) == 130)
+
+      let deploymentId = try #require(inFlight.id)
+      let requests = try await session.get("/deployment/api/deployments/\(deploymentId)/requests")
+        .decode(Page<DeploymentRequest>.self).content
+      #expect(requests.first { $0.name == "Update" }?.status == .aborted, "\(requests.map { $0.status })")
+      let reopened = try await SQLStateStore.openSQLite(at: state)
+      let applied = try await reopened.environmentStages("staging").first { $0.applied.stage == "db" }?.applied
+      #expect(try await reopened.run(runId)?.status == .cancelled)
+      try await reopened.close()
+      #expect(applied?.inputs["size"] == .string("small"), "a cancelled update applied nothing")
+
+      let again = try CrashResumeTests.start(["apply", "plan.yaml"], simulator: url, in: directory)
+      #expect(try await CrashResumeTests.waitForExit(again) == 0)
+      let ended = try #require(try await database())
+      #expect(ended.id == deploymentId)
+      #expect(ended.inputs?["size"] == .string("large"))
+    }
+  }
 }
