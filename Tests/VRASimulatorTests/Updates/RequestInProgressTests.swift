@@ -6,7 +6,8 @@ import VRASimulator
 
 /// vRA runs one request at a time per deployment: a second one answers 409 naming the first.
 @Suite struct RequestInProgressTests {
-  /// One machine taking 3 s, on an image an update can change (RECREATE: about 4 s in flight).
+  /// One machine taking 12 s, on an image an update can change (RECREATE: about 16 s in flight), so
+  /// the calls made meanwhile find it running even on a loaded machine (3 s was not enough in CI).
   static func machine(image: String) -> String {
     """
     formatVersion: 1
@@ -23,7 +24,7 @@ import VRASimulator
       $0.timeScale = 1
       $0.durations.initialization = 0.1
       $0.durations.completion = 0.1
-      $0.durations.resourceTypes = ["Cloud.vSphere.Machine": 3]
+      $0.durations.resourceTypes = ["Cloud.vSphere.Machine": 12]
     }) { harness in
       let session = try await SimulatorSession.start(harness)
       let blueprintId = try await session.createBlueprint(name: "slow", content: Self.machine(image: "ubuntu"))
@@ -64,7 +65,7 @@ import VRASimulator
       $0.timeScale = 1
       $0.durations.initialization = 0.1
       $0.durations.completion = 0.1
-      $0.durations.resourceTypes = ["Cloud.vSphere.Machine": 3]
+      $0.durations.resourceTypes = ["Cloud.vSphere.Machine": 12]
     }) { harness in
       let session = try await SimulatorSession.start(harness)
       let blueprintId = try await session.createBlueprint(name: "slow", content: Self.machine(image: "ubuntu"))

@@ -7,7 +7,9 @@ import VRASimulator
 /// A blueprint request with `deploymentId` updates that deployment in place, as vRA does.
 @Suite struct UpdateTests {
   @Test func newInputsUpdateTheSameDeploymentThroughOneUpdateRequest() async throws {
-    try await SimulatorHarness.with { harness in
+    // The update takes about 6 s, so it is still in progress when read right after the POST even on a
+    // loaded machine (0.6 s was not, in a CI run).
+    try await SimulatorHarness.with({ $0.timeScale = 0.1 }) { harness in
       let session = try await SimulatorSession.start(harness)
       let created = try await UpdateFixture.deploy(session, name: "web-1")
       let deploymentId = try #require(created.id)

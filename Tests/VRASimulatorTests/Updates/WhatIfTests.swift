@@ -72,10 +72,11 @@ import VRASimulator
   }
 
   @Test func aWhatIfOfANewDeploymentCreatesEverythingOnlyOnPaperAndHasNoPlanBeforeItFinishes() async throws {
-    // Real seconds here, so the request is still CREATED/STARTED when first read.
+    // Real seconds here, so the request is still CREATED/STARTED when first read (FINISHED after 10 s:
+    // 4 s was too short for a loaded CI run).
     try await SimulatorHarness.with({
       $0.timeScale = 1
-      $0.durations.initialization = 4
+      $0.durations.initialization = 20
     }) { harness in
       let session = try await SimulatorSession.start(harness)
       let answer = try await session.post(
