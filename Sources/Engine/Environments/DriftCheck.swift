@@ -27,6 +27,12 @@ struct DriftCheck: Sendable {
       ]
     }
     var findings: [DriftFinding] = []
+    if deployment.status == .updateFailed {
+      findings.append(
+        DriftFinding(
+          kind: .updateFailed,
+          detail: "the last update of \(applied.deploymentName) failed; vRA keeps that update's inputs on it"))
+    }
     if let changed = try await changedInputs(applied) { findings.append(changed) }
     let present = Set((deployment.resources ?? []).map(\.name))
     let missing = applied.resources.keys.filter { !present.contains($0) }.sorted()

@@ -105,6 +105,9 @@ public struct DriftFinding: Sendable, Hashable, Codable {
     case inputsChanged = "inputs-changed"
     /// Resources the apply left are gone.
     case resourcesMissing = "resources-missing"
+    /// The deployment's last update failed (ours or one made outside): vRA keeps that update's
+    /// inputs on it, which are not the ones applied.
+    case updateFailed = "update-failed"
   }
   public var kind: Kind
   public var detail: String

@@ -9,16 +9,29 @@ import VRAModels
 /// (delete, then create) or updates in place, and records what it applied.
 extension StageRunner {
   func converge(_ stage: PlanStage, environment: String, span: any Span) async throws -> StageOutcome {
-    let record = try await store.stage(run: runId, name: stage.name)
     let context = ResolutionContext(runId: runId, environment: self.environment, stageResults: await results.all)
     let desired = try DesiredStage.make(
       stage, plan: plan, environment: environment, context: context, secrets: secrets)
+    // What the stage applied is recorded before the stage is recorded succeeded: a crash between the
+    // two leaves it to be followed again on resume, never succeeded with the environment not knowing.
+    var runner = self
+    runner.beforeSuccess = { [self] deployment, outputs in
+      try await self.recordApplied(
+        stage, environment: environment, desired: desired, deployment: deployment, outputs: outputs.outputs)
+    }
+    return try await runner.converge(stage, environment: environment, desired: desired, span: span)
+  }
+
+  private func converge(
+    _ stage: PlanStage, environment: String, desired: DesiredStage, span: any Span
+  ) async throws -> StageOutcome {
+    let record = try await store.stage(run: runId, name: stage.name)
     let projectId = try await catalog.projectId(desired.projectName)
     let state = try await store.environmentStages(environment).first { $0.applied.stage == stage.name }
 
     // Resumed while an update was in flight (or maybe sent): follow it, never send it twice.
     if let record, record.operation == .update, let applied = state?.applied,
-      let outcome = try await resumeUpdate(stage, record: record, desired: desired, applied: applied, span: span)
+      let outcome = try await resumeUpdate(stage, record: record, applied: applied, span: span)
     {
       return outcome
     }
@@ -83,9 +96,7 @@ extension StageRunner {
   private func create(
     _ stage: PlanStage, environment: String, desired: DesiredStage, projectId: String, span: any Span
   ) async throws -> StageOutcome {
-    let outcome = try await attempt(stage, span: span)
-    if outcome == .succeeded { try await recordApplied(stage, environment: environment, desired: desired) }
-    return outcome
+    try await attempt(stage, span: span)
   }
 
   /// An update in place: same deployment, one update request, followed by its own id. A failed update
@@ -130,10 +141,7 @@ extension StageRunner {
       EngineSpans.record(submission, on: span)
       let followed = try await follow(
         stage, submission: submission, deploymentName: applied.deploymentName, projectId: projectId, span: span)
-      guard case .failed(let reason, let requestId) = followed else {
-        try await recordApplied(stage, environment: environment, desired: desired)
-        return .succeeded
-      }
+      guard case .failed(let reason, let requestId) = followed else { return .succeeded }
       guard attempt <= retries else {
         throw StageFailure(message: "the update failed: \(reason)", requestId: requestId)
       }
@@ -149,9 +157,9 @@ extension StageRunner {
   /// A resumed stage whose update was in flight: followed if vRA has it, nil if it was never sent
   /// (decide and send again).
   private func resumeUpdate(
-    _ stage: PlanStage, record: StageRecord, desired: DesiredStage, applied: AppliedStage, span: any Span
+    _ stage: PlanStage, record: StageRecord, applied: AppliedStage, span: any Span
   ) async throws -> StageOutcome? {
-    guard record.status.isInFlight, let environment = environmentName else { return nil }
+    guard record.status.isInFlight else { return nil }
     let deploymentId = record.deploymentId ?? applied.deploymentId
     var requestId = record.requestId
     if requestId == nil {
@@ -171,7 +179,6 @@ extension StageRunner {
       projectId: record.projectId ?? applied.projectId, span: span)
     {
     case .succeeded:
-      try await recordApplied(stage, environment: environment, desired: desired)
       return .succeeded
     case .failed(let reason, let requestId):
       throw StageFailure(message: "the update failed: \(reason)", requestId: requestId)
@@ -179,20 +186,21 @@ extension StageRunner {
   }
 
   /// Keeps what the stage now is in the environment: its deployment, source, inputs (secrets as
-  /// digests), outputs and resources.
-  private func recordApplied(_ stage: PlanStage, environment: String, desired: DesiredStage) async throws {
+  /// digests), outputs and resources (name and type, to notice one that disappears outside).
+  private func recordApplied(
+    _ stage: PlanStage, environment: String, desired: DesiredStage, deployment: Deployment,
+    outputs: [String: JSONValue]
+  ) async throws {
     guard let record = try await store.stage(run: runId, name: stage.name), let deploymentId = record.deploymentId
     else { return }
-    // The resources as vRA lists them (name and type), to notice one that disappears outside.
-    let deployment = try await client.deployment(id: deploymentId, expand: [.resources])
     var resources: [String: String] = [:]
-    for resource in deployment.resources ?? [] { resources[resource.name] = resource.type ?? "" }
+    for resource in deployment.resources ?? [] { resources[resource.name] = resource.type }
     try await store.recordApplied(
       environment: environment,
       AppliedStage(
         stage: stage.name, deploymentId: deploymentId, deploymentName: record.deploymentName ?? desired.deploymentName,
         projectId: record.projectId ?? "", source: desired.source, inputs: desired.comparableInputs,
-        secretInputs: desired.secretInputs.sorted(), outputs: record.outputs?.objectValue ?? [:],
-        resources: resources, requestId: record.requestId, runId: runId, appliedAt: Date()))
+        secretInputs: desired.secretInputs.sorted(), outputs: outputs, resources: resources,
+        requestId: record.requestId ?? deployment.lastRequest?.id, runId: runId, appliedAt: Date()))
   }
 }

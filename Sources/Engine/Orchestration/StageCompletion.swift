@@ -5,17 +5,22 @@ import VRAModels
 /// Records a stage whose deployment finished successfully: reads its outputs and resources from
 /// vRA and stores them. Shared by the stage runner and by a cancel that found the request done.
 enum StageCompletion {
+  /// - Parameter beforeRecording: runs with what was read, before the stage is recorded succeeded (an
+  ///   environment stage records what it applied there, so a crash between the two leaves the stage
+  ///   to be followed again, never succeeded and unrecorded).
   static func record(
     run runId: RunID, stage: String, deploymentId: String, deploymentName: String, client: VRAClient,
-    store: any StateStore
+    store: any StateStore, beforeRecording: (@Sendable (Deployment, StageOutputs) async throws -> Void)? = nil
   ) async throws -> StageOutputs {
     let deployment = try await client.deployment(id: deploymentId, expand: [.resources, .lastRequest])
     var resources: [String: [String: JSONValue]] = [:]
     for resource in deployment.resources ?? [] { resources[resource.name] = resource.properties ?? [:] }
     let outputs = deployment.lastRequest?.outputs ?? [:]
+    let result = StageOutputs(
+      deploymentId: deploymentId, deploymentName: deploymentName, outputs: outputs, resources: resources)
+    try await beforeRecording?(deployment, result)
     try await store.recordStageResult(
       run: runId, stage: stage, outputs: .object(outputs), resources: .object(resources.mapValues { .object($0) }))
-    return StageOutputs(
-      deploymentId: deploymentId, deploymentName: deploymentName, outputs: outputs, resources: resources)
+    return result
   }
 }

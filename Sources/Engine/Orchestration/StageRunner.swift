@@ -29,6 +29,9 @@ struct StageRunner: Sendable {
   var control = RunControl()
   /// The environment the run applies (`apply --env`): stages converge instead of always creating.
   var environmentName: String?
+  /// Runs when a followed request succeeded, before the stage is recorded succeeded (set per stage
+  /// of an environment run: it records what the stage applied).
+  var beforeSuccess: (@Sendable (Deployment, StageOutputs) async throws -> Void)?
 
   /// Runs the stage inside its `vra-engine.stage` span: the client's calls made for it (in this
   /// task or its child tasks) become the span's children.
@@ -256,7 +259,7 @@ struct StageRunner: Sendable {
   func finish(_ stage: PlanStage, deploymentId: String, deploymentName: String) async throws {
     let result = try await StageCompletion.record(
       run: runId, stage: stage.name, deploymentId: deploymentId, deploymentName: deploymentName, client: client,
-      store: store)
+      store: store, beforeRecording: beforeSuccess)
     await results.record(stage.name, result)
     emit(.stage(stage.name, .succeeded, detail: deploymentName))
   }
