@@ -19,6 +19,7 @@ final class EnvironmentModelStats: Sendable {
     var rollbackDeletes = 0
     var failedUpdates = 0
     var driftRepairs = 0
+    var readersOfNewIds = 0
     var pruned = 0
     var kills = 0
     var killsTooLate = 0
@@ -237,14 +238,8 @@ struct EnvironmentDriver {
     _ status: Int32, output: String, decisions: [String: ExpectedDecision], prune: Bool
   ) async throws {
     stats.update { $0.applies[status, default: 0] += 1 }
-    let failure = failingUpdate(decisions)
-    let wanted: Int32 = failure == nil ? 0 : 1
-    guard status == wanted else {
-      violation(
-        "apply exited \(status), the model expects \(wanted) (decisions \(decisions.sorted { $0.key < $1.key })): "
-          + String(output.suffix(1500)))
-      return
-    }
+    var decisions = decisions
+    var failure = failingUpdate(decisions)
     let (record, runStages, applied) = try await withStore { store in
       let record = try await store.environment(environment)
       var runStages: [StageRecord] = []
@@ -261,7 +256,15 @@ struct EnvironmentDriver {
     let ordered = plan.filter { $0.kind == .net } + plan.filter { $0.kind == .app }
 
     for spec in ordered {
-      let decision = decisions[spec.name]!
+      var decision = decisions[spec.name]!
+      // A network's update may give it a new id (vRA recreates a resource an earlier update left
+      // failed): its readers then get the new id, an update `plan` could not foresee.
+      if spec.kind == .app, decision == .noOp, let model = expected[spec.name], model.inputs != desiredInputs(spec) {
+        decision = .update
+        decisions[spec.name] = .update
+        stats.update { $0.readersOfNewIds += 1 }
+        if spec.name == failing { failure = spec.name }
+      }
       guard let run = runs[spec.name] else {
         violation("run \(runId) has no stage \(spec.name)")
         continue
@@ -301,7 +304,13 @@ struct EnvironmentDriver {
         switch decision {
         case .update:
           if run.status != .rolledBack { violation("stage \(spec.name)'s update was not rolled back (\(run.status))") }
-          if let previous { updates[previous.deploymentId, default: 0] += 2 }
+          if var previous {
+            // Back to what the environment had (a drift the update repaired stays repaired).
+            updates[previous.deploymentId, default: 0] += 2
+            previous.vraInputs = previous.inputs
+            previous.driftOutside = false
+            expected[spec.name] = previous
+          }
           stats.update {
             $0.updates += 1
             $0.rollbacks += 1
@@ -343,6 +352,7 @@ struct EnvironmentDriver {
           )
         }
         updates[applied.deploymentId, default: 0] += 1
+        if spec.kind == .net { outputId = applied.outputs["id"]?.stringValue }
         stats.update { $0.updates += 1 }
       case .noOp:
         stats.update { $0.unchanged += 1 }
@@ -361,11 +371,20 @@ struct EnvironmentDriver {
         stats.update { $0.pruned += 1 }
       }
     }
+    let wanted: Int32 = failure == nil ? 0 : 1
+    if status != wanted {
+      violation(
+        "apply exited \(status), the model expects \(wanted) (decisions "
+          + "\(decisions.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.rawValue)" })): "
+          + String(output.suffix(1500)))
+    }
     guard violations.isEmpty else { return }
     if status == 0 {
       try await afterSuccess(output: output)
-    } else {
-      try await afterFailedUpdate(failure!, runStages: runs)
+    } else if expected[failure!]?.driftOutside == false {
+      // (After a successful update made outside, the last successful request is that one: the
+      // environment keeps its own state, and the drift stays to be repaired.)
+      try await afterFailedUpdate(failure!)
     }
   }
 
@@ -417,7 +436,7 @@ struct EnvironmentDriver {
 
   /// Invariant 3: after a failed update, the stages the run updated are back (with rollback), and
   /// the failed stage is stored as its last successful request left it in vRA.
-  mutating func afterFailedUpdate(_ stage: String, runStages: [String: StageRecord]) async throws {
+  mutating func afterFailedUpdate(_ stage: String) async throws {
     guard
       let applied = try await withStore({ try await $0.environmentStages(environment) })
         .first(where: { $0.applied.stage == stage })?.applied

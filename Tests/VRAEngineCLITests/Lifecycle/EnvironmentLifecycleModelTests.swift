@@ -57,7 +57,8 @@ extension TimingSensitive {
       print(
         "EnvironmentLifecycleModel: seed \(seed): \(figures.sequences) sequences in \(ContinuousClock.now - started); "
           + "events: \(events); applies: \(exits); stages created \(figures.creates), updated \(figures.updates) "
-          + "(\(figures.failedUpdates) failed), unchanged \(figures.unchanged); \(figures.rollbacks) updates rolled "
+          + "(\(figures.failedUpdates) failed, \(figures.readersOfNewIds) readers of a new network id), unchanged "
+          + "\(figures.unchanged); \(figures.rollbacks) updates rolled "
           + "back, \(figures.rollbackDeletes) creates rolled back; \(figures.driftRepairs) drift repairs; "
           + "\(figures.pruned) pruned; \(figures.kills) SIGKILLs (\(figures.killsTooLate) applies ended before "
           + "their kill); \(figures.outsideSkipped) outside changes with nothing to change; \(figures.noPostChecks) "

@@ -257,15 +257,23 @@ enum EnvironmentGenerator {
         events.append(.apply(prune: true))
         removed = []
       case 57..<63:
-        let stage = random.pick(stages.map(\.name))
+        let position = Int.random(in: 0..<stages.count, using: &random)
+        let stage = stages[position].name
         failing = stage
         events.append(.failUpdates(stage: stage))
+        // Most often the failing stage is then changed and applied: its update fails.
+        if random.chance(0.7) {
+          let value = random.pick(stages[position].kind.values.filter { $0 != stages[position].value })
+          stages[position].value = value
+          events.append(.changeInput(stage: stage, value: value))
+          if random.chance(0.6) { events.append(.apply(prune: false)) }
+        }
       case 63..<67 where failing != nil:
         failing = nil
         events.append(.clearFailures)
-      case 67..<72:
+      case 67..<71:
         events.append(.deleteOutside(stage: anyStage(&random)))
-      case 72..<78:
+      case 71..<78:
         events.append(.updateOutside(stage: anyStage(&random)))
       case 78..<88 where failing == nil:
         // Something to send, so the kill finds a request in flight.
