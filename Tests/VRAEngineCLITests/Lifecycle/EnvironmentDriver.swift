@@ -638,8 +638,9 @@ struct EnvironmentDriver {
     // 1. Each stage of the environment has its deployment, under its name, with its id.
     for stage in stored.values {
       let named = byName[deploymentName(stage.stage)] ?? []
-      if expected[stage.stage]?.deletedOutside == true {
-        if !named.isEmpty {
+      if let model = expected[stage.stage], model.deletedOutside {
+        // Killed, the run may have been creating it again (one deployment, not yet known).
+        if afterKill ? named.contains(where: { $0.id == model.deploymentId }) : !named.isEmpty {
           violation("\(deploymentName(stage.stage)) was deleted outside, yet vRA holds \(named.compactMap(\.id))")
         }
       } else if named.count != 1 || named.first?.id != stage.deploymentId {
