@@ -158,7 +158,10 @@ struct EnvironmentDriver {
   }
 
   /// What an apply decides for each stage of the plan now.
-  func decisions() -> [String: ExpectedDecision] {
+  func decisions() async throws -> [String: ExpectedDecision] {
+    // A deployment whose last update failed (ours or one made outside) keeps that update's inputs in
+    // vRA: the engine repairs it with an update (drift `update-failed`), whatever the plan says.
+    let failedLastUpdate = Set(try await deployments().filter { $0.status == .updateFailed }.map(\.name))
     var decisions: [String: ExpectedDecision] = [:]
     for spec in plan.filter({ $0.kind == .net }) + plan.filter({ $0.kind == .app }) {
       guard let stage = expected[spec.name], !stage.deletedOutside else {
@@ -170,6 +173,7 @@ struct EnvironmentDriver {
       let changed =
         upstreamNew || stage.kind != spec.kind || stage.templateVersion != templateVersion[spec.kind]
         || stage.inputs != desiredInputs(spec) || stage.driftOutside
+        || failedLastUpdate.contains("\(environment)-\(spec.name)")
       decisions[spec.name] = changed ? .update : .noOp
     }
     return decisions
@@ -227,7 +231,7 @@ struct EnvironmentDriver {
   }
 
   mutating func applyInProcess(prune: Bool) async throws {
-    let decisions = decisions()
+    let decisions = try await decisions()
     let outcome = try await cli(["apply", "plan.yaml"] + (prune ? ["--prune"] : []))
     try await settle(outcome.status, output: outcome.everything, decisions: decisions, prune: prune)
   }
@@ -522,7 +526,7 @@ struct EnvironmentDriver {
   /// A real `apply` process, SIGKILLed once it sent its first request and the run then made
   /// `after` more stage status changes (or not, if it ends first).
   mutating func killedApply(after: Int) async throws {
-    let decisions = decisions()
+    let decisions = try await decisions()
     let previousRun = try await withStore { try await $0.environment(environment)?.activeRunId }
     let route = "POST /blueprint/api/blueprint-requests"
     let sentBefore = await harness.server.stats().count(route)
@@ -599,7 +603,7 @@ struct EnvironmentDriver {
   /// `plan --detailed-exitcode --output json` shows what the model decides, and exits 5 exactly
   /// when something would change.
   mutating func planCheck() async throws {
-    let decisions = decisions()
+    let decisions = try await decisions()
     let outcome = try await cli(["plan", "plan.yaml", "--detailed-exitcode", "--output", "json"])
     let wanted: Int32 = decisions.values.contains { $0 != .noOp } ? 5 : 0
     if outcome.status != wanted {
