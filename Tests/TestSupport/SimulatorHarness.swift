@@ -151,6 +151,17 @@ public func pollForValue<T: Sendable>(
   throw PollTimeout(timeout: timeout)
 }
 
+/// Polls `condition` every few milliseconds until it holds or `timeout` passes; false on timeout
+/// (for model tests that record a missed deadline as a violation instead of throwing).
+public func pollUntil(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
+  let deadline = ContinuousClock.now + timeout
+  while ContinuousClock.now < deadline {
+    if try await condition() { return true }
+    try? await Task.sleep(for: .milliseconds(5))  // the poll step
+  }
+  return try await condition()
+}
+
 public struct PollTimeout: Error, CustomStringConvertible {
   public var timeout: Duration
   public init(timeout: Duration) { self.timeout = timeout }

@@ -9,22 +9,19 @@ import VRAModels
 struct DriftCheck: Sendable {
   let client: VRAClient
 
-  func findings(for applied: AppliedStage) async throws -> [DriftFinding] {
+  /// What differs, and the deployment as vRA has it now (with its resources and last request; nil
+  /// when it is gone), read once for the caller too.
+  func check(_ applied: AppliedStage) async throws -> (findings: [DriftFinding], deployment: Deployment?) {
     let deployment: Deployment
     do {
-      deployment = try await client.deployment(id: applied.deploymentId, expand: [.resources])
+      deployment = try await client.deployment(id: applied.deploymentId, expand: [.resources, .lastRequest])
     } catch let error as VRAError where error.errorClass == .notFound {
-      return [
-        DriftFinding(
-          kind: .deploymentDeleted,
-          detail: "deployment \(applied.deploymentName) (\(applied.deploymentId)) was deleted outside vra-engine")
-      ]
+      let detail = "deployment \(applied.deploymentName) (\(applied.deploymentId)) was deleted outside vra-engine"
+      return ([DriftFinding(kind: .deploymentDeleted, detail: detail)], nil)
     }
     if deployment.status == .deleteSuccessful {
-      return [
-        DriftFinding(
-          kind: .deploymentDeleted, detail: "deployment \(applied.deploymentName) was deleted outside vra-engine")
-      ]
+      let detail = "deployment \(applied.deploymentName) was deleted outside vra-engine"
+      return ([DriftFinding(kind: .deploymentDeleted, detail: detail)], nil)
     }
     var findings: [DriftFinding] = []
     if deployment.status == .updateFailed {
@@ -41,7 +38,7 @@ struct DriftCheck: Sendable {
         DriftFinding(
           kind: .resourcesMissing, detail: "resources gone from the deployment: \(missing.joined(separator: ", "))"))
     }
-    return findings
+    return (findings, deployment)
   }
 
   /// The inputs of the newest successful request that differ from the applied ones (secret inputs are

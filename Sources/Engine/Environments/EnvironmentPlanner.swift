@@ -54,7 +54,8 @@ public struct EnvironmentPlanner: Sendable {
           unknownStages: Set(plan.stageNames))
       }
       let projectId = try await catalog.projectId(desired.projectName)
-      let drift = applied == nil ? [] : try await DriftCheck(client: client).findings(for: applied!)
+      var (drift, deployment): ([DriftFinding], Deployment?) = ([], nil)
+      if let applied { (drift, deployment) = try await DriftCheck(client: client).check(applied) }
       var change = StageDecision.change(desired: desired, projectId: projectId, applied: applied, drift: drift)
       if change.action == .update, whatIf, let applied, desired.source.kind != .catalogItem {
         do {
@@ -68,7 +69,6 @@ public struct EnvironmentPlanner: Sendable {
       changes[name] = change
       if let applied, change.action != .create, change.action != .replace {
         // What later stages read of it (`${stages.S.resources.R.P}` included), as vRA has it now.
-        let deployment = try? await client.deployment(id: applied.deploymentId, expand: [.resources])
         var resources: [String: [String: JSONValue]] = [:]
         for resource in deployment?.resources ?? [] { resources[resource.name] = resource.properties ?? [:] }
         known[name] = StageOutputs(

@@ -40,7 +40,8 @@ extension StageRunner {
     }
 
     let current = state?.applied
-    let drift = current == nil ? [] : try await DriftCheck(client: client).findings(for: current!)
+    var (drift, deployment): ([DriftFinding], Deployment?) = ([], nil)
+    if let current { (drift, deployment) = try await DriftCheck(client: client).check(current) }
     let change = StageDecision.change(desired: desired, projectId: projectId, applied: current, drift: drift)
     logger.info(
       "environment stage decided",
@@ -50,7 +51,7 @@ extension StageRunner {
       ])
     switch change.action {
     case .noOp:
-      return try await unchanged(stage, applied: current!)
+      return try await unchanged(stage, applied: current!, deployment: deployment!)
     case .create:
       try await store.recordStageOperation(run: runId, stage: stage.name, operation: .create, baselineRequestId: nil)
       return try await create(stage, environment: environment, desired: desired, projectId: projectId, span: span)
@@ -71,9 +72,10 @@ extension StageRunner {
   }
 
   /// Nothing differs: no request; the stage takes the deployment's current outputs.
-  private func unchanged(_ stage: PlanStage, applied: AppliedStage) async throws -> StageOutcome {
+  private func unchanged(
+    _ stage: PlanStage, applied: AppliedStage, deployment: Deployment
+  ) async throws -> StageOutcome {
     try await store.recordStageOperation(run: runId, stage: stage.name, operation: .unchanged, baselineRequestId: nil)
-    let deployment = try await client.deployment(id: applied.deploymentId, expand: [.resources, .lastRequest])
     var resources: [String: [String: JSONValue]] = [:]
     for resource in deployment.resources ?? [] { resources[resource.name] = resource.properties ?? [:] }
     // vRA's values (the stored ones are redacted, and later stages may read a secret output), else

@@ -109,16 +109,6 @@ actor TwoWriterWindow {
   }
 }
 
-/// Polls `condition` every few milliseconds until it holds or `timeout` passes; false on timeout.
-func pollUntil(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
-  let deadline = ContinuousClock.now + timeout
-  while ContinuousClock.now < deadline {
-    if try await condition() { return true }
-    try? await Task.sleep(for: .milliseconds(5))
-  }
-  return try await condition()
-}
-
 /// Applies one sequence's events to the engine and the simulator, checking every invariant after
 /// every step. Returns the violations, each prefixed with its step.
 struct LifecycleDriver {

@@ -23,19 +23,26 @@ import VRASimulator
 
   static let sized = EngineTemplates.sizedMachine
 
-  @Test func aKilledUpdateIsResumedWithoutASecondUpdate() async throws {
-    // Machines take 8 s to create and 4 s to update: long enough to act while one is in flight.
-    let slowMachines: (inout SimulatorConfiguration) -> Void = {
-      $0.timeScale = 0.04
-      $0.durations.resourceTypes["Cloud.Machine"] = 200
+  /// Machines take 8 s to create and 4 s to update: long enough to act while one is in flight.
+  static func slowMachines(_ configuration: inout SimulatorConfiguration) {
+    configuration.timeScale = 0.04
+    configuration.durations.resourceTypes["Cloud.Machine"] = 200
+  }
+
+  /// A directory with the plan and its templates.
+  static func workspace() throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("env-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    for (name, text) in ["plan.yaml": plan, "network.yaml": EngineTemplates.network, "sized.yaml": sized] {
+      try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
-    try await SimulatorHarness.with(slowMachines) { harness in
-      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("env-\(UUID().uuidString)")
+    return directory
+  }
+
+  @Test func aKilledUpdateIsResumedWithoutASecondUpdate() async throws {
+    try await SimulatorHarness.with(Self.slowMachines) { harness in
+      let directory = try Self.workspace()
       defer { try? FileManager.default.removeItem(at: directory) }
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      for (name, text) in ["plan.yaml": Self.plan, "network.yaml": EngineTemplates.network, "sized.yaml": Self.sized] {
-        try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-      }
       let url = harness.server.baseURL
       let created = try CrashResumeTests.start(["apply", "plan.yaml"], simulator: url, in: directory)
       #expect(try await CrashResumeTests.waitForExit(created) == 0)
@@ -88,17 +95,9 @@ import VRASimulator
   /// `cancel` from another terminal while an environment's update runs: the update is cancelled in
   /// vRA, the environment keeps what was applied before, and the next apply converges.
   @Test func aCancelledUpdateLeavesTheEnvironmentAsItWasAndTheNextApplyConverges() async throws {
-    let slowMachines: (inout SimulatorConfiguration) -> Void = {
-      $0.timeScale = 0.04
-      $0.durations.resourceTypes["Cloud.Machine"] = 200
-    }
-    try await SimulatorHarness.with(slowMachines) { harness in
-      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("env-\(UUID().uuidString)")
+    try await SimulatorHarness.with(Self.slowMachines) { harness in
+      let directory = try Self.workspace()
       defer { try? FileManager.default.removeItem(at: directory) }
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      for (name, text) in ["plan.yaml": Self.plan, "network.yaml": EngineTemplates.network, "sized.yaml": Self.sized] {
-        try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-      }
       let url = harness.server.baseURL
       #expect(
         try await CrashResumeTests.waitForExit(

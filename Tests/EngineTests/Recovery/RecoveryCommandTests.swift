@@ -73,12 +73,16 @@ import VRASimulator
       var taken: RunLease?
       while taken == nil {
         attempt += 1
+        let renewed = try await store.run(runId)?.lease?.expiresAt
         kill(owner.processIdentifier, SIGSTOP)
         do {
           taken = try await RecoveryPathTests.takeOver(runId, from: store)
         } catch let error as StateStoreError where attempt < 10 && "\(error)".contains("locked") {
+          // Woken, it ends the write it was in and renews its lease (every 0.1 s): stop it after that.
           kill(owner.processIdentifier, SIGCONT)
-          try await Task.sleep(for: .milliseconds(20))  // let it finish the write it was in
+          _ = try await pollForValue(timeout: .seconds(20)) {
+            try await store.run(runId)?.lease?.expiresAt != renewed ? true : nil
+          }
         }
       }
       let events = try await store.events(of: runId).count

@@ -797,13 +797,3 @@ struct EnvironmentDriver {
     return lines.joined(separator: "\n")
   }
 }
-
-/// Polls `condition` every few milliseconds until it holds or `timeout` passes; false on timeout.
-func pollUntil(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
-  let deadline = ContinuousClock.now + timeout
-  while ContinuousClock.now < deadline {
-    if try await condition() { return true }
-    try? await Task.sleep(for: .milliseconds(5))
-  }
-  return try await condition()
-}
