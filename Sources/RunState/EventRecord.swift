@@ -44,6 +44,8 @@ extension EventRecord {
     public static let cancelRequested = "run.cancel-requested"
     /// What vRA answered to a stage's cancel (`data.outcome`: cancelled, already-finished, refused, nothing).
     public static let stageCancel = "stage.cancel"
+    /// A stage's request awaits an approval in vRA, or got it (`data.state`: `awaiting` | `approved`).
+    public static let stageApproval = "stage.approval"
     /// What an environment run does to the stage (`StageOperation`), before it does it.
     public static let stageOperation = "stage.operation"
     /// An environment changed: a stage applied, or removed (`apply --prune`).

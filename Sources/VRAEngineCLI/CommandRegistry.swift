@@ -8,6 +8,8 @@ enum CommandRegistry {
     PlanCommand.self,
     EnvsCommand.self,
     DeployCommand.self,
+    ActionsCommand.self,
+    ActionCommand.self,
     RunsCommand.self,
     CancelCommand.self,
     DestroyCommand.self,

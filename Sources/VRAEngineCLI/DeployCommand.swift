@@ -153,31 +153,17 @@ struct DeployCommand: AsyncParsableCommand, UsageChecked {
     let plan = OneStageDeployment.plan(
       source, inputs: inputs, project: project, deploymentName: name ?? "", timeout: TimeoutOption.parse(timeout),
       file: template ?? source.summary)
-    // Only the escape variable: user text cannot reach `${env.X}` (see LiteralText).
-    let display = EventDisplay(quiet: output == .json)
-    let orchestrator = Orchestrator(
-      plan: plan, client: session.client, store: session.store, tracking: session.tracker,
-      environment: LiteralText.environment, waitForCompletion: wait, lease: session.lease, target: session.target,
-      events: display.sink)
-
-    let runId: RunID
-    let final: RunRecord
-    do {
-      runId = try await orchestrator.createRun(planDigest: template.map { PlanDigest.of(file: $0) } ?? source.summary)
-      final = try await InterruptHandler.cancellingOnInterrupt { try await orchestrator.run(runId) }
-    } catch {
-      await display.close()
-      return ExitCodes.reporting(error)
+    let ended: OneStageRun.Ended
+    switch await OneStageRun.run(
+      plan, planDigest: template.map { PlanDigest.of(file: $0) } ?? source.summary, session: session, output: output,
+      wait: wait)
+    {
+    case .success(let value): ended = value
+    case .failure(let exitCode): return exitCode
     }
-    await display.close()
-
-    let stage = try? await session.store.stage(run: runId, name: OneStageDeployment.stageName)
-    if output == .json {
-      let report = try? await RunReport.load(runId, from: session.store, order: plan.stageNames)
-      OutputJSON.print(report)
-    } else if let stage {
-      Terminal.out(await DeploySummary.text(of: stage, run: final, client: session.client))
+    if output == .text, let stage = ended.stage {
+      Terminal.out(await DeploySummary.text(of: stage, run: ended.run, client: session.client))
     }
-    return await ExitCodes.of(final.status, runId: runId, store: session.store)
+    return ended.exitCode
   }
 }

@@ -116,6 +116,7 @@ enum PlanRendering {
         case .replace: "-/+"
         case .delete: "-"
         case .noOp: " "
+        case .action: "!"
         }
       var head = "\(symbol) \(change.stage): \(change.action.rawValue) \(change.deploymentName)"
       if let id = change.deploymentId { head += " (\(id))" }

@@ -68,6 +68,9 @@ struct DesiredStage: Sendable {
       return AppliedSource(kind: .blueprint, name: name, version: version)
     case .catalogItem(let name, let version):
       return AppliedSource(kind: .catalogItem, name: name, version: version)
+    case .action(let action):
+      // An action stage deploys nothing: it runs on every apply and is never an environment's stage.
+      throw StageFailure(message: "stage runs the action \(action.summary): an environment applies no state for it")
     }
   }
 }

@@ -42,6 +42,11 @@ public struct EnvironmentPlanner: Sendable {
     var changes: [String: StageChange] = [:]
     for name in order {
       guard let stage = plan.stage(named: name) else { continue }
+      if let action = stage.source.action {
+        changes[name] = StageChange(
+          stage: name, action: .action, deploymentName: "", reasons: ["runs \(action.summary) on every apply"])
+        continue
+      }
       let applied = states[name]
       let context = ResolutionContext(runId: RunID(rawValue: "plan"), environment: variables, stageResults: known)
       let desired: DesiredStage

@@ -7,6 +7,8 @@ public struct StageChange: Sendable, Hashable, Codable {
   public enum Action: String, Sendable, Hashable, Codable {
     case create, update, replace, delete
     case noOp = "no-op"
+    /// An action stage: its day-2 action runs on every apply (it keeps no applied state).
+    case action
   }
 
   public var stage: String

@@ -43,7 +43,7 @@ public struct RemoteSource: Sendable {
   /// A template whose inputs are the properties of a JSON Schema as vRA's `inputs-schema` gives
   /// them: each property is an input definition as written in the template, so the YAML
   /// (JSON is YAML) parses back into the same `TemplateInput`s.
-  static func template(from schema: JSONValue, describing what: String) throws -> Template {
+  public static func template(from schema: JSONValue, describing what: String) throws -> Template {
     let properties = schema["properties"] ?? .object([:])
     let text = "formatVersion: 1\ninputs: \(JSONText.render(properties))\nresources: {}\n"
     do {

@@ -56,10 +56,19 @@ public enum DryRun {
       request = StageRequest(order, targets: .init(blueprintId: "<id of blueprint \(name)>"))
     case .catalogItem(let name, _):
       request = StageRequest(order, targets: .init(catalogItemId: "<id of \(name)>"))
+    case .action(let action):
+      let deployment: String =
+        switch action.target {
+        case .stage(let stage): "<id of stage \(stage)'s deployment>"
+        case .deployment(let name): "<id of deployment \(name)>"
+        }
+      request = StageRequest(
+        order, targets: .init(deploymentId: deployment, resourceId: action.resource.map { "<id of resource \($0)>" }))
     }
-    var lines = [
-      "\(stage.name): \(request.target)  (\(stage.source.summary) → deployment \(deploymentName), project \(project))"
-    ]
+    let what =
+      stage.source.action == nil
+      ? "\(stage.source.summary) → deployment \(deploymentName), project \(project)" : stage.source.summary
+    var lines = ["\(stage.name): \(request.target)  (\(what))"]
     lines += JSONText.render(redactor.redact(request.body), pretty: true).split(separator: "\n").map { "  " + $0 }
     if !stage.secrets.isEmpty {
       let references = stage.secrets.keys.sorted().map { "\($0) ← \(stage.secrets[$0]!)" }

@@ -68,6 +68,15 @@ public struct Preflight: Sendable {
             "stage '\(stage.name)': no catalog item '\(name)' available to project '\(projectName)'", hint: nil)
           continue
         }
+      case .action(let action):
+        // Another stage's deployment exists only once it ran; one named outside the plan must exist now.
+        guard case .deployment(let name) = action.target, !name.contains("${") else { continue }
+        guard try await ActionTarget.find(deployment: name, client: client) != nil else {
+          problem(
+            stage, .unknownDeployment, "action/deployment", "stage '\(stage.name)': no deployment '\(name)' in vRA",
+            hint: "the action's deployment is looked up by name, then by id")
+          continue
+        }
       }
     }
     return problems

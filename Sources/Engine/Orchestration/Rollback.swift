@@ -100,6 +100,19 @@ public struct Rollback: Sendable {
       guard operation == .update, let reverter else { return true }
       return try await revert(record, with: reverter)
     }
+    if purpose == .destroy, record.operation == .action {
+      // The action's deployment is another stage's (deleted with it) or outside the run: left alone.
+      var status = record.status
+      if !status.canTransition(to: .destroyed), status.canTransition(to: .destroying) {
+        try await store.recordStageStatus(run: runId, stage: name, to: .destroying)
+        status = .destroying
+      }
+      if status.canTransition(to: .destroyed) {
+        try await store.recordStageStatus(run: runId, stage: name, to: .destroyed)
+      }
+      emit(.stage(name, .destroyed, detail: "an action: its deployment is not the run's to delete"))
+      return true
+    }
     var deploymentId = record.deploymentId
     if purpose == .destroy, deploymentId == nil, let deploymentName = record.deploymentName,
       record.status != .destroyed

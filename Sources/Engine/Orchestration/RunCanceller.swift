@@ -171,8 +171,9 @@ public struct RunCanceller: Sendable {
     }
     let answer: StageCancelOutcome
     do {
-      answer = try await BlueprintRequestCanceller(client: client).cancel(
-        id: stage.blueprintRequestId, deploymentId: deploymentId)
+      answer = try await StageRequestCanceller(client: client).cancel(
+        blueprintRequestId: stage.blueprintRequestId, requestId: stage.requestId, deploymentId: deploymentId,
+        kind: .init(stage.operation))
     } catch {
       answer = .refused(StageRunner.failure(from: error).message)
     }

@@ -52,7 +52,9 @@ public struct RunDestroyer: Sendable {
       runId: runId, order: order, purpose: .destroy, client: client, store: store, tracking: tracking
     ).sequence(of: records)
     return sequence.compactMap { name -> Item? in
-      guard let record = byName[name], record.status != .destroyed, record.status != .rolledBack else { return nil }
+      guard let record = byName[name], record.status != .destroyed, record.status != .rolledBack,
+        record.operation != .action  // acted on a deployment; deleted only with the stage that made it
+      else { return nil }
       // Something may exist in vRA: an id, or a name announced by an intent (never for pending/skipped).
       let announced = record.deploymentName != nil && ![.pending, .skipped].contains(record.status)
       guard record.deploymentId != nil || announced else { return nil }

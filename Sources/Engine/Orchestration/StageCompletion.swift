@@ -8,11 +8,20 @@ enum StageCompletion {
   /// - Parameter beforeRecording: runs with what was read, before the stage is recorded succeeded (an
   ///   environment stage records what it applied there, so a crash between the two leaves the stage
   ///   to be followed again, never succeeded and unrecorded).
+  ///   - goneIsDone: a deployment vRA no longer has ends the stage with no outputs (an action
+  ///     stage whose action deleted it) instead of failing it.
   static func record(
     run runId: RunID, stage: String, deploymentId: String, deploymentName: String, client: VRAClient,
-    store: any StateStore, beforeRecording: (@Sendable (Deployment, StageOutputs) async throws -> Void)? = nil
+    store: any StateStore, beforeRecording: (@Sendable (Deployment, StageOutputs) async throws -> Void)? = nil,
+    goneIsDone: Bool = false
   ) async throws -> StageOutputs {
-    let deployment = try await client.deployment(id: deploymentId, expand: [.resources, .lastRequest])
+    let deployment: Deployment
+    do {
+      deployment = try await client.deployment(id: deploymentId, expand: [.resources, .lastRequest])
+    } catch let error as VRAError where goneIsDone && error.errorClass == .notFound {
+      try await store.recordStageResult(run: runId, stage: stage, outputs: .object([:]), resources: .object([:]))
+      return StageOutputs(deploymentId: deploymentId, deploymentName: deploymentName)
+    }
     var resources: [String: [String: JSONValue]] = [:]
     for resource in deployment.resources ?? [] { resources[resource.name] = resource.properties ?? [:] }
     let outputs = deployment.lastRequest?.outputs ?? [:]

@@ -10,6 +10,9 @@ public enum StageRequest: Sendable {
   case blueprint(BlueprintRequest)
   /// `POST /catalog/api/items/{id}/request`.
   case catalogItem(itemId: String, CatalogItemRequest)
+  /// `POST /deployment/api/deployments/{id}/requests`, or the resource's
+  /// `.../resources/{resourceId}/requests`: a day-2 action.
+  case action(deploymentId: String, resourceId: String?, ResourceActionRequest)
 
   /// What to deploy, already resolved: no `${...}` left in the name or the inputs.
   public struct Order: Sendable {
@@ -41,11 +44,19 @@ public enum StageRequest: Sendable {
     public var content: String?
     public var blueprintId: String?
     public var catalogItemId: String?
+    /// An action stage's deployment, and resource when it acts on one.
+    public var deploymentId: String?
+    public var resourceId: String?
 
-    public init(content: String? = nil, blueprintId: String? = nil, catalogItemId: String? = nil) {
+    public init(
+      content: String? = nil, blueprintId: String? = nil, catalogItemId: String? = nil, deploymentId: String? = nil,
+      resourceId: String? = nil
+    ) {
       self.content = content
       self.blueprintId = blueprintId
       self.catalogItemId = catalogItemId
+      self.deploymentId = deploymentId
+      self.resourceId = resourceId
     }
   }
 
@@ -67,6 +78,10 @@ public enum StageRequest: Sendable {
         CatalogItemRequest(
           deploymentName: order.deploymentName, projectId: order.projectId, inputs: order.inputs,
           reason: order.reason, version: version))
+    case .action(let action):
+      self = .action(
+        deploymentId: targets.deploymentId ?? "", resourceId: targets.resourceId,
+        ResourceActionRequest(actionId: action.actionId, inputs: order.inputs, reason: action.reason ?? order.reason))
     }
   }
 
@@ -75,6 +90,9 @@ public enum StageRequest: Sendable {
     switch self {
     case .blueprint: "POST \(VRAClient.blueprintRequests)"
     case .catalogItem(let itemId, _): "POST \(VRAClient.catalogItems)/\(itemId)/request"
+    case .action(let deploymentId, let resourceId?, _):
+      "POST /deployment/api/deployments/\(deploymentId)/resources/\(resourceId)/requests"
+    case .action(let deploymentId, nil, _): "POST /deployment/api/deployments/\(deploymentId)/requests"
     }
   }
 
@@ -84,6 +102,7 @@ public enum StageRequest: Sendable {
     switch self {
     case .blueprint(let request): encoded = try? VRAJSON.makeEncoder().encode(request)
     case .catalogItem(_, let request): encoded = try? VRAJSON.makeEncoder().encode(request)
+    case .action(_, _, let request): encoded = try? VRAJSON.makeEncoder().encode(request)
     }
     return encoded.flatMap { try? VRAJSON.makeDecoder().decode(JSONValue.self, from: $0) } ?? .object([:])
   }

@@ -49,6 +49,8 @@ struct StageRunner: Sendable {
 
   private func outcome(of stage: PlanStage, span: any Span) async -> StageOutcome {
     do {
+      // An action stage deploys nothing: it acts the same in an environment run.
+      if let action = stage.source.action { return try await act(stage, action, span: span) }
       if let environmentName { return try await converge(stage, environment: environmentName, span: span) }
       return try await attempt(stage, span: span)
     } catch {
@@ -173,15 +175,12 @@ struct StageRunner: Sendable {
 
     let end: TrackedUpdate
     do {
-      end = try await tracking.waitForEnd(
-        deploymentId: submission.deploymentId, projectId: projectId, requestId: submission.requestId,
-        timeout: plan.timeout(for: stage)
-      ) { [emit] update in
-        emit(.progress(stage.name, completedTasks: update.completedTasks, totalTasks: update.totalTasks))
-      }
+      end = try await waitForEnd(stage, submission: submission, projectId: projectId)
+    } catch let expiry as RequestDeadlines.Expiry {
+      throw await timedOut(stage, expiry, submission: submission)
     } catch let error as TrackerError {
       guard case .timedOut(_, let after) = error else { throw error }
-      throw await timedOut(stage, after: after, submission: submission)
+      throw await timedOut(stage, .timeout(after), submission: submission)
     }
     if let requestId = end.requestId { span.attributes[EngineSpans.Key.requestId] = requestId }
     if submission.requestId == nil, let requestId = end.requestId {
@@ -196,6 +195,13 @@ struct StageRunner: Sendable {
     if end.status == .successful {
       try await finish(stage, deploymentId: submission.deploymentId, deploymentName: deploymentName)
       return .succeeded
+    }
+    if end.status == .approvalRejected {
+      // A person said no: sending it again would ask them again. The stage fails, not retried.
+      let reason = end.details.map { "the request was rejected in vRA: \($0)" } ?? "the request was rejected in vRA"
+      throw StageFailure(
+        message: reason, hint: "ask the approvers, or change the request; then resume the run",
+        requestId: end.requestId)
     }
     let reason =
       end.kind == .deploymentNotFound
@@ -235,31 +241,102 @@ struct StageRunner: Sendable {
     }
   }
 
-  /// A stage past its timeout: its request is cancelled in vRA, so that nothing goes on
-  /// provisioning unwatched and the deployment's state is known (the request ends ABORTED).
-  func timedOut(_ stage: PlanStage, after: Duration, submission: Submission) async -> StageFailure {
+  /// Waits for the submission's request to end on two clocks (`RequestDeadlines`): the stage's
+  /// `timeout` while vRA works on it, its `approvalTimeout` while it awaits an approval, which is
+  /// shown in the progress, the run's events and the logs.
+  /// - Throws: `RequestDeadlines.Expiry` when one runs out.
+  func waitForEnd(_ stage: PlanStage, submission: Submission, projectId: String) async throws -> TrackedUpdate {
+    let deadlines = RequestDeadlines.Shared(
+      RequestDeadlines(
+        started: .now, timeout: plan.timeout(for: stage), approvalTimeout: plan.approvalTimeout(for: stage)))
+    let (transitions, transition) = AsyncStream<RequestDeadlines.Transition>.makeStream()
+    return try await withThrowingTaskGroup(of: TrackedUpdate?.self) { group in
+      group.addTask { [tracking, emit] in
+        defer { transition.finish() }
+        return try await tracking.waitForEnd(
+          deploymentId: submission.deploymentId, projectId: projectId, requestId: submission.requestId, timeout: nil
+        ) { update in
+          if let change = deadlines.withLock({ $0.observe(update.status, at: .now) }) { transition.yield(change) }
+          emit(.progress(stage.name, completedTasks: update.completedTasks, totalTasks: update.totalTasks))
+        }
+      }
+      group.addTask { [self] in
+        for await change in transitions { await announce(change, stage: stage, submission: submission) }
+        return nil
+      }
+      group.addTask {
+        // Wakes at the running clock's end, and every second to see which clock runs.
+        while true {
+          let now = ContinuousClock.now
+          let next = deadlines.withLock { $0.nextExpiry() }
+          if let next, next.at <= now { throw next.expiry }
+          try await Task.sleep(until: min(next?.at ?? now + .seconds(1), now + .seconds(1)))
+        }
+      }
+      defer { group.cancelAll() }
+      while let result = try await group.next() {
+        if let end = result { return end }
+      }
+      throw CancellationError()
+    }
+  }
+
+  /// Tells the table, the run's events and the logs that the stage's request awaits an approval, or got it.
+  private func announce(_ change: RequestDeadlines.Transition, stage: PlanStage, submission: Submission) async {
+    let message: String
+    let data: [String: JSONValue]
+    switch change {
+    case .approvalRequested(let status):
+      message = "awaiting approval in vRA (\(status.rawValue))"
+      data = ["state": "awaiting", "status": .string(status.rawValue)]
+    case .approvalGranted:
+      message = "approved in vRA"
+      data = ["state": "approved"]
+    }
+    logger.notice(
+      "\(message)", metadata: ["stage": "\(stage.name)", "request": "\(submission.requestId ?? "?")"])
+    emit(.stage(stage.name, .running, detail: message))
+    var event = data
+    if let requestId = submission.requestId { event["requestId"] = .string(requestId) }
+    _ = try? await store.appendEvent(
+      run: runId, stage: stage.name, kind: EventRecord.Kind.stageApproval, message: "\(stage.name): \(message)",
+      data: .object(event))
+  }
+
+  /// A stage past its timeout, or past its approval timeout: its request is cancelled in vRA, so
+  /// that nothing goes on provisioning unwatched and the deployment's state is known (the request
+  /// ends ABORTED).
+  func timedOut(_ stage: PlanStage, _ expiry: RequestDeadlines.Expiry, submission: Submission) async -> StageFailure {
     var cancelled = false
     do {
       cancelled =
-        try await BlueprintRequestCanceller(client: client).cancel(
-          id: submission.blueprintRequestId, deploymentId: submission.deploymentId) != .nothingToCancel
+        try await StageRequestCanceller(client: client).cancel(
+          blueprintRequestId: submission.blueprintRequestId, requestId: submission.requestId,
+          deploymentId: submission.deploymentId, kind: stage.source.action == nil ? .deployment : .action)
+        != .nothingToCancel
     } catch {
       logger.warning(
         "could not cancel the timed-out request",
         metadata: ["deployment": "\(submission.deploymentId)", "error": "\(error)"])
     }
-    return StageFailure(
-      message: "the deployment did not finish within the stage's timeout of \(after)"
-        + (cancelled ? "; its request was cancelled in vRA" : "; its request may still be running in vRA"),
-      hint: "raise `timeout` for the stage, or look at the request in vRA: it may wait for an approval",
-      errorClass: .stageTimeout)
+    let fate = cancelled ? "; its request was cancelled in vRA" : "; its request may still be running in vRA"
+    switch expiry {
+    case .timeout(let after):
+      return StageFailure(
+        message: "the request did not finish within the stage's timeout of \(after)" + fate,
+        hint: "raise `timeout` for the stage (time awaiting approval is not counted)", errorClass: .stageTimeout)
+    case .approval(let after):
+      return StageFailure(
+        message: "the request was not approved within the stage's approvalTimeout of \(after)" + fate,
+        hint: "ask the approvers, or raise `approvalTimeout`", errorClass: .stageTimeout)
+    }
   }
 
   /// Reads outputs and resources of a finished deployment and records them.
   func finish(_ stage: PlanStage, deploymentId: String, deploymentName: String) async throws {
     let result = try await StageCompletion.record(
       run: runId, stage: stage.name, deploymentId: deploymentId, deploymentName: deploymentName, client: client,
-      store: store, beforeRecording: beforeSuccess)
+      store: store, beforeRecording: beforeSuccess, goneIsDone: stage.source.action != nil)
     await results.record(stage.name, result)
     emit(.stage(stage.name, .succeeded, detail: deploymentName))
   }
@@ -291,10 +368,18 @@ struct StageRunner: Sendable {
         try await store.recordStageStatus(run: runId, stage: name, to: .cancelled)
         return .cancelled
       }
+      let kind = StageRequestCanceller.Kind(record.operation)
+      var requestId = record.requestId
+      if kind == .action, requestId == nil, let deploymentId {
+        // Cut short between the POST and its answer: the action's request, if vRA has it.
+        requestId = try? await client.sentActionRequest(
+          deploymentId: deploymentId, actionId: stage.source.action?.actionId, after: record.baselineRequestId)?.id
+      }
       let answer: StageCancelOutcome
       do {
-        answer = try await BlueprintRequestCanceller(client: client).cancel(
-          id: record.blueprintRequestId, deploymentId: deploymentId)
+        answer = try await StageRequestCanceller(client: client).cancel(
+          blueprintRequestId: record.blueprintRequestId, requestId: requestId, deploymentId: deploymentId,
+          kind: kind)
       } catch {
         logger.warning(
           "could not cancel the blueprint request",
@@ -305,14 +390,14 @@ struct StageRunner: Sendable {
         run: runId, stage: name, kind: EventRecord.Kind.stageCancel, message: "\(name): \(answer)",
         data: answer.eventData)
       if case .alreadyFinished = answer, let deploymentId,
-        let ended = try? await client.deployment(id: deploymentId, expand: [.lastRequest])
+        let ended = try? await endedRequest(requestId, kind: kind, deploymentId: deploymentId)
       {
-        switch ended.lastRequest?.status {
+        switch ended.status {
         case .successful?:
           try await finish(stage, deploymentId: deploymentId, deploymentName: record.deploymentName ?? "")
           return .succeeded
-        case .failed?:
-          let reason = ended.lastRequest?.details ?? "the request failed before it could be cancelled"
+        case .failed?, .approvalRejected?:
+          let reason = ended.details ?? "the request failed before it could be cancelled"
           try await store.recordStageFailure(
             run: runId, stage: name, error: RecordedError(errorClass: .deployment, message: reason))
           emit(.stage(name, .failed, detail: reason))
@@ -326,6 +411,14 @@ struct StageRunner: Sendable {
     }
     if outcome == nil || outcome == .cancelled { emit(.stage(stage.name, .cancelled, detail: nil)) }
     return outcome ?? .cancelled
+  }
+
+  /// The request a cancel found already ended: an action's own, else the deployment's last.
+  private func endedRequest(
+    _ requestId: String?, kind: StageRequestCanceller.Kind, deploymentId: String
+  ) async throws -> DeploymentRequest? {
+    if kind == .action, let requestId { return try await client.request(id: requestId) }
+    return try await client.deployment(id: deploymentId, expand: [.lastRequest]).lastRequest
   }
 
   static func failure(from error: any Error) -> StageFailure {

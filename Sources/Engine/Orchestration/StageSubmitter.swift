@@ -36,6 +36,17 @@ struct StageSubmitter: Sendable {
         throw StageFailure(message: "vRA accepted the catalog request but named no deployment")
       }
       return Submission(deploymentId: deploymentId)
+    case .action(let deploymentId, let resourceId, let request):
+      let answer =
+        if let resourceId {
+          try await client.submitResourceAction(deploymentId: deploymentId, resourceId: resourceId, request)
+        } else {
+          try await client.submitDeploymentAction(deploymentId: deploymentId, request)
+        }
+      guard let requestId = answer.id else {
+        throw StageFailure(message: "vRA accepted the action \(request.actionId ?? "?") but named no request")
+      }
+      return Submission(deploymentId: deploymentId, requestId: requestId)
     }
   }
 
@@ -58,6 +69,9 @@ struct StageSubmitter: Sendable {
         throw StageFailure(message: "no catalog item '\(name)' available to the project")
       }
       return .init(catalogItemId: id)
+    case .action:
+      // The deployment is another stage's or looked up by name: `ActionTarget` resolves it first.
+      throw StageFailure(message: "an action stage's request is built from its resolved target")
     }
   }
 }

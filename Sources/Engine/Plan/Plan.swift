@@ -41,6 +41,12 @@ public struct Plan: Sendable, Hashable {
     stage.timeout ?? defaults.timeout
   }
 
+  /// How long the stage's request may wait for an approval: the stage's setting, else the plan
+  /// default; nil: no limit.
+  public func approvalTimeout(for stage: PlanStage) -> Duration? {
+    stage.approvalTimeout ?? defaults.approvalTimeout
+  }
+
   /// How many times a FAILED stage is resubmitted: the stage's own setting, else the plan default.
   public func retries(for stage: PlanStage) -> Int {
     stage.retries ?? defaults.retries

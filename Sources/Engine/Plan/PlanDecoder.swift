@@ -20,15 +20,15 @@ struct PlanDecoder {
 
   static let topLevelKeys = ["name", "description", "environment", "defaults", "stages"]
   static let defaultsKeys = [
-    "project", "parallelism", "perProjectLimit", "onFailure", "rollback", "timeout", "retries", "org", "region",
-    "constraintTags",
+    "project", "parallelism", "perProjectLimit", "onFailure", "rollback", "timeout", "approvalTimeout", "retries",
+    "org", "region", "constraintTags",
   ]
   static let stageKeys = [
-    "template", "blueprint", "catalogItem", "deploymentName", "inputs", "secrets", "dependsOn", "project", "org",
-    "region",
-    "constraintTags", "timeout", "retries", "description",
+    "template", "blueprint", "catalogItem", "action", "deploymentName", "inputs", "secrets", "dependsOn", "project",
+    "org", "region", "constraintTags", "timeout", "approvalTimeout", "retries", "description",
   ]
-  static let sourceKeys = ["template", "blueprint", "catalogItem"]
+  static let sourceKeys = ["template", "blueprint", "catalogItem", "action"]
+  static let actionKeys = ["stage", "deployment", "id", "resource", "reason", "inputs"]
 
   let file: String
   let defaultName: String
@@ -131,6 +131,8 @@ struct PlanDecoder {
         }
       case "timeout":
         defaults.timeout = duration(entry.value, path: keyPath, field: "timeout")
+      case "approvalTimeout":
+        defaults.approvalTimeout = duration(entry.value, path: keyPath, field: "approvalTimeout")
       case "retries":
         if let value = integer(entry.value, path: keyPath, field: "retries", minimum: 0) { defaults.retries = value }
       case "org", "region", "constraintTags":
@@ -166,7 +168,7 @@ struct PlanDecoder {
     for field in entries {
       let keyPath = JSONPointer.appending(field.key, to: path)
       switch field.key {
-      case "template", "blueprint", "catalogItem":
+      case "template", "blueprint", "catalogItem", "action":
         sources.append(field)
       case "deploymentName":
         if let text = string(field.value, path: keyPath, field: "deploymentName", stage: name) {
@@ -203,6 +205,8 @@ struct PlanDecoder {
         context(field, path: keyPath, into: &stage.placement, stage: name)
       case "timeout":
         stage.timeout = duration(field.value, path: keyPath, field: "timeout", stage: name)
+      case "approvalTimeout":
+        stage.approvalTimeout = duration(field.value, path: keyPath, field: "approvalTimeout", stage: name)
       case "retries":
         stage.retries = integer(field.value, path: keyPath, field: "retries", minimum: 0, stage: name)
       case "description":
@@ -222,7 +226,8 @@ struct PlanDecoder {
     if sources.isEmpty {
       error(
         .missingField, "stage '\(name)' says nothing to deploy", at: entry.keyLocation, path: path,
-        hint: "add one of 'template: FILE', 'blueprint: {name, version}' or 'catalogItem: {name, version}'",
+        hint: "add one of 'template: FILE', 'blueprint: {name, version}', 'catalogItem: {name, version}' or "
+          + "'action: {stage, id}'",
         stage: name)
     } else if sources.count > 1 {
       error(
@@ -233,6 +238,11 @@ struct PlanDecoder {
       let source = sources[0]
       let keyPath = JSONPointer.appending(source.key, to: path)
       switch source.key {
+      case "action":
+        if let action = action(source, path: keyPath, into: &stage) {
+          stage.source = .action(action)
+          result.unusable = false
+        }
       case "template":
         if let file = string(source.value, path: keyPath, field: "template", stage: name) {
           if file.isEmpty {
@@ -253,6 +263,82 @@ struct PlanDecoder {
     }
     result.stage = stage
     return result
+  }
+
+  /// `action: {stage: S | deployment: NAME, id: ACTION, resource: R, reason: TEXT, inputs: {...}}`;
+  /// its inputs become the stage's inputs (resolved and redacted like any stage's).
+  private mutating func action(_ entry: PlanNode.Entry, path: String, into stage: inout PlanStage) -> StageAction? {
+    let name = stage.name
+    guard
+      let entries = mapping(
+        entry.value, path: path, field: "action", expecting: "'stage' or 'deployment', 'id' and optionally 'inputs'",
+        stage: name)
+    else { return nil }
+    if stage.valueLocations["/deploymentName"] != nil {
+      error(
+        .conflictingFields, "stage '\(name)' runs an action and sets 'deploymentName'; an action deploys nothing",
+        at: stage.location(of: "/deploymentName"), path: String(path.dropLast("/action".count)) + "/deploymentName",
+        hint: "name the deployment to act on with 'action: {deployment: NAME}'", stage: name)
+    }
+    var targets: [(StageAction.Target, PlanNode.Entry)] = []
+    var actionId: String?
+    var resource: String?
+    var reason: String?
+    for field in entries {
+      let keyPath = JSONPointer.appending(field.key, to: path)
+      let pointer = "/action/\(field.key)"
+      switch field.key {
+      case "stage", "deployment":
+        guard let text = string(field.value, path: keyPath, field: field.key, stage: name) else { continue }
+        stage.valueLocations[pointer] = field.value.textLocation
+        targets.append((field.key == "stage" ? .stage(text) : .deployment(text), field))
+      case "id":
+        actionId = string(field.value, path: keyPath, field: "id", stage: name)
+        stage.valueLocations[pointer] = field.value.textLocation
+      case "resource":
+        resource = string(field.value, path: keyPath, field: "resource", stage: name)
+        stage.valueLocations[pointer] = field.value.textLocation
+      case "reason":
+        reason = string(field.value, path: keyPath, field: "reason", stage: name)
+      case "inputs":
+        guard let inputs = mapping(field.value, path: keyPath, field: "inputs", expecting: "input names", stage: name)
+        else { continue }
+        for input in inputs {
+          guard stage.inputs[input.key] == nil else {
+            error(
+              .conflictingFields, "stage '\(name)' sets input '\(input.key)' both under 'inputs' and 'action.inputs'",
+              at: input.keyLocation, path: JSONPointer.appending(input.key, to: keyPath), stage: name)
+            continue
+          }
+          var locations: [String: SourceLocation] = [:]
+          stage.inputs[input.key] = input.value.jsonValue(
+            pointer: JSONPointer.appending(input.key, to: "/inputs"), locations: &locations)
+          stage.inputLocations[input.key] = input.keyLocation
+          stage.valueLocations.merge(locations) { $1 }
+        }
+      default:
+        unknownKey(field, path: keyPath, among: Self.actionKeys, in: "the action of stage '\(name)'", stage: name)
+      }
+    }
+    if targets.count > 1 {
+      error(
+        .conflictingFields, "the action of stage '\(name)' sets both 'stage' and 'deployment'; it acts on one",
+        at: targets[1].1.keyLocation, path: JSONPointer.appending(targets[1].1.key, to: path), stage: name)
+      return nil
+    }
+    guard let target = targets.first?.0 else {
+      error(
+        .missingField, "the action of stage '\(name)' names no deployment", at: entry.keyLocation, path: path,
+        hint: "add 'stage: STAGE' (a stage of this plan) or 'deployment: NAME' (one outside it)", stage: name)
+      return nil
+    }
+    guard let actionId, !actionId.isEmpty else {
+      error(
+        .missingField, "the action of stage '\(name)' needs an 'id' (vRA's action id, e.g. Deployment.PowerOff)",
+        at: entry.keyLocation, path: path + "/id", hint: "list them with `vra-engine actions DEPLOYMENT`", stage: name)
+      return nil
+    }
+    return StageAction(target: target, actionId: actionId, resource: resource, reason: reason)
   }
 
   /// `secrets: {NAME: REFERENCE}`: every value must be a `vault:`, `env:` or `file:` reference, checked

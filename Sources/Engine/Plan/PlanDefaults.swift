@@ -7,7 +7,10 @@ public struct PlanDefaults: Sendable, Hashable {
   public var perProjectLimit: Int?
   public var onFailure: FailurePolicy
   public var rollback: RollbackPolicy
+  /// How long a stage's request may run, not counting the time it waits for an approval.
   public var timeout: Duration?
+  /// How long a stage's request may wait for an approval in vRA (nil: as long as it takes).
+  public var approvalTimeout: Duration?
   /// Resubmissions of a stage whose request ended FAILED (0: never resubmit).
   public var retries: Int
   /// Org and region constraint tags every stage inherits.
@@ -18,7 +21,7 @@ public struct PlanDefaults: Sendable, Hashable {
   public init(
     project: String? = nil, parallelism: Int = PlanDefaults.defaultParallelism, perProjectLimit: Int? = nil,
     onFailure: FailurePolicy = .stop, rollback: RollbackPolicy = .none, timeout: Duration? = nil, retries: Int = 0,
-    placement: StagePlacement = StagePlacement()
+    approvalTimeout: Duration? = nil, placement: StagePlacement = StagePlacement()
   ) {
     self.project = project
     self.parallelism = parallelism
@@ -27,6 +30,7 @@ public struct PlanDefaults: Sendable, Hashable {
     self.rollback = rollback
     self.timeout = timeout
     self.retries = retries
+    self.approvalTimeout = approvalTimeout
     self.placement = placement
   }
 }

@@ -39,4 +39,6 @@ public enum PlanDiagnosticCode: String, Sendable, Hashable, Codable, CaseIterabl
   case unknownBlueprint
   case unknownBlueprintVersion
   case unknownCatalogItem
+  /// An action stage's `deployment:` names no deployment vRA has.
+  case unknownDeployment
 }

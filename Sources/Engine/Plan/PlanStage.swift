@@ -19,6 +19,8 @@ public struct PlanStage: Sendable, Hashable {
   /// Project override; nil uses the plan default.
   public var project: String?
   public var timeout: Duration?
+  /// How long the stage's request may wait for an approval in vRA; nil: the plan default, else no limit.
+  public var approvalTimeout: Duration?
   public var retries: Int?
   /// Org and region constraint tags set on this stage (merged over the defaults by `Plan.placement(for:)`).
   public var placement: StagePlacement
@@ -35,7 +37,7 @@ public struct PlanStage: Sendable, Hashable {
   public init(
     name: String, source: StageSource, deploymentName: String, inputs: [String: JSONValue] = [:],
     secrets: [String: SecretReference] = [:], dependsOn: [String] = [], project: String? = nil,
-    timeout: Duration? = nil, retries: Int? = nil,
+    timeout: Duration? = nil, approvalTimeout: Duration? = nil, retries: Int? = nil,
     placement: StagePlacement = StagePlacement(), location: SourceLocation = .startOfFile,
     inputLocations: [String: SourceLocation] = [:], dependsOnLocations: [SourceLocation] = [],
     valueLocations: [String: SourceLocation] = [:]
@@ -48,6 +50,7 @@ public struct PlanStage: Sendable, Hashable {
     self.dependsOn = dependsOn
     self.project = project
     self.timeout = timeout
+    self.approvalTimeout = approvalTimeout
     self.retries = retries
     self.placement = placement
     self.location = location

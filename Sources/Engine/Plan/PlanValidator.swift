@@ -50,6 +50,9 @@ public enum PlanValidator {
             path: JSONPointer.appending(index, to: stagePath + "/dependsOn"),
             hint: suggestion(for: target, among: stageNames), stage: stage.name))
       }
+      if let action = stage.source.action, let finding = check(action, of: stage, plan: plan, path: stagePath) {
+        findings.append(finding)
+      }
       for (pointer, occurrence) in PlanStage.referenceOccurrences(in: stage) {
         if let finding = check(
           occurrence, in: stage, plan: plan, path: stagePath + pointer, environment: environment,
@@ -77,6 +80,31 @@ public enum PlanValidator {
   }
 
   // MARK: References
+
+  /// An action stage's `stage:` names a stage of the plan, and its `resource:` a resource of that
+  /// stage's template when the template is local.
+  private static func check(_ action: StageAction, of stage: PlanStage, plan: Plan, path: String) -> PlanDiagnostic? {
+    guard case .stage(let target) = action.target else { return nil }
+    guard let targetStage = plan.stage(named: target), target != stage.name else {
+      return PlanDiagnostic(
+        code: .unknownStage,
+        message: target == stage.name
+          ? "the action of stage '\(stage.name)' acts on the stage itself"
+          : "the action of stage '\(stage.name)' acts on stage '\(target)', which the plan does not have",
+        file: plan.file, location: stage.location(of: "/action/stage"), path: path + "/action/stage",
+        hint: suggestion(for: target, among: plan.stageNames.filter { $0 != stage.name }), stage: stage.name)
+    }
+    guard let resource = action.resource, let template = targetStage.source.template,
+      template.resource(named: resource) == nil
+    else { return nil }
+    let names = template.resources.map(\.name)
+    return PlanDiagnostic(
+      code: .unknownResource,
+      message: "the action of stage '\(stage.name)' acts on resource '\(resource)', which the template of stage "
+        + "'\(target)' (\(template.fileName)) does not have",
+      file: plan.file, location: stage.location(of: "/action/resource"), path: path + "/action/resource",
+      hint: suggestion(for: resource, among: names) ?? "resources: \(names.joined(separator: ", "))", stage: stage.name)
+  }
 
   private static func check(
     _ occurrence: PlanReferenceScanner.Occurrence, in stage: PlanStage, plan: Plan, path: String,

@@ -7,6 +7,8 @@ public struct StageEdge: Sendable, Hashable {
     case dependsOn
     /// A `${stages.S...}` reference, as written.
     case reference(String)
+    /// An action stage's `action: {stage: S}`: it acts on S's deployment.
+    case actionTarget
   }
 
   /// The stage that waits.
@@ -46,6 +48,13 @@ public struct StageEdge: Sendable, Hashable {
             dependent: stage.name, dependency: target, reason: .reference(occurrence.expression),
             location: occurrence.location, path: stagePath + pointer))
       }
+      // An action on the stage itself is the validator's to report, not a cycle.
+      if case .stage(let target)? = stage.source.action?.target, target != stage.name {
+        edges.append(
+          StageEdge(
+            dependent: stage.name, dependency: target, reason: .actionTarget,
+            location: stage.location(of: "/action/stage"), path: stagePath + "/action/stage"))
+      }
     }
     return edges
   }
@@ -59,6 +68,9 @@ extension PlanStage {
     let locate = { (pointer: String) in stage.location(of: pointer) }
     var found = PlanReferenceScanner.scan(.string(stage.deploymentName), pointer: "/deploymentName", locate: locate)
     found += PlanReferenceScanner.scan(.object(stage.inputs), pointer: "/inputs", locate: locate)
+    if case .deployment(let name)? = stage.source.action?.target {
+      found += PlanReferenceScanner.scan(.string(name), pointer: "/action/deployment", locate: locate)
+    }
     return found
   }
 }

@@ -149,6 +149,7 @@ public struct StageGraph: Sendable, Hashable {
         switch first.reason {
         case .dependsOn: "its dependsOn"
         case .reference(let expression): "\(expression)"
+        case .actionTarget: "its action's stage"
         }
       return PlanDiagnostic(
         code: .dependencyCycle,

@@ -9,6 +9,8 @@ public enum StageSource: Sendable, Hashable {
   case blueprint(name: String, version: String?)
   /// A Service Broker catalog item, by name or id.
   case catalogItem(name: String, version: String?)
+  /// A day-2 action on a deployment that exists: the stage deploys nothing.
+  case action(StageAction)
 
   /// The parsed template of a `.template` stage.
   public var template: Template? {
@@ -22,6 +24,13 @@ public enum StageSource: Sendable, Hashable {
     case .template(let path, _): "template \(path.lastPathComponent)"
     case .blueprint(let name, let version): "blueprint \(name)\(version.map { "@\($0)" } ?? "")"
     case .catalogItem(let name, let version): "catalogItem \(name)\(version.map { "@\($0)" } ?? "")"
+    case .action(let action): "action \(action.summary)"
     }
+  }
+
+  /// The action of an `.action` stage.
+  public var action: StageAction? {
+    if case .action(let action) = self { return action }
+    return nil
   }
 }

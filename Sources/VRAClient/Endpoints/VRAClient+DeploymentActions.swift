@@ -15,27 +15,14 @@ extension VRAClient {
   ///
   /// Never sent twice: the deployment's newest request is read before the POST (one more call);
   /// after an ambiguous failure the deployment's requests are looked up for one with this
-  /// `actionId` newer than that, which is returned instead of sending again.
+  /// `actionId` newer than that, which is returned instead of sending again (`submitActionOnce`).
   public func submitDeploymentAction(
     deploymentId: String, _ request: ResourceActionRequest
   ) async throws -> DeploymentRequest {
     let path = "\(Self.deploymentsPath)/\(Query.segment(deploymentId))/requests"
     let route = "\(Self.deploymentsPath)/{id}/requests"
-    var newest = deploymentRequests(deploymentId: deploymentId, pageSize: 1).makeAsyncIterator()
-    let before = try await newest.next()
-    return try await createOnce(
-      what: "deployment action request",
-      create: {
-        try await self.send(.POST, path, route: route, body: request, safety: .creating, as: DeploymentRequest.self)
-      },
-      lookup: {
-        let candidates = try await self.deploymentRequests(deploymentId: deploymentId, pageSize: 100).collect()
-          .filter { candidate in
-            guard candidate.actionId == request.actionId, candidate.id != nil else { return false }
-            guard let before else { return true }
-            return candidate.id != before.id && candidate.createdAt >= before.createdAt
-          }
-        return candidates.max { $0.createdAt < $1.createdAt }
-      })
+    return try await submitActionOnce(deploymentId: deploymentId, actionId: request.actionId) {
+      try await self.send(.POST, path, route: route, body: request, safety: .creating, as: DeploymentRequest.self)
+    }
   }
 }
