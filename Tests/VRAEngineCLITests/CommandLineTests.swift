@@ -16,7 +16,8 @@ import VRAModels
     }
     #expect(
       Set(names.filter { $0 != "See" }) == [
-        "apply", "plan", "envs", "deploy", "runs", "cancel", "destroy", "validate", "graph", "inputs-schema", "config",
+        "apply", "plan", "envs", "deploy", "actions", "action", "runs", "cancel", "destroy", "validate", "graph",
+        "inputs-schema", "config",
         "simulator", "serve", "version",
       ])
   }
