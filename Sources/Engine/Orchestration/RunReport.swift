@@ -32,6 +32,9 @@ public struct RunReport: Codable, Sendable {
     public var outputs: JSONValue?
     public var resources: JSONValue?
     public var error: RecordedError?
+    /// The last approval news of the stage's request: `{"state": "awaiting" | "approved", "status",
+    /// "requestId", "at"}`; null when it never awaited one.
+    public var approval: JSONValue?
 
     /// Absent values are written as `null`, never left out: the documented shape has every key.
     public func encode(to encoder: any Encoder) throws {
@@ -44,6 +47,7 @@ public struct RunReport: Codable, Sendable {
       try container.encode(outputs, forKey: .outputs)
       try container.encode(resources, forKey: .resources)
       try container.encode(error, forKey: .error)
+      try container.encode(approval, forKey: .approval)
     }
   }
 
@@ -58,6 +62,12 @@ public struct RunReport: Codable, Sendable {
       let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
       stages.sort { (position[$0.name] ?? .max) < (position[$1.name] ?? .max) }
     }
+    var approvals: [String: JSONValue] = [:]
+    for event in try await store.events(of: runId) where event.kind == EventRecord.Kind.stageApproval {
+      guard let stage = event.stage, case .object(var data)? = event.data else { continue }
+      data["at"] = .string(VRAJSON.formatTimestamp(event.at))
+      approvals[stage] = .object(data)
+    }
     return RunReport(
       run: Run(
         id: record.id.rawValue, status: record.status.rawValue, startedAt: record.startedAt,
@@ -65,7 +75,8 @@ public struct RunReport: Codable, Sendable {
       stages: stages.map {
         Stage(
           name: $0.name, status: $0.status.rawValue, deploymentName: $0.deploymentName, deploymentId: $0.deploymentId,
-          requestId: $0.requestId, outputs: $0.outputs, resources: $0.resources, error: $0.error)
+          requestId: $0.requestId, outputs: $0.outputs, resources: $0.resources, error: $0.error,
+          approval: approvals[$0.name])
       })
   }
 

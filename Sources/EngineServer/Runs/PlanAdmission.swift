@@ -64,6 +64,16 @@ enum PlanAdmission {
             file: plan.file, line: stage.location.line, column: stage.location.column, field: pointer + "/region",
             message: "stage '\(stage.name)': region '\(region)' is not one of tenant \(tenant.name)'s regions"))
       }
+      if case .deployment? = stage.source.action?.target {
+        // A deployment outside the plan may live in any project the service's credentials reach:
+        // only the plan's own deployments, whose projects are checked above, may be acted on.
+        let location = stage.location(of: "/action/deployment")
+        problems.append(
+          .init(
+            file: plan.file, line: location.line, column: location.column, field: pointer + "/action/deployment",
+            message: "stage '\(stage.name)': the service runs actions only on the plan's own stages' deployments "
+              + "(`action: {stage: NAME}`)"))
+      }
       for (name, reference) in stage.secrets.sorted(by: { $0.key < $1.key }) {
         let where_ = stage.location(of: "/secrets/\(name)")
         if let reason = refusal(of: reference, tenant: tenant) {
