@@ -9,11 +9,14 @@ struct DeploymentRemover: Sendable {
 
   /// - Parameter requested: called with the delete request's id as soon as vRA accepted it, before
   ///   the wait (so a crash during the wait still leaves the id recorded).
+  /// - Parameter awaitingApproval: called when the tracker sees the delete await an approval in vRA
+  ///   (a delete has no timeout of its own: it waits for the decision; a rejection fails it).
   /// - Returns: the delete request's id, once that request ended successfully; nil when the
   ///   deployment was already gone.
   @discardableResult
   func remove(
     deploymentId: String, projectId: String, afterWaiting: Bool = false,
+    awaitingApproval: @escaping @Sendable (RequestStatus) -> Void = { _ in },
     requested: @Sendable (String) async throws -> Void = { _ in }
   ) async throws -> String? {
     let request: DeploymentRequest
@@ -26,7 +29,8 @@ struct DeploymentRemover: Sendable {
       // cancel is ending): wait for it to end, then delete what is left, if anything.
       guard try await waitUntilIdle(deploymentId) else { return nil }
       return try await remove(
-        deploymentId: deploymentId, projectId: projectId, afterWaiting: true, requested: requested)
+        deploymentId: deploymentId, projectId: projectId, afterWaiting: true, awaitingApproval: awaitingApproval,
+        requested: requested)
     }
     if let id = request.id { try await requested(id) }
     // A finished delete makes the deployment vanish, so "not found" is success here.
@@ -35,7 +39,9 @@ struct DeploymentRemover: Sendable {
       do {
         end = try await tracking.waitForEnd(
           deploymentId: deploymentId, projectId: projectId, requestId: request.id, timeout: Self.lookEvery,
-          progress: { _ in })
+          progress: { update in
+            if let status = update.status, RequestDeadlines.isApproval(status) { awaitingApproval(status) }
+          })
       } catch TrackerError.timedOut {
         // The tracker has not reported the end yet: look at the deployment directly. (Seen in the
         // model-based test: a delete of a deployment whose create was cancelled at once ended

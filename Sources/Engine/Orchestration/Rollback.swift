@@ -145,8 +145,12 @@ public struct Rollback: Sendable {
       try await store.recordStageStatus(run: runId, stage: name, to: during, requestId: nil, deploymentId: deploymentId)
       emit(.stage(name, during, detail: record.deploymentName))
       let remover = DeploymentRemover(client: client, tracking: tracking)
-      let requestId = try await remover.remove(deploymentId: deploymentId, projectId: record.projectId ?? "") {
-        [store, runId, purpose] id in
+      let requestId = try await remover.remove(
+        deploymentId: deploymentId, projectId: record.projectId ?? "",
+        awaitingApproval: { [emit] status in
+          emit(.stage(name, during, detail: "delete awaiting approval in vRA (\(status.rawValue))"))
+        }
+      ) { [store, runId, purpose] id in
         try await store.recordDeleteRequest(
           run: runId, stage: name, purpose: purpose, deleteRequestId: id, deploymentId: deploymentId)
       }
