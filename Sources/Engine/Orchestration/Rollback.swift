@@ -96,22 +96,24 @@ public struct Rollback: Sendable {
   private func remove(_ record: StageRecord) async throws -> Bool {
     let name = record.name
     let (during, done) = statuses
+    if record.operation == .action {
+      // Nothing is deleted or undone: the deployment is another stage's (deleted with that stage) or
+      // outside the run, and vRA has no inverse of an action. The stage ends with the run's others.
+      guard record.deploymentId != nil || purpose == .destroy else { return true }
+      var status = record.status
+      if !status.canTransition(to: done), status.canTransition(to: during) {
+        try await store.recordStageStatus(run: runId, stage: name, to: during)
+        status = during
+      }
+      if status.canTransition(to: done) {
+        try await store.recordStageStatus(run: runId, stage: name, to: done)
+        emit(.stage(name, done, detail: "an action: nothing of it to delete"))
+      }
+      return true
+    }
     if purpose == .rollback, let operation = record.operation, operation.keepsDeployment {
       guard operation == .update, let reverter else { return true }
       return try await revert(record, with: reverter)
-    }
-    if purpose == .destroy, record.operation == .action {
-      // The action's deployment is another stage's (deleted with it) or outside the run: left alone.
-      var status = record.status
-      if !status.canTransition(to: .destroyed), status.canTransition(to: .destroying) {
-        try await store.recordStageStatus(run: runId, stage: name, to: .destroying)
-        status = .destroying
-      }
-      if status.canTransition(to: .destroyed) {
-        try await store.recordStageStatus(run: runId, stage: name, to: .destroyed)
-      }
-      emit(.stage(name, .destroyed, detail: "an action: its deployment is not the run's to delete"))
-      return true
     }
     var deploymentId = record.deploymentId
     if purpose == .destroy, deploymentId == nil, let deploymentName = record.deploymentName,
