@@ -35,6 +35,30 @@ import VRASimulator
     #expect(configuration.port == 8080)
   }
 
+  @Test func approvalPoliciesLeasesAndActionDurations() throws {
+    let configuration = try load(
+      """
+      approvals:
+        - name: prod
+          projects: [Production]
+          actions: [Deployment.Create, Cloud.vSphere.Machine.Resize]
+        - name: everything
+      leases: {maxDays: 14}
+      durations:
+        actions: {Resize: 5}
+      """)
+    #expect(
+      configuration.approvals == [
+        ApprovalPolicy(
+          name: "prod", projects: ["Production"], actions: ["Deployment.Create", "Cloud.vSphere.Machine.Resize"]),
+        ApprovalPolicy(name: "everything"),
+      ])
+    #expect(configuration.leases.maxDays == 14)
+    #expect(configuration.durations.action("Cloud.vSphere.Machine.Resize") == 5)
+    #expect(configuration.durations.action("Deployment.PowerOff") == 10, "the other defaults stay")
+    #expect(throws: (any Error).self) { _ = try load("approvals: [{name: x, action: [Deployment.Create]}]\n") }
+  }
+
   @Test func unknownKeyIsAnErrorNamingKeyAndLine() throws {
     #expect {
       _ = try load("timeScale: 1\ntokens:\n  accessTokenLifetme: 5\n")

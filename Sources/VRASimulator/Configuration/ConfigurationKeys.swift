@@ -24,7 +24,7 @@ enum ConfigurationKeys {
     "tokens": .mapping(["accessTokenLifetime": .any, "refreshTokenLifetime": .any]),
     "durations": .mapping([
       "initialization": .any, "completion": .any, "defaultResource": .any, "resourceTypes": .any,
-      "deleteFactor": .any,
+      "deleteFactor": .any, "actions": .any,
     ]),
     "orgs": .list(
       .mapping([
@@ -37,6 +37,8 @@ enum ConfigurationKeys {
       "rules": .list(faultRule),
     ]),
     "tls": .mapping(["certificateFile": .any, "keyFile": .any, "clientCAFile": .any]),
+    "approvals": .list(.mapping(["name": .any, "projects": .any, "actions": .any])),
+    "leases": .mapping(["maxDays": .any]),
   ])
 
   /// The first key the configuration types do not know, with its line; nil when all are known or

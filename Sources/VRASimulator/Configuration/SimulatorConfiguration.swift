@@ -22,11 +22,15 @@ public struct SimulatorConfiguration: Codable, Sendable {
   public var tls: TLSSettings?
   /// Where to persist state across restarts (`--state`); nil keeps it in memory only.
   public var stateFile: String?
+  /// Requests that wait for approval (none by default); replaced at runtime by `PUT /_sim/approval-policies`.
+  public var approvals: [ApprovalPolicy] = []
+  public var leases = LeaseSettings()
 
   public init() {}
 
   enum CodingKeys: String, CodingKey {
-    case host, port, timeScale, tokens, durations, orgs, faults, uniqueDeploymentNames, tls, stateFile
+    case host, port, timeScale, tokens, durations, orgs, faults, uniqueDeploymentNames, tls, stateFile, approvals,
+      leases
   }
 
   public init(from decoder: any Decoder) throws {
@@ -43,6 +47,8 @@ public struct SimulatorConfiguration: Codable, Sendable {
       try container.decodeIfPresent(Bool.self, forKey: .uniqueDeploymentNames) ?? defaults.uniqueDeploymentNames
     tls = try container.decodeIfPresent(TLSSettings.self, forKey: .tls)
     stateFile = try container.decodeIfPresent(String.self, forKey: .stateFile)
+    approvals = try container.decodeIfPresent([ApprovalPolicy].self, forKey: .approvals) ?? []
+    leases = try container.decodeIfPresent(LeaseSettings.self, forKey: .leases) ?? defaults.leases
   }
 
   /// Reads a `sim.yaml`; unknown keys are rejected so a typo does not silently do nothing.
@@ -120,10 +126,18 @@ public struct DurationSettings: Codable, Sendable {
   ]
   /// Deleting a resource takes this fraction of its provisioning time.
   public var deleteFactor: Double = 0.3
+  /// Per day-2 action, by the last part of its id (`PowerOff` for `Cloud.vSphere.Machine.PowerOff` and
+  /// `Deployment.PowerOff`): the time it takes on each resource it touches (or once, for the
+  /// deployment-wide `ChangeLease` and `EditTags`).
+  public var actions: [String: Double] = [
+    "PowerOff": 10, "PowerOn": 15, "Resize": 40, "ChangeLease": 2, "EditTags": 3,
+  ]
 
   public init() {}
 
-  enum CodingKeys: String, CodingKey { case initialization, completion, defaultResource, resourceTypes, deleteFactor }
+  enum CodingKeys: String, CodingKey {
+    case initialization, completion, defaultResource, resourceTypes, deleteFactor, actions
+  }
 
   /// Every key optional; `resourceTypes` entries are added to (and override) the built-in ones.
   public init(from decoder: any Decoder) throws {
@@ -135,9 +149,16 @@ public struct DurationSettings: Codable, Sendable {
     let types = try container.decodeIfPresent([String: Double].self, forKey: .resourceTypes) ?? [:]
     resourceTypes = defaults.resourceTypes.merging(types) { $1 }
     deleteFactor = try container.decodeIfPresent(Double.self, forKey: .deleteFactor) ?? defaults.deleteFactor
+    let actionTimes = try container.decodeIfPresent([String: Double].self, forKey: .actions) ?? [:]
+    actions = defaults.actions.merging(actionTimes) { $1 }
   }
 
   public func provisioning(of type: String) -> Double { resourceTypes[type] ?? defaultResource }
+
+  /// The time of a day-2 action (`Cloud.vSphere.Machine.PowerOff` reads `PowerOff`), 10 s if unlisted.
+  public func action(_ actionId: String) -> Double {
+    actions[String(actionId.split(separator: ".").last ?? "")] ?? 10
+  }
 }
 
 /// An org with its users and projects, created at start and on `/_sim/reset`.

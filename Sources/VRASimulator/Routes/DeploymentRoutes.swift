@@ -3,7 +3,7 @@ import VRAModels
 
 /// Deployments: the filtered list the batched tracker relies on, get with `expand`, rename,
 /// delete, the name check, the list's filter facets, each deployment's requests (its history, and
-/// day-2 actions submitted), actions and resources.
+/// day-2 actions submitted), actions, resources (and their actions) and user events.
 enum DeploymentRoutes {
   static func register(on router: Router<SimulatorContext>, services: SimulatorServices) {
     let state = services.state
@@ -122,6 +122,31 @@ enum DeploymentRoutes {
         rendered.append(await state.render(resource))
       }
       return try JSONResponse.make(paging.page(rendered))
+    }
+    router.get("\(base)/{deploymentId}/resources/{resourceId}/actions") { _, context -> Response in
+      try JSONResponse.make(
+        try await state.resourceActions(
+          of: try context.pathParameter("resourceId"), deploymentId: try context.pathParameter("deploymentId"),
+          org: try context.caller().orgId))
+    }
+    router.get("\(base)/{deploymentId}/resources/{resourceId}/actions/{actionId}") { _, context -> Response in
+      try JSONResponse.make(
+        try await state.resourceAction(
+          try context.pathParameter("actionId"), of: try context.pathParameter("resourceId"),
+          deploymentId: try context.pathParameter("deploymentId"), org: try context.caller().orgId))
+    }
+    router.post("\(base)/{deploymentId}/resources/{resourceId}/requests") { request, context -> Response in
+      let caller = try context.caller()
+      let body = try await request.decodeJSON(ResourceActionRequest.self)
+      let record = try await state.submitResourceAction(
+        body, resourceId: try context.pathParameter("resourceId"),
+        deploymentId: try context.pathParameter("deploymentId"), org: caller.orgId, user: caller.user)
+      return try JSONResponse.make(await state.render(record))
+    }
+    router.get("\(base)/{deploymentId}/userEvents") { request, context -> Response in
+      let events = try await state.userEvents(
+        of: try context.pathParameter("deploymentId"), org: try context.caller().orgId)
+      return try JSONResponse.make(try Paging(request).page(events))
     }
     router.get("\(base)/{deploymentId}/resources/{resourceId}") { _, context -> Response in
       let resource = try await state.resource(

@@ -27,6 +27,7 @@ enum SimulatorRouter {
     DeploymentRoutes.register(on: router, services: services)
     RequestRoutes.register(on: router, services: services)
     AdminRoutes.register(on: router, services: services)
+    ApprovalRoutes.register(on: router, services: services)
     return router
   }
 }

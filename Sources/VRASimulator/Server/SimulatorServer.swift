@@ -106,6 +106,33 @@ public final class SimulatorServer: Sendable {
   public func clearFaults() async { await services.state.clearFaultRules() }
   /// Makes updates of deployments whose names match fail (`faults.failUpdates`); faults must be enabled.
   public func setFailUpdates(_ patterns: [String]) async throws { try await services.state.setFailUpdates(patterns) }
+  /// Replaces the approval policies in force (`PUT /_sim/approval-policies`); `[]` turns approvals off.
+  public func setApprovalPolicies(_ policies: [ApprovalPolicy]) async throws {
+    try await services.state.setApprovalPolicies(policies)
+  }
+  public func approvalPolicies() async -> [ApprovalPolicy] { await services.state.approvalPolicies }
+  /// The approvals asked for so far, oldest first (`GET /_sim/approvals`); `status` filters.
+  public func approvals(status: SimulatorApproval.Status? = nil) async -> [SimulatorApproval] {
+    await services.state.advance()
+    return await services.state.listApprovals(status: status)
+  }
+  /// Approves a pending approval: its request carries on (`approvedAt` set). Throws for an unknown or
+  /// already decided approval.
+  @discardableResult public func approve(
+    _ id: String, reason: String? = nil, by approver: String? = nil
+  )
+    async throws -> SimulatorApproval
+  {
+    try await services.state.decide(id, approve: true, by: approver, reason: reason)
+  }
+  /// Rejects a pending approval: its request ends APPROVAL_REJECTED, `details` naming the approver and reason.
+  @discardableResult public func reject(
+    _ id: String, reason: String? = nil, by approver: String? = nil
+  )
+    async throws -> SimulatorApproval
+  {
+    try await services.state.decide(id, approve: false, by: approver, reason: reason)
+  }
   @discardableResult public func revoke(refreshToken: String) async -> Bool {
     await services.tokens.revoke(refreshToken: refreshToken)
   }

@@ -143,6 +143,33 @@ struct DeploymentRecord: Codable, Sendable {
   /// The template the deployment was last created or updated from: what `Deployment.Update`
   /// runs again, and what a plan compares with (nil in states saved before updates existed).
   var content: String?
+  /// Set by `Deployment.ChangeLease`; nil: no lease.
+  var leaseExpireAt: Date?
+  /// Set by `Deployment.EditTags` (and shown on each resource as `properties.tags`).
+  var tags: [TagRecord]?
+}
+
+/// A vRA tag, `{key, value}`.
+struct TagRecord: Codable, Sendable, Hashable {
+  var key: String
+  var value: String
+}
+
+/// What a day-2 action changes on the deployment itself when it succeeds.
+struct DeploymentChange: Codable, Sendable {
+  var leaseExpireAt: Date?
+  var tags: [TagRecord]?
+}
+
+/// The deployment as it was before a request that waits for approval changed it, put back when the
+/// request is rejected or cancelled before it ran (nothing was done).
+struct DeploymentRestore: Codable, Sendable {
+  var status: DeploymentStatus
+  var inputs: [String: JSONValue]
+  var content: String?
+  var blueprintId: String?
+  var blueprintVersion: String?
+  var catalogItemVersion: String?
 }
 
 struct EventRecord: Codable, Sendable {
@@ -166,6 +193,14 @@ struct ScheduledStep: Codable, Sendable {
     /// An update of a resource in place begins / ends (the planned record keeps the resource's id).
     case resourceUpdateStarted(String)
     case resourceUpdated(String)
+    /// A day-2 action begins on a resource / lays its result over the resource's properties.
+    case resourceActionStarted(String, action: String)
+    case resourceChanged(String, properties: [String: JSONValue])
+    /// A day-2 action changes the deployment itself (lease, tags).
+    case deploymentChanged(DeploymentChange)
+    /// An approver's decision on a request that waited for approval.
+    case approved(by: String, reason: String?)
+    case rejected(by: String, reason: String?)
     case succeeded
     case failed(message: String)
     case aborted(by: String)
@@ -202,8 +237,24 @@ struct RequestRecord: Codable, Sendable {
   /// Resources the timeline will bring up (each joins the deployment when it starts) or, for an
   /// update, change in place (same id, the new template properties).
   var plannedResources: [ResourceRecord]
+  // Day-2 actions and approvals (optional, so states saved before them still load).
+  /// The resources a resource action acts on.
+  var resourceIds: [String]? = nil
+  var reason: String? = nil
+  /// The approval this request waits for (`/_sim/approvals`), when a policy matched it.
+  var approvalId: String? = nil
+  var approvedAt: Date? = nil
+  /// The rest of the timeline, held back until the approval is granted.
+  var heldSteps: [ScheduledStep]? = nil
+  var restore: DeploymentRestore? = nil
+  /// Set by `POST /deployment/api/requests/{id}?action=dismiss` on a failed request.
+  var dismissed: Bool? = nil
 
   var isDelete: Bool { actionId == DeploymentActions.delete }
   var isUpdate: Bool { actionId == DeploymentActions.update }
+  /// Still waiting for an approval decision (or not yet at that point).
+  var awaitsApproval: Bool { heldSteps != nil }
+  /// vRA does not cancel a delete once it runs; one still waiting for approval can be withdrawn.
+  var isCancelable: Bool { !status.isTerminal && (!isDelete || awaitsApproval) }
   var nextStepTime: Date? { nextStep < steps.count ? steps[nextStep].at : nil }
 }

@@ -13,6 +13,10 @@ struct SimulatorSnapshot: Codable, Sendable {
   var deployments: [DeploymentRecord]
   var requests: [RequestRecord]
   var tokens: TokenService.Snapshot
+  /// Optional: states saved before approvals existed have neither.
+  var approvals: [ApprovalRecord]?
+  /// Only policies set at runtime (`PUT /_sim/approval-policies`); otherwise the configuration's apply.
+  var approvalPolicies: [ApprovalPolicy]?
 
   static func load(from path: String) throws -> SimulatorSnapshot? {
     guard FileManager.default.fileExists(atPath: path) else { return nil }
@@ -44,7 +48,8 @@ extension SimulatorState {
     SimulatorSnapshot(
       orgs: Array(orgs.values), users: users, projects: Array(projects.values), blueprints: Array(blueprints.values),
       blueprintRequests: Array(blueprintRequests.values), deployments: Array(deployments.values),
-      requests: Array(requests.values), tokens: tokens)
+      requests: Array(requests.values), tokens: tokens, approvals: Array(approvals.values),
+      approvalPolicies: approvalPoliciesOverridden ? approvalPolicies : nil)
   }
 
   func restore(_ snapshot: SimulatorSnapshot) {
@@ -56,6 +61,11 @@ extension SimulatorState {
       snapshot.blueprintRequests.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
     deployments = Dictionary(snapshot.deployments.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
     requests = Dictionary(snapshot.requests.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+    approvals = Dictionary((snapshot.approvals ?? []).map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+    if let policies = snapshot.approvalPolicies {
+      approvalPolicies = policies
+      approvalPoliciesOverridden = true
+    }
     rebuildTimeline()
     rebuildPendingPlans()
     markChanged()

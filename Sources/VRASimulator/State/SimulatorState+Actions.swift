@@ -2,29 +2,39 @@ import CloudTemplate
 import Foundation
 import VRAModels
 
-/// Deployment day-2 actions: `GET .../deployments/{id}/actions` and
-/// `POST .../deployments/{id}/requests` for `Deployment.Update` and `Deployment.Delete`.
+/// Deployment day-2 actions: `GET .../deployments/{id}/actions` and `POST .../deployments/{id}/requests`
+/// (`Deployment.Update` and `Deployment.Delete` here; power, lease and tags in `+DayTwo`).
 extension SimulatorState {
   /// The actions of a deployment, as vRA lists them: `Deployment.Update` for a deployment made from
   /// a blueprint or catalog item (with its template's inputs as the schema, each defaulting to the
-  /// current value), and `Deployment.Delete`. Neither is `valid` while a request is in progress.
+  /// current value), `PowerOff` / `PowerOn` (valid when some machine is on / off), `ChangeLease`,
+  /// `EditTags` and `Delete`. None is `valid` while a request is in progress.
   func actions(of deploymentId: String, org: String) throws -> [DeploymentAction] {
     let deployment = try self.deployment(deploymentId, org: org)
-    let idle = requestInProgress(deployment) == nil
+    func action(_ id: String, _ description: String, _ schema: JSONValue) -> DeploymentAction {
+      DeploymentAction(
+        id: id, name: String(id.dropFirst("Deployment.".count)), displayName: DeploymentActions.displayName(id),
+        description: description, valid: problem(with: id, on: deployment) == nil, actionType: "RESOURCE_ACTION",
+        schema: schema, orgId: deployment.orgId, projectId: deployment.projectId, dependents: [])
+    }
     var actions: [DeploymentAction] = []
     if let template = updatableTemplate(deployment) {
       actions.append(
-        DeploymentAction(
-          id: DeploymentActions.update, name: "Update", displayName: "Update",
-          description: "Update the deployment with new inputs", valid: idle, actionType: "RESOURCE_ACTION",
-          schema: updateSchema(template, current: deployment.inputs), orgId: deployment.orgId,
-          projectId: deployment.projectId))
+        action(
+          DeploymentActions.update, "Update the deployment with new inputs",
+          updateSchema(template, current: deployment.inputs)))
     }
+    actions.append(action(DeploymentActions.powerOff, "Power off every machine of the deployment", ActionSchemas.none))
+    actions.append(action(DeploymentActions.powerOn, "Power on every machine of the deployment", ActionSchemas.none))
     actions.append(
-      DeploymentAction(
-        id: DeploymentActions.delete, name: "Delete", displayName: "Delete",
-        description: "Delete the deployment and all its resources", valid: idle, actionType: "RESOURCE_ACTION",
-        schema: ["type": "object", "properties": [:]], orgId: deployment.orgId, projectId: deployment.projectId))
+      action(
+        DeploymentActions.changeLease, "Set when the deployment's lease ends",
+        ActionSchemas.changeLease(current: deployment.leaseExpireAt, maxDays: configuration.leases.maxDays)))
+    actions.append(
+      action(
+        DeploymentActions.editTags, "Replace the tags of the deployment and its resources",
+        ActionSchemas.editTags(current: deployment.tags ?? [])))
+    actions.append(action(DeploymentActions.delete, "Delete the deployment and all its resources", ActionSchemas.none))
     return actions
   }
 
@@ -37,8 +47,8 @@ extension SimulatorState {
   }
 
   /// Runs an action: `Deployment.Update` updates with the deployment's current template and the
-  /// given inputs over the current ones; `Deployment.Delete` deletes. 404 for an action the
-  /// deployment does not have, 400 for inputs the template refuses, 409 while a request runs.
+  /// given inputs over the current ones; `Deployment.Delete` deletes; the others go to `+DayTwo`.
+  /// 404 for an action the deployment does not have, 400 for inputs refused, 409 while a request runs.
   func submitAction(
     _ body: ResourceActionRequest, deploymentId: String, org: String, user: String, failResources: Set<String>
   ) throws -> RequestRecord {
@@ -58,6 +68,9 @@ extension SimulatorState {
       return try startUpdate(deployment, validated, order: order, user: user).request
     case DeploymentActions.delete:
       return try deleteDeployment(deploymentId, org: org, user: user)
+    case DeploymentActions.powerOff, DeploymentActions.powerOn, DeploymentActions.changeLease,
+      DeploymentActions.editTags:
+      return try startDeploymentAction(actionId, body, deployment: deployment, user: user)
     default:
       throw APIError(
         .notFound, "Action '\(actionId)' is not available on deployment '\(deployment.name)'", errorCode: 10404,

@@ -17,9 +17,18 @@ extension SimulatorState {
         request.initializedAt = at
         request.completedTasks += 1
         addEvent(&request, "Request initialization", at: at)
+      } else if status == .checkingApproval {
+        addEvent(&request, "Checking approval", at: at)
+      } else if status == .approvalPending {
+        let policy = request.approvalId.flatMap { approvals[$0]?.policy }
+        addEvent(&request, "Waiting for approval", details: policy.map { "Approval policy '\($0)'" }, at: at)
       } else if status == .inProgress {
-        let what = request.isDelete ? "Deleting" : request.isUpdate ? "Updating" : "Provisioning"
-        addEvent(&request, "\(what) resources", at: at)
+        if let actionId = request.actionId, !request.isDelete, !request.isUpdate {
+          addEvent(&request, "Running \(DeploymentActions.displayName(actionId))", at: at)
+        } else {
+          let what = request.isDelete ? "Deleting" : request.isUpdate ? "Updating" : "Provisioning"
+          addEvent(&request, "\(what) resources", at: at)
+        }
       } else if status == .completion {
         addEvent(&request, "Completing request", at: at)
       }
@@ -63,6 +72,46 @@ extension SimulatorState {
       request.completedTasks += 1
       addEvent(&request, "\(name) updated", at: at, resource: deployment.resources[index])
 
+    case .resourceActionStarted(let name, let actionId):
+      addEvent(
+        &request, "\(DeploymentActions.displayName(actionId)) \(name)", at: at,
+        resource: deployment.resource(named: name))
+
+    case .resourceChanged(let name, let properties):
+      if let index = deployment.resources.firstIndex(where: { $0.name == name }) {
+        deployment.resources[index].properties.merge(properties) { _, new in new }
+      }
+      request.completedTasks += 1
+      addEvent(&request, "\(name) updated", at: at, resource: deployment.resource(named: name))
+
+    case .deploymentChanged(let change):
+      if let lease = change.leaseExpireAt {
+        deployment.leaseExpireAt = lease
+        addEvent(&request, "Lease set to end at \(VRAJSON.formatTimestamp(lease))", at: at)
+      }
+      if let tags = change.tags {
+        deployment.tags = tags
+        let rendered = JSONValue.array(tags.map { ["key": .string($0.key), "value": .string($0.value)] })
+        for index in deployment.resources.indices { deployment.resources[index].properties["tags"] = rendered }
+        addEvent(
+          &request, "Tags changed", details: tags.map { "\($0.key):\($0.value)" }.joined(separator: ", "), at: at)
+      }
+      request.completedTasks += 1
+
+    case .approved(let by, let reason):
+      request.approvedAt = at
+      addEvent(&request, "Request approved", details: "Approved by \(by)" + (reason.map { ": \($0)" } ?? ""), at: at)
+
+    case .rejected(let by, let reason):
+      let details = Self.rejectionDetails(by: by, reason: reason)
+      request.status = .approvalRejected
+      request.completedAt = at
+      request.details = details
+      request.heldSteps = nil
+      endUnapproved(request, &deployment)
+      addEvent(&request, "Request rejected", details: details, at: at)
+      setBlueprintRequest(request, status: .failed, at: at, failure: details)
+
     case .resourceDeleted(let name):
       deployment.resources.removeAll { $0.name == name }
       request.completedTasks += 1
@@ -77,8 +126,10 @@ extension SimulatorState {
         deployment.deleted = true
       } else {
         deployment.status = request.actionId == nil ? .createSuccessful : .updateSuccessful
-        request.outputs = OutputResolver(deployment: deployment, inputs: request.inputs)
-          .resolve(request.outputExpressions)
+        if request.actionId == nil || request.isUpdate {
+          request.outputs = OutputResolver(deployment: deployment, inputs: request.inputs)
+            .resolve(request.outputExpressions)
+        }
       }
       addEvent(&request, "Request completed", at: at)
       setBlueprintRequest(request, status: .finished, at: at)
@@ -98,7 +149,14 @@ extension SimulatorState {
       for index in deployment.resources.indices where deployment.resources[index].state == .partial {
         deployment.resources[index].state = .tainted
       }
-      deployment.status = failedStatus(of: request)
+      if request.awaitsApproval {
+        // Cancelled while waiting for approval: nothing ran, and nobody needs to decide any more.
+        request.heldSteps = nil
+        if let id = request.approvalId { approvals[id] = nil }
+        endUnapproved(request, &deployment)
+      } else {
+        deployment.status = failedStatus(of: request)
+      }
       addEvent(&request, "Request cancelled", details: "Cancelled by \(by)", at: at)
       setBlueprintRequest(request, status: .cancelled, at: at, failure: "Request cancelled by \(by)")
     }
@@ -106,7 +164,22 @@ extension SimulatorState {
   }
 
   private func failedStatus(of request: RequestRecord) -> DeploymentStatus {
-    request.isDelete ? .deleteFailed : request.isUpdate ? .updateFailed : .createFailed
+    request.isDelete ? .deleteFailed : request.actionId == nil ? .createFailed : .updateFailed
+  }
+
+  /// A request that ended before it was approved did nothing: the deployment is put back as it was
+  /// (a new deployment, which had nothing before, is CREATE_FAILED).
+  private func endUnapproved(_ request: RequestRecord, _ deployment: inout DeploymentRecord) {
+    guard let restore = request.restore else {
+      deployment.status = failedStatus(of: request)
+      return
+    }
+    deployment.status = restore.status
+    deployment.inputs = restore.inputs
+    deployment.content = restore.content
+    deployment.blueprintId = restore.blueprintId
+    deployment.blueprintVersion = restore.blueprintVersion
+    deployment.catalogItemVersion = restore.catalogItemVersion
   }
 
   private func addEvent(

@@ -92,9 +92,11 @@ extension SimulatorState {
     result.actionId = request.actionId
     result.blueprintId = request.blueprintId
     result.catalogItemId = request.catalogItemId
-    result.cancelable = !request.status.isTerminal && !request.isDelete
+    result.cancelable = request.isCancelable
     result.details = request.details
-    result.dismissed = false
+    result.dismissed = request.dismissed ?? false
+    result.resourceIds = request.resourceIds
+    result.approvedAt = request.approvedAt
     result.inputs = request.inputs
     result.outputs = request.outputs
     result.initializedAt = request.initializedAt
@@ -152,6 +154,7 @@ extension SimulatorState {
     result.createdBy = deployment.createdBy
     result.lastUpdatedAt = deployment.lastUpdatedAt
     result.lastUpdatedBy = deployment.lastUpdatedBy
+    result.leaseExpireAt = deployment.leaseExpireAt
     if expand.contains(.lastRequest), let last = deployment.requestIds.last.flatMap({ requests[$0] }) {
       result.lastRequest = render(last)
     }

@@ -86,18 +86,19 @@ extension SimulatorState {
 
     let deploymentId = StableID.random()
     let requestId = StableID.random()
-    deployments[deploymentId] = DeploymentRecord(
+    let deployment = DeploymentRecord(
       id: deploymentId, orgId: org, projectId: project.id, name: name, description: order.description,
       blueprintId: order.blueprintId, blueprintVersion: versionLabel, catalogItemId: order.catalogItemId,
       catalogItemVersion: order.catalogItemId == nil ? nil : versionLabel, inputs: validated.inputs,
       status: .createInProgress, createdAt: now, createdBy: user, lastUpdatedAt: now, lastUpdatedBy: user,
       requestIds: [requestId], resources: [], deleted: false, content: validated.content)
+    deployments[deploymentId] = deployment
 
     request.deploymentId = deploymentId
     request.deploymentName = name
     request.requestId = requestId
     blueprintRequests[request.id] = request
-    schedule(
+    submit(
       RequestRecord(
         id: requestId, orgId: org, deploymentId: deploymentId, name: "Create", actionId: nil,
         blueprintId: order.blueprintId.map { "\($0):\(versionLabel ?? "draft")" },
@@ -107,7 +108,8 @@ extension SimulatorState {
         outputExpressions: Dictionary(
           template.outputs.map { ($0.name, $0.value ?? .null) }, uniquingKeysWith: { first, _ in first }),
         createdAt: now, initializedAt: nil, completedAt: nil, updatedAt: now, events: [], steps: plan.steps,
-        nextStep: 0, plannedResources: plan.resources))
+        nextStep: 0, plannedResources: plan.resources, reason: order.reason),
+      policyAction: ApprovalPolicy.createAction, deployment: deployment, restore: nil)
     return request
   }
 
@@ -214,9 +216,7 @@ extension SimulatorState {
     blueprintRequest.cancelRequestedAt = now
     blueprintRequest.cancelRequestedBy = user
     blueprintRequests[id] = blueprintRequest
-    request.steps = Array(request.steps[..<request.nextStep]) + [ScheduledStep(at: now, kind: .aborted(by: user))]
-    schedule(request)
-    advance(to: now)
+    cancelNow(&request, by: user, at: now)
   }
 
   func deleteBlueprintRequest(_ id: String, org: String, force: Bool) throws {
@@ -235,6 +235,7 @@ extension SimulatorState {
   func deleteDeployment(_ id: String, org: String, user: String) throws -> RequestRecord {
     var deployment = try self.deployment(id, org: org)
     try checkNoRequestInProgress(deployment)
+    let before = DeploymentRestore(deployment)
     let now = Date()
     let planner = ProvisioningPlanner(durations: configuration.durations, timeScale: configuration.timeScale)
     let steps = planner.planDelete(resources: deployment.resources, start: now)
@@ -249,8 +250,7 @@ extension SimulatorState {
     deployment.lastUpdatedBy = user
     deployment.requestIds.append(request.id)
     deployments[id] = deployment
-    schedule(request)
-    return request
+    return submit(request, policyAction: DeploymentActions.delete, deployment: deployment, restore: before)
   }
 
   func deployment(_ id: String, org: String, includeDeleted: Bool = false) throws -> DeploymentRecord {

@@ -60,6 +60,7 @@ extension SimulatorState {
       planner.planUpdate(diff.changes, start: now, failure: forced, shouldFail: shouldFail)
     }
 
+    let before = DeploymentRestore(deployment)
     var deployment = deployment
     let requestId = StableID.random()
     // vRA shows the new inputs and template at once, and keeps them if the update fails.
@@ -90,9 +91,10 @@ extension SimulatorState {
       outputExpressions: Dictionary(
         validated.template.outputs.map { ($0.name, $0.value ?? .null) }, uniquingKeysWith: { first, _ in first }),
       createdAt: now, initializedAt: nil, completedAt: nil, updatedAt: now, events: [], steps: plan.steps,
-      nextStep: 0, plannedResources: plan.resources)
-    schedule(request)
-    return (blueprintRequest, request)
+      nextStep: 0, plannedResources: plan.resources, reason: order.reason)
+    let submitted = submit(
+      request, policyAction: DeploymentActions.update, deployment: deployment, restore: before)
+    return (blueprintRequest, submitted)
   }
 
   /// A blueprint request on an existing deployment (an update or a what-if of one).

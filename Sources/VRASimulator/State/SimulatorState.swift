@@ -25,6 +25,12 @@ actor SimulatorState {
   var pendingPlans: Set<String> = []
   /// Provisionings of `faults.failResources` that failed so far (for `faults.failResourcesTimes`).
   var configuredResourceFailures = 0
+  /// Approvals asked for by requests that matched a policy (`/_sim/approvals`), by id.
+  var approvals: [String: ApprovalRecord] = [:]
+  /// The approval policies in force: the configured ones, or those `PUT /_sim/approval-policies` set.
+  var approvalPolicies: [ApprovalPolicy]
+  /// Whether `approvalPolicies` were set at runtime (then `--state` keeps them across restarts).
+  var approvalPoliciesOverridden = false
   /// Bumped on every change; the persister saves when it moves.
   private(set) var revision = 0
 
@@ -36,6 +42,7 @@ actor SimulatorState {
 
   init(configuration: SimulatorConfiguration) {
     self.configuration = configuration
+    approvalPolicies = configuration.approvals
     let seed = Self.seed(configuration, now: Date())
     (orgs, users, projects) = (seed.orgs, seed.users, seed.projects)
   }
@@ -82,6 +89,9 @@ actor SimulatorState {
     timeline = Heap()
     pendingPlans = []
     configuredResourceFailures = 0
+    approvals = [:]
+    approvalPolicies = configuration.approvals
+    approvalPoliciesOverridden = false
     markChanged()
   }
 

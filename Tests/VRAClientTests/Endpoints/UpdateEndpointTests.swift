@@ -114,7 +114,8 @@ struct UpdateEndpointTests {
         Blueprint(name: "acted", content: Self.template, projectId: projectId))
       let (deploymentId, _) = try await Self.deployed(client, name: "acted", blueprintId: blueprint.id)
       let actions = try await client.deploymentActions(deploymentId: deploymentId)
-      #expect(actions.compactMap(\.id) == ["Deployment.Update", "Deployment.Delete"])
+      #expect(actions.compactMap(\.id).first == "Deployment.Update")
+      #expect(actions.compactMap(\.id).contains("Deployment.Delete"))
       #expect(actions.first?.schema?["properties"]?["size"] != nil)
 
       try await harness.server.addFault(

@@ -104,7 +104,7 @@ import VRAModels
       let (session, _, deployment) = try await Self.seed(harness)
       for (method, path) in [
         (HTTPMethod.GET, "/deployment/api/deployments/\(try #require(deployment.id))/expense-history"),
-        (.POST, "/deployment/api/deployments/\(try #require(deployment.id))/resources/r/requests"),
+        (.POST, "/deployment/api/resources/r/requests"),
         (.PATCH, "/iaas/api/projects/\(session.projectId)"),
         (.GET, "/blueprint/api/resource-types"),
         (.GET, "/policy/api/policies"),

@@ -20,8 +20,9 @@ import VRASimulator
       let deployment = try await Self.blueprintDeployment(session, name: "acted")
       let id = try #require(deployment.id)
       let actions = try await session.get("/deployment/api/deployments/\(id)/actions").decode([DeploymentAction].self)
-      #expect(actions.compactMap(\.id) == ["Deployment.Update", "Deployment.Delete"])
-      #expect(actions.allSatisfy { $0.valid == true })
+      #expect(actions.compactMap(\.id).first == "Deployment.Update")
+      #expect(actions.compactMap(\.id).last == "Deployment.Delete")
+      #expect(actions.filter { $0.id != "Deployment.PowerOn" }.allSatisfy { $0.valid == true }, "the machines are on")
       let update = try #require(actions.first)
       #expect(update.schema?["properties"]?["size"]?["enum"] == ["small", "large"])
       #expect(update.schema?["properties"]?["size"]?["default"] == "small", "the current value is the default")
@@ -34,7 +35,8 @@ import VRASimulator
       let inline = try await UpdateFixture.deploy(session, name: "inline")
       let inlineActions = try await session.get("/deployment/api/deployments/\(try #require(inline.id))/actions")
         .decode([DeploymentAction].self)
-      #expect(inlineActions.compactMap(\.id) == ["Deployment.Delete"])
+      #expect(!inlineActions.contains { $0.id == "Deployment.Update" })
+      #expect(inlineActions.contains { $0.id == "Deployment.Delete" })
     }
   }
 
