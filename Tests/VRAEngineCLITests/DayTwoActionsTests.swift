@@ -101,35 +101,51 @@ import VRASimulator
     }
   }
 
-  /// Another client's power-off runs on the deployment: the resize waits its turn (no 409 failure)
-  /// and is followed by its own request id, not the deployment's last request.
+  /// Another client's power-off holds the deployment (it awaits an approval, so it runs as long as
+  /// the test wants): the resize waits its turn instead of failing on vRA's 409, is sent once the
+  /// deployment is free, and is followed by its own request id, not the deployment's last request.
   @Test func anActionWaitsForARequestInProgressAndIsFollowedByItsOwnId() async throws {
-    try await SimulatorHarness.with({ $0.timeScale = 0.05 }) { harness in
+    try await SimulatorHarness.with({ $0.timeScale = 0.01 }) { harness in
       let directory = try await Self.deployed(harness)
+      try await harness.server.setApprovalPolicies([
+        ApprovalPolicy(name: "power", projects: [], actions: ["Deployment.PowerOff"])
+      ])
       let session = try await SimulatorSession.start(harness)
-      let web = try await Self.deployment(harness)
-      let id = try #require(web.id)
+      let id = try #require(try await Self.deployment(harness).id)
       let other = try await session.post(
         "/deployment/api/deployments/\(id)/requests", ["actionId": "Deployment.PowerOff", "reason": "someone else"])
       #expect(other.status == 200 || other.status == 202, "\(other.json)")
       let otherId = try #require(other.json["id"]?.stringValue)
+      let approval = try await harness.http.poll(timeout: .seconds(30)) {
+        try await harness.server.approvals(status: .pending).first
+      }
 
-      let resized = try await Self.run(
+      async let resized = Self.run(
         [
           "action", "web-1", "Cloud.vSphere.Machine.Resize", "--resource", "vm", "--input", "cpuCount=4",
           "--output", "json",
         ], directory, harness)
-      #expect(resized.status == 0, "\(resized.stderr)")
-      let report = try VRAJSON.makeDecoder().decode(RunReport.self, from: Data(resized.stdout.utf8))
+      // The engine looks at the busy deployment again and again, and sends nothing meanwhile.
+      let reads = "GET /deployment/api/deployments/{deploymentId}"
+      let before = await harness.server.stats().count(reads)
+      _ = try await harness.http.poll(timeout: .seconds(60)) { () -> Bool? in
+        await harness.server.stats().count(reads) >= before + 3 ? true : nil
+      }
+      #expect(await harness.server.stats().count(Self.resourceRequests) == 0, "nothing sent while it is busy")
+      _ = try await harness.server.approve(approval.id, reason: nil)
+
+      let result = try await resized
+      #expect(result.status == 0, "\(result.stderr)")
+      let report = try VRAJSON.makeDecoder().decode(RunReport.self, from: Data(result.stdout.utf8))
       let stage = try #require(report.stages.first)
       #expect(stage.status == "succeeded")
       let requestId = try #require(stage.requestId)
       #expect(requestId != otherId, "followed by its own id")
       let request = try await session.get("/deployment/api/requests/\(requestId)").decode(DeploymentRequest.self)
       #expect(request.actionId == "Cloud.vSphere.Machine.Resize" && request.status == .successful)
+      #expect(await harness.server.stats().count(Self.resourceRequests) == 1, "sent once, no 409 on the way")
       #expect(try await Self.machineProperty(harness, "cpuCount") == 4)
       #expect(try await Self.machineProperty(harness, "powerState") == "OFF", "the other request ran first")
-      #expect(resized.stderr.contains("waiting for request") || resized.stderr.contains("waits its turn"))
     }
   }
 
@@ -160,6 +176,29 @@ import VRASimulator
       let report = try VRAJSON.makeDecoder().decode(RunReport.self, from: Data(shown.stdout.utf8))
       #expect(report.stages.first?.approval?["state"] == "approved", "\(shown.stdout)")
       #expect(try await Self.machineProperty(harness, "powerState") == "OFF")
+    }
+  }
+
+  /// Approvals hold every request the engine follows, a new deployment's too.
+  @Test func aDeploymentAwaitingApprovalDoesNotSpendItsTimeout() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.01 }) { harness in
+      try await harness.server.setApprovalPolicies([
+        ApprovalPolicy(name: "creates", projects: [], actions: ["Deployment.Create"])
+      ])
+      let directory = try Scratch.files(["vm.yaml": Self.machine], in: Scratch.directory())
+      async let deployed = Self.run(
+        ["deploy", "--template", "vm.yaml", "--project", "Development", "--name", "web-1", "--timeout", "3s"],
+        directory, harness)
+      let approval = try await harness.http.poll(timeout: .seconds(30)) {
+        try await harness.server.approvals(status: .pending).first
+      }
+      #expect(approval.actionId == "Deployment.Create")
+      // Time passes past the 3 s timeout while the request awaits approval: not counted.
+      try await Task.sleep(for: .seconds(4))
+      _ = try await harness.server.approve(approval.id, reason: nil)
+      let result = try await deployed
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(result.stderr.contains("awaiting approval in vRA (APPROVAL_PENDING)"), "\(result.stderr)")
     }
   }
 

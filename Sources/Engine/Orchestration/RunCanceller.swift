@@ -173,7 +173,7 @@ public struct RunCanceller: Sendable {
     do {
       answer = try await StageRequestCanceller(client: client).cancel(
         blueprintRequestId: stage.blueprintRequestId, requestId: stage.requestId, deploymentId: deploymentId,
-        kind: .init(stage.operation))
+        kind: .init(stage.operation, blueprintRequestId: stage.blueprintRequestId))
     } catch {
       answer = .refused(StageRunner.failure(from: error).message)
     }

@@ -8,10 +8,11 @@ import VRAModels
 /// action stage, a catalog item's `Deployment.Update`).
 struct StageRequestCanceller: Sendable {
   enum Kind: Sendable {
-    /// The stage created or updated a deployment.
+    /// The stage created or updated a deployment with a blueprint or catalog request: the blueprint
+    /// request is cancelled (found from the deployment when its id was not recorded).
     case deployment
-    /// The stage ran a day-2 action on a deployment it does not own: only that request may be
-    /// cancelled, never the deployment's other requests.
+    /// The stage's request is a day-2 action (an action stage, a catalog item's `Deployment.Update`):
+    /// only that request may be cancelled, never the deployment's other requests.
     case action
   }
 
@@ -21,10 +22,10 @@ struct StageRequestCanceller: Sendable {
     blueprintRequestId: String?, requestId: String?, deploymentId: String?, kind: Kind
   ) async throws -> StageCancelOutcome {
     switch kind {
-    case .deployment where blueprintRequestId != nil || requestId == nil:
+    case .deployment:
       return try await BlueprintRequestCanceller(client: client).cancel(
         id: blueprintRequestId, deploymentId: deploymentId)
-    case .deployment, .action:
+    case .action:
       guard let requestId else { return .nothingToCancel }
       return try await cancelDeploymentRequest(requestId)
     }
@@ -47,8 +48,9 @@ struct StageRequestCanceller: Sendable {
 }
 
 extension StageRequestCanceller.Kind {
-  /// The kind of what a stored stage did.
-  init(_ operation: StageOperation?) {
-    self = operation == .action ? .action : .deployment
+  /// The kind of what a stored stage did: an update recorded without a blueprint request was a
+  /// catalog item's `Deployment.Update` action.
+  init(_ operation: StageOperation?, blueprintRequestId: String?) {
+    self = operation == .action || (operation == .update && blueprintRequestId == nil) ? .action : .deployment
   }
 }

@@ -309,11 +309,12 @@ struct StageRunner: Sendable {
   func timedOut(_ stage: PlanStage, _ expiry: RequestDeadlines.Expiry, submission: Submission) async -> StageFailure {
     var cancelled = false
     do {
+      let operation = try await store.stage(run: runId, name: stage.name)?.operation
       cancelled =
         try await StageRequestCanceller(client: client).cancel(
           blueprintRequestId: submission.blueprintRequestId, requestId: submission.requestId,
-          deploymentId: submission.deploymentId, kind: stage.source.action == nil ? .deployment : .action)
-        != .nothingToCancel
+          deploymentId: submission.deploymentId,
+          kind: .init(operation, blueprintRequestId: submission.blueprintRequestId)) != .nothingToCancel
     } catch {
       logger.warning(
         "could not cancel the timed-out request",
@@ -368,7 +369,7 @@ struct StageRunner: Sendable {
         try await store.recordStageStatus(run: runId, stage: name, to: .cancelled)
         return .cancelled
       }
-      let kind = StageRequestCanceller.Kind(record.operation)
+      let kind = StageRequestCanceller.Kind(record.operation, blueprintRequestId: record.blueprintRequestId)
       var requestId = record.requestId
       if kind == .action, requestId == nil, let deploymentId {
         // Cut short between the POST and its answer: the action's request, if vRA has it.

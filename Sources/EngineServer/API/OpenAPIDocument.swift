@@ -945,7 +945,8 @@ public enum OpenAPIDocument {
           "requestId",
           "outputs",
           "resources",
-          "error"
+          "error",
+          "approval"
         ],
         "properties": {
           "name": {
@@ -994,6 +995,37 @@ public enum OpenAPIDocument {
               {
                 "type": "null"
               }
+            ]
+          },
+          "approval": {
+            "description": "The last approval news of the stage's request in vRA (`stage.approval` events); null when it never awaited an approval.",
+            "type": [
+              "object",
+              "null"
+            ],
+            "properties": {
+              "state": {
+                "type": "string",
+                "enum": [
+                  "awaiting",
+                  "approved"
+                ]
+              },
+              "status": {
+                "type": "string",
+                "description": "vRA's request status when it awaited (CHECKING_APPROVAL, APPROVAL_PENDING)."
+              },
+              "requestId": {
+                "type": "string"
+              },
+              "at": {
+                "type": "string",
+                "format": "date-time"
+              }
+            },
+            "required": [
+              "state",
+              "at"
             ]
           }
         }

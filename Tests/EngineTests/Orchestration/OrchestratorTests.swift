@@ -149,7 +149,7 @@ import VRASimulator
     #expect(Set(runObject.keys) == ["id", "status", "startedAt", "finishedAt"])
     let stageObjects = try #require(json["stages"] as? [[String: Any]])
     let keys: Set<String> = [
-      "name", "status", "deploymentName", "deploymentId", "requestId", "outputs", "resources", "error",
+      "name", "status", "deploymentName", "deploymentId", "requestId", "outputs", "resources", "error", "approval",
     ]
     #expect(stageObjects.allSatisfy { Set($0.keys) == keys })
     let app = try #require(stageObjects.first { $0["name"] as? String == "app" })
