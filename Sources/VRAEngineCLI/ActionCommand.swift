@@ -1,5 +1,6 @@
 import ArgumentParser
 import CloudTemplate
+import Credentials
 import Engine
 import EngineRuntime
 import Foundation
@@ -109,7 +110,12 @@ struct ActionCommand: AsyncParsableCommand, UsageChecked {
       Terminal.err("a request is in progress on \(target.deploymentName): the action waits its turn")
     }
     let schemaName = "action \(actionId)"
+    // Encrypted inputs are secrets from here on: no message, log line or report shows them.
+    OutputRedaction.redactor.registerSensitiveNames(ActionInputCheck.encryptedInputs(of: action.schema))
     let gathered = sources.gather(for: try RemoteSource.template(from: action.schema ?? [:], describing: schemaName))
+    for name in ActionInputCheck.encryptedInputs(of: action.schema) {
+      if case .string(let value)? = gathered.values[name] { OutputRedaction.redactor.register(Secret(value)) }
+    }
     let violations =
       gathered.violations
       + (try ActionInputCheck.violations(of: gathered.values, against: action.schema, actionId: actionId))

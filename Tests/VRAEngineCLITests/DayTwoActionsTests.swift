@@ -149,6 +149,49 @@ import VRASimulator
     }
   }
 
+  /// An encrypted input of an action (here `Deployment.Update` of a blueprint with one, named like
+  /// nothing secret) is a secret: a refused value is not echoed, and an accepted one reaches vRA
+  /// and nothing else, neither the output, the logs nor the state database.
+  @Test func anEncryptedActionInputNeverShows() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.01 }) { harness in
+      let canary = "canary-Qx7-day2"
+      let template = """
+        formatVersion: 1
+        inputs:
+          motd: {type: string, encrypted: true, default: canary-none, pattern: '^canary-[A-Za-z0-9-]+$'}
+        resources:
+          vm:
+            type: Cloud.vSphere.Machine
+            properties: {image: ubuntu, motd: '${input.motd}'}
+        """
+      let session = try await SimulatorSession.start(harness)
+      let blueprint = try await session.createBlueprint(name: "app", content: template)
+      let requested = try await session.requestDeployment(
+        blueprintId: blueprint, name: "app-1", inputs: ["motd": "canary-first"])
+      _ = try await session.waitForDeployment(try #require(requested.deploymentId))
+      let directory = try Scratch.directory()
+      let state = ["--state", directory.appendingPathComponent("state.db").path]
+      let debug = ["VRA_ENGINE_LOG_LEVEL": "debug"]
+
+      let refused = try await CLIHarness.run(
+        ["action", "app-1", "Deployment.Update", "--input", "motd=\(canary) x"] + state, in: directory,
+        harness: harness, environment: debug)
+      #expect(refused.status == 2, "\(refused.stderr)")
+      #expect(refused.stderr.contains("motd"), "\(refused.stderr)")
+      #expect(!refused.stderr.contains(canary), "\(refused.stderr)")
+
+      let acted = try await CLIHarness.run(
+        ["action", "app-1", "Deployment.Update", "--input", "motd=\(canary)", "--output", "json"] + state,
+        in: directory, harness: harness, environment: debug)
+      #expect(acted.status == 0, "\(acted.stderr)")
+      #expect(!acted.stdout.contains(canary) && !acted.stderr.contains(canary))
+      for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+        let bytes = try Data(contentsOf: directory.appendingPathComponent(file))
+        #expect(!String(decoding: bytes, as: UTF8.self).contains(canary), "\(file) holds the canary")
+      }
+    }
+  }
+
   @Test func anApprovedActionRunsAndTheWaitIsShown() async throws {
     try await SimulatorHarness.with({ $0.timeScale = 0.01 }) { harness in
       let directory = try await Self.deployed(harness)

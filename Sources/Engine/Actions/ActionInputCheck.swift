@@ -32,6 +32,13 @@ public enum ActionInputCheck {
     }
   }
 
+  /// The names of the schema's inputs whose values are secrets (`encrypted: true`, as vRA marks a
+  /// template's encrypted inputs in an action's schema).
+  public static func encryptedInputs(of schema: JSONValue?) -> Set<String> {
+    guard case .object(let properties)? = schema?["properties"] else { return [] }
+    return Set(properties.compactMap { name, property in property["encrypted"] == .bool(true) ? name : nil })
+  }
+
   /// `input 'cpuCount': must be at most 8; input 'x': ...`: the violations in one message.
   public static func describe(_ violations: [InputViolation]) -> String {
     violations.map { violation in

@@ -1,4 +1,5 @@
 import CloudTemplate
+import Credentials
 import Foundation
 import RunState
 import Tracing
@@ -44,6 +45,10 @@ extension StageRunner {
           message: "vRA says the action \(action.actionId) is not valid for \(target.deploymentName) in its "
             + "current state",
           hint: "list what is valid now with `vra-engine actions \(target.deploymentName)`", errorClass: .validation)
+      }
+      // An encrypted input's value may come from the plan or another stage: known only now.
+      for name in ActionInputCheck.encryptedInputs(of: available.schema) {
+        if case .string(let value)? = inputs[name] { client.redactor.register(Secret(value)) }
       }
       let violations = try ActionInputCheck.violations(of: inputs, against: available.schema, actionId: action.actionId)
       guard violations.isEmpty else {
