@@ -129,6 +129,39 @@ import VRASimulator
     }
   }
 
+  /// SIGTERM (a CI system cancelling the job) to a real process: the run is cancelled in vRA, then
+  /// torn down, and the process still exits 130.
+  @Test func sigtermCancelsThenTearsDownWithAlways() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.2 }) { harness in
+      let directory = try Scratch.files(Self.files, in: Scratch.directory())
+      let log = directory.appendingPathComponent("stderr.txt")
+      _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+      let process = Process()
+      process.executableURL = try VRAEngineBinary.url
+      process.arguments = ["apply", "plan.yaml", "--destroy-after", "always", "--state", "state.db"]
+      process.currentDirectoryURL = directory
+      process.environment = CLIHarness.credentials(harness).merging([
+        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin", "HOME": directory.path,
+      ]) { $1 }
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = try FileHandle(forWritingTo: log)
+      try process.run()
+      let session = try await SimulatorSession.start(harness)
+      let submitted = try await pollUntil(timeout: .seconds(60)) {
+        !(try await session.get("/blueprint/api/blueprint-requests").decode(Page<BlueprintRequest>.self).content
+          .isEmpty)
+      }
+      #expect(submitted, "a request reached vRA")
+      kill(process.processIdentifier, SIGTERM)
+      let ended = await pollUntil(timeout: .seconds(120)) { !process.isRunning }
+      if !ended { process.terminate() }
+      let stderr = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+      #expect(ended && process.terminationStatus == 130, "stderr: \(stderr)")
+      #expect(stderr.contains("torn down"), "\(stderr)")
+      #expect(try await Self.deployments(harness).isEmpty, "nothing left in vRA")
+    }
+  }
+
   @Test func aRunWithinMaxDurationIsUntouched() async throws {
     try await SimulatorHarness.with(Self.simulator) { harness in
       let (run, _) = try await Self.apply(["--max-duration", "10m"], harness: harness)
