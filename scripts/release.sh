@@ -42,7 +42,8 @@ name="vra-engine-$version-linux-$arch"
 
 echo "release: building $name (swift build -c release --static-swift-stdlib)" >&2
 start=$(date +%s)
-swift build -c release --static-swift-stdlib --product vra-engine --scratch-path "$scratch"
+# The build's progress goes to stderr: stdout's last line is the tarball's path, for scripts.
+swift build -c release --static-swift-stdlib --product vra-engine --scratch-path "$scratch" >&2
 binary="$(swift build -c release --static-swift-stdlib --product vra-engine --scratch-path "$scratch" --show-bin-path)/vra-engine"
 [ -x "$binary" ] || fail "no binary at $binary"
 echo "release: built in $(( $(date +%s) - start ))s" >&2
