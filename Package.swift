@@ -354,6 +354,7 @@ let package = Package(
         "VRAEngineCLI", "EngineRuntime", "EngineServer", "Engine", "RunState", "Credentials", "VRAClient",
         "VRASimulator", "VRAModels", "CloudTemplate", "TestSupport",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Yams", package: "Yams"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),

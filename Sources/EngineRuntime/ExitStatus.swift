@@ -11,5 +11,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case leaseLost = 4
   /// `plan --detailed-exitcode`: the plan has changes to apply (Terraform's exit 2; 2 is taken here).
   case changesPending = 5
+  /// `apply --max-duration`: the rollout took longer; its stages were cancelled in vRA.
+  case maxDurationExceeded = 6
+  /// `apply --destroy-after`: the teardown of what the run created failed; deployments may be left.
+  case teardownFailed = 7
   case cancelled = 130
 }

@@ -42,12 +42,19 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       the server to cancel it. The server keeps the state and resumes its runs itself: --resume, --state \
       and the vRA endpoint flags do not go with --server (docs/apply.md, Through a server).
 
+      In CI (docs/ci.md): --report junit=FILE and --report markdown=FILE write reports when the run ends, \
+      however it ends (appended to $GITHUB_STEP_SUMMARY too when set); --destroy-after always|on-success \
+      deletes what the run created once it ends (also after a failure or Ctrl-C) and keeps the run's exit \
+      code; --max-duration 180s cancels a rollout that takes longer.
+
       Exit codes: 0 succeeded, 1 a stage failed, 2 invalid plan or flags (or the run is owned by another \
-      process), 3 auth/connectivity, 4 another process took the run over, 130 cancelled.
+      process), 3 auth/connectivity, 4 another process took the run over, 6 the run exceeded --max-duration, \
+      7 the --destroy-after teardown failed (deployments may be left), 130 cancelled.
 
       Examples:
         vra-engine apply plan.yaml --dry-run
         vra-engine apply plan.yaml --resume 3f9a2c1d
+        vra-engine apply plan.yaml --destroy-after always --max-duration 180s --report junit=report.xml
         VRA_ENGINE_TOKEN=... vra-engine apply plan.yaml --server https://engine.example.com
       """)
 
@@ -63,6 +70,8 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
   @Flag(help: "With an environment: delete the deployments of stages the plan no longer lists.") var prune = false
   @Flag(help: "Print the layers and every request that would be sent, then exit.") var dryRun = false
   @Option(help: OutputFormat.help) var output: OutputFormat = .text
+  @OptionGroup var sandbox: SandboxOptions
+  @OptionGroup var reports: ReportOptions
   @OptionGroup var connection: ConnectionOptions
   @OptionGroup var telemetry: TelemetryOptions
   @OptionGroup var server: ServerOptions
@@ -83,12 +92,17 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
     if takeover, resume == nil {
       throw Terminal.usageError("--takeover goes with --resume RUN_ID", command: "apply")
     }
+    try sandbox.checkUsage(dryRun: dryRun, environment: env)
+    if dryRun, !reports.isEmpty {
+      throw Terminal.usageError("--report goes with a run; --dry-run sends nothing", command: "apply")
+    }
     try server.checkUsage(
       localFlags: connection.localFlagsGiven + telemetry.localFlagsGiven,
       refused: (resume == nil
         ? [] : [("--resume", "the server resumes its runs itself; follow one with vra-engine runs watch RUN_ID")])
         + (env == nil ? [] : [("--env", "environments are applied locally for now (docs/environments.md)")])
-        + (prune ? [("--prune", "environments are applied locally for now (docs/environments.md)")] : []),
+        + (prune ? [("--prune", "environments are applied locally for now (docs/environments.md)")] : [])
+        + sandbox.given.map { ($0, "the server runs the plan; tear down with vra-engine destroy RUN_ID --server") },
       command: "apply")
   }
 
@@ -97,7 +111,7 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       connection.applyLogSettings()
       try await RemoteApply(
         connection: remote, plan: plan, dryRun: dryRun, output: output,
-        details: "vra-engine runs show\(server.flagForHints(remote))"
+        details: "vra-engine runs show\(server.flagForHints(remote))", reports: reports
       ).run()
       return
     }
@@ -113,6 +127,7 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       let (plan, warnings) = try PlanLoader.loadValidated(
         contentsOf: URL(fileURLWithPath: self.plan), environment: environment)
       for warning in warnings { Terminal.err(warning.description) }
+      GitHubAnnotations.emit(warnings)
       loaded = try EnvironmentBinding.bind(plan, flag: env)?.plan ?? plan
     } catch {
       throw PlanCheck.refuse(error.diagnostics, output: output)
@@ -122,6 +137,7 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
         "the plan applies environment \(environment): its changes are shown by `vra-engine plan \(plan)`, not --dry-run",
         command: "apply")
     }
+    try sandbox.checkUsage(dryRun: dryRun, environment: loaded.environment)
     if prune, loaded.environment == nil {
       throw Terminal.usageError(
         "--prune goes with an environment (--env NAME, or `environment:` in the plan)", command: "apply")
@@ -167,7 +183,8 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
       environment: configuration.environment, limits: limits, secrets: secrets, lease: session.lease,
       target: session.target, events: display.sink)
     let finalStatus: RunStatus
-    let runId: RunID
+    var runId: RunID?
+    let deadline = sandbox.deadline
     do {
       switch try await PlanRun.start(
         orchestrator, planFile: self.plan, resume: resume.map(RunID.init(rawValue:)), prune: prune, session: session)
@@ -180,18 +197,58 @@ struct ApplyCommand: AsyncParsableCommand, UsageChecked {
         runId = id
       }
       let ownership: LeaseAcquisition = takeover ? .takeover : .ifFree
+      let id = runId!
       finalStatus = try await HotReload.watching(configuration, session: session, limits: limits) {
         try await InterruptHandler.cancellingOnInterrupt {
-          try await orchestrator.run(runId, ownership: ownership).status
+          try await deadline.enforce { try await orchestrator.run(id, ownership: ownership).status }
         }
       }
     } catch {
       await display.close()
+      if let runId { await CIReports.write(reports, run: runId, plan: loaded, store: session.store) }
       throw ExitCodes.reporting(error)
     }
     await display.close()
+    guard let runId else { return ExitCodes.ok }
     await RunSummary.show(runId, status: finalStatus, store: session.store, order: loaded.stageNames, output: output)
-    return await ExitCodes.of(finalStatus, runId: runId, store: session.store)
+    return await finish(runId, status: finalStatus, deadline: deadline, plan: loaded, session: session)
+  }
+
+  /// After the run: `--max-duration`'s verdict, the reports, and `--destroy-after`'s teardown
+  /// (the reports are written before it and again after it, each time whole). The exit code is the
+  /// run's (6 when it exceeded --max-duration), or 7 when the teardown failed.
+  private func finish(
+    _ runId: RunID, status: RunStatus, deadline: RunDeadline, plan: Plan, session: RunSession
+  ) async -> ExitCode {
+    var exit = await ExitCodes.of(status, runId: runId, store: session.store)
+    let exceeded = deadline.exceeded && status == .cancelled
+    if exceeded {
+      Terminal.err("error: \(deadline.message); its stages were cancelled in vRA")
+      _ = try? await session.store.appendEvent(run: runId, kind: "run.max-duration", message: deadline.message)
+      exit = ExitCodes.maxDurationExceeded
+    }
+    var report = await CIReports.load(
+      run: runId, plan: plan, store: session.store, cancelReason: exceeded ? deadline.message : nil)
+    if exceeded { report?.notes.append(deadline.message) }
+    guard sandbox.tearsDown(succeeded: status == .succeeded) else {
+      if let report { reports.write(report) }
+      return exit
+    }
+    if var early = report {
+      early.notes.append("teardown (--destroy-after \(sandbox.destroyAfter.rawValue)) in progress")
+      reports.write(early, appendSummary: false)
+    }
+    let order = (try? StageGraph(plan: plan))?.topologicalOrder ?? plan.stageNames
+    let teardown = await RunTeardown.run(runId, order: order, session: session, quiet: output == .json)
+    if var report {
+      report.cases.append(RunTeardown.testCase(teardown, runId: runId))
+      report.notes.append(
+        teardown.succeeded
+          ? "torn down (--destroy-after \(sandbox.destroyAfter.rawValue)): nothing of run \(runId) is left"
+          : "the teardown failed: delete what is left with vra-engine destroy \(runId) -y")
+      reports.write(report)
+    }
+    return teardown.succeeded ? exit : ExitCodes.teardownFailed
   }
 
   /// Checks the plan against vRA before anything is submitted: exit 2 with every problem, exit 3

@@ -11,6 +11,8 @@ enum ExitCodes {
   static let cancelled = code(.cancelled)
   static let leaseLost = code(.leaseLost)
   static let changesPending = code(.changesPending)
+  static let maxDurationExceeded = code(.maxDurationExceeded)
+  static let teardownFailed = code(.teardownFailed)
 
   static func code(_ status: ExitStatus) -> ExitCode { ExitCode(status.rawValue) }
 

@@ -15,6 +15,7 @@ enum PlanCheck {
     _ diagnostics: [PlanDiagnostic], output: OutputFormat, sayNothingWasSent: Bool = false
   ) -> ExitCode {
     for diagnostic in diagnostics { Terminal.err(diagnostic.description) }
+    GitHubAnnotations.emit(diagnostics)
     if sayNothingWasSent {
       let errors = diagnostics.errors.count
       Terminal.err("nothing was submitted: fix the \(errors == 1 ? "problem" : "problems") above")

@@ -41,6 +41,14 @@ enum Terminal {
     CommandContext.current.output.isTerminal(stream)
   }
 
+  /// Whether escape sequences may be written to `stream`: only to a terminal, and not when
+  /// `NO_COLOR` is set (no-color.org) or `TERM` is `dumb`. The CLI writes no colour at all; its only
+  /// escapes are the live progress table's cursor moves, which this turns into plain lines.
+  static func allowsEscapes(_ stream: TerminalSink.Stream) -> Bool {
+    let environment = CommandContext.current.environment
+    return isTerminal(stream) && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+  }
+
   /// A usage problem in a flag's value, thrown from `validate()`: printed (with where to read
   /// more) once parsing is over, exit code 2. Printing it in `validate()` would print it under
   /// `--help` too, which ArgumentParser answers after validating.

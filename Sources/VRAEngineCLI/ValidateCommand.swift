@@ -62,6 +62,7 @@ struct ValidateCommand: ParsableCommand, UsageChecked {
     }
     let sources = inputs.sources(limits: limitOptions.limits)
     let report = ValidationReport.check(templateAt: template, inputs: sources)
+    GitHubAnnotations.emit(report.findings)
     if output == .json {
       OutputJSON.print(report.jsonValue)
     } else {
@@ -90,6 +91,7 @@ struct ValidateCommand: ParsableCommand, UsageChecked {
     } catch {
       diagnostics = error.diagnostics
     }
+    GitHubAnnotations.emit(diagnostics)
     if output == .json {
       OutputJSON.print(PlanCheck.jsonValue(diagnostics))
     } else {

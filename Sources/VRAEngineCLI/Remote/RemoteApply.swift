@@ -18,6 +18,8 @@ struct RemoteApply {
   let output: OutputFormat
   /// `runs show` as the user types it for this server (`--server URL` when given as a flag).
   let details: String
+  /// `--report`: written from the server's report of the run once it ended (stage times are not known here).
+  var reports = ReportOptions()
   var retry = RetrySchedule()
 
   func run() async throws {
@@ -49,14 +51,14 @@ struct RemoteApply {
           Terminal.err(
             "run \(run.id) is queued (position \(position)): your tenant runs as many plans at once as it may")
         }
-        return try await follow(run, client: client)
+        return try await follow(run, client: client, planName: bundle.planName)
       }
     }
     if exit != ExitCodes.ok { throw exit }
   }
 
   /// Shows the run to its end, then its outputs (or report); the exit code of how it ended.
-  private func follow(_ run: RunResource, client: APIClient) async throws -> ExitCode {
+  private func follow(_ run: RunResource, client: APIClient, planName: String) async throws -> ExitCode {
     let runId = RunID(rawValue: run.id)
     let server = connection.baseURL
     do throws(APIError) {
@@ -64,6 +66,7 @@ struct RemoteApply {
         quiet: output == .json, cancelOnInterrupt: true)
       let report = try await client.report(run.id)
       RunSummary.show(runId, status: report.run.status, report: report, output: output, details: details)
+      reports.write(CIReport.of(report, planName: planName))
       return ExitCodes.code(ExitStatus.of(report))
     } catch {
       let failure = error.runtimeError(server: server, run: run.id)
@@ -71,5 +74,12 @@ struct RemoteApply {
         failure.message + "\nrun \(run.id) was submitted and goes on on the server: see \(details) \(run.id)",
         status: failure.status)
     }
+  }
+}
+
+extension PlanBundle {
+  /// The plan's `name:` (the reports' suite), else its file's name.
+  var planName: String {
+    (try? PlanLoader.load(contentsOf: planFile))?.name ?? planFile.deletingPathExtension().lastPathComponent
   }
 }

@@ -19,7 +19,7 @@ struct EventDisplay {
   init(quiet: Bool) {
     let (events, sink, finish) = RunEvent.stream()
     let json = LogControl.shared.format == .json
-    let interactive = !json && Terminal.isTerminal(.standardError)
+    let interactive = !json && Terminal.allowsEscapes(.standardError)
     let reporter =
       json
       ? ProgressReporter(interactive: false, quiet: quiet) {

@@ -14,8 +14,10 @@ final class InterruptHandler {
   private var sources: [any DispatchSourceSignal]
   private let counter = Counter()
 
+  /// - Parameter firstMessage: what the first Ctrl-C prints.
   /// - Parameter secondMessage: what a second Ctrl-C prints before exiting 130.
   init(
+    firstMessage: String = "cancelling the run (Ctrl-C again to exit now)...",
     secondMessage: String = "exiting without waiting; resume with --resume", onFirst: @escaping @Sendable () -> Void
   ) {
     let queue = DispatchQueue(label: "vra-engine.interrupts")
@@ -27,7 +29,7 @@ final class InterruptHandler {
         // Signals that arrive close together are coalesced into one event; `data` counts them.
         let count = counter.value.add(max(Int(source.data), 1), ordering: .relaxed).newValue
         if count == 1 {
-          Terminal.err("cancelling the run (Ctrl-C again to exit now)...")
+          Terminal.err(firstMessage)
           onFirst()
         } else {
           Terminal.err(secondMessage)

@@ -99,6 +99,28 @@ import VRAModels
     }
   }
 
+  /// `--report` with `--server`: the reports come from the server's report of the run.
+  @Test func applyWritesReportsFromTheServersReport() async throws {
+    try await FakeEngineServer.with { server in
+      await server.on("POST", "/api/v1/runs", .encoded(SSE.resource("r3"), status: 202))
+      await Self.scriptRun(server, "r3", final: "failed")
+      let directory = try Self.workspace()
+      let outcome = try await CLIHarness.run(
+        [
+          "apply", directory.appendingPathComponent("plan.yaml").path, "--server", server.url, "--report",
+          "junit=\(directory.appendingPathComponent("report.xml").path)", "--report",
+          "markdown=\(directory.appendingPathComponent("report.md").path)",
+        ], environment: Self.environment)
+      #expect(outcome.status == 1, "\(outcome.stderr)")
+      let file = directory.appendingPathComponent("report.xml")
+      let junit = try String(contentsOf: file, encoding: .utf8)
+      #expect(junit.contains(#"<testsuite name="web" tests="2""#), "\(junit)")
+      #expect(try await JUnitSchema.validate(file).valid, "\(junit)")
+      let markdown = try String(contentsOf: directory.appendingPathComponent("report.md"), encoding: .utf8)
+      #expect(markdown.contains("run `r3` failed"), "\(markdown)")
+    }
+  }
+
   @Test func applyDryRunPrintsTheServersRequests() async throws {
     try await FakeEngineServer.with { server in
       await server.on("POST", "/api/v1/runs", .encoded(DryRunAnswer(requests: "layer 1: net\n  POST /blueprint")))
