@@ -72,6 +72,17 @@ struct Workload: CustomStringConvertible {
     (Double(index) * 0.618_033_988_749_895).truncatingRemainder(dividingBy: 1) * interval
   }
 
+  /// The calls the per-deployment mode makes for this workload when every GET is on time: deployment
+  /// `i` is read at its phase and every `interval` after it, up to the first read at or after its
+  /// completion. Printed for every size, so a size whose per-deployment mode is not run (50,000) still
+  /// has its naive figure.
+  func plannedNaiveCalls(interval: Double) -> Int {
+    (0..<count).reduce(0) { total, index in
+      let late = completesAt(index) - phase(of: index, interval: interval)
+      return total + (late > 0 ? Int((late / interval).rounded(.up)) : 0) + 1
+    }
+  }
+
   var description: String {
     let completions = (0..<count).map(completesAt).sorted()
     func at(_ p: Double) -> String { String(format: "%.1f", completions[Int(Double(count - 1) * p)]) }

@@ -6,11 +6,10 @@ import VRAModels
 /// One tick of a project loop: the delta list, then the fallbacks it calls for.
 extension DeploymentTracker {
   /// Returns whether anything watched changed, and how many API calls the tick made.
-  func tick(_ projectId: String) async -> (changed: Bool, calls: Int) {
-    guard var loop = projects[projectId] else { return (false, 0) }
-    loop.tick += 1
-    let tick = loop.tick
-    projects[projectId] = loop
+  func tick(_ projectId: String, polledAt: Date) async -> (changed: Bool, calls: Int) {
+    guard projects[projectId] != nil else { return (false, 0) }
+    projects[projectId]?.tick += 1
+    let tick = projects[projectId]?.tick ?? 0
     statistics.ticks += 1
     var calls = 0
     var changed = false
@@ -20,6 +19,8 @@ extension DeploymentTracker {
     let serverTimeBefore = client.lastServerTime
     do {
       let answer = try await listing.fetch(projectId: projectId, from: from)
+      // Its response time is how early the schedule sends the calls of expected completions.
+      projects[projectId]?.schedule.answered(after: Date().timeIntervalSince(polledAt) / Double(answer.calls))
       calls += answer.calls
       count(.list, answer.calls)
       var watermark = watermarks[projectId] ?? Watermark(overlap: configuration.watermarkOverlap)
@@ -156,8 +157,11 @@ extension DeploymentTracker {
     statistics.updatesDelivered += 1
     metrics.update(update.kind)
     if terminal {
-      projects[watch.projectId]?.schedule.finished(
+      if let sample = projects[watch.projectId]?.schedule.finished(
         deploymentId, request: request, resourceTypes: watch.resourceTypes, now: update.observedAt)
+      {
+        share(sample, now: update.observedAt)
+      }
     } else {
       projects[watch.projectId]?.schedule.observe(
         deploymentId, request: request, resourceTypes: watch.resourceTypes, now: update.observedAt)
@@ -248,7 +252,10 @@ extension DeploymentTracker {
   func pendingLookups(_ projectId: String) -> [RequestLookup] {
     var lookups: Set<RequestLookup> = []
     for deploymentId in projects[projectId]?.watchIds ?? [] {
-      guard var watch = watches[deploymentId] else { continue }
+      // Read in place first: most watches need no lookup, and a copy of a watch is not free.
+      guard watches[deploymentId]?.subscribers.values.contains(where: \.needsLookup) == true,
+        var watch = watches[deploymentId]
+      else { continue }
       var touched = false
       for (subscriberId, subscriber) in watch.subscribers where subscriber.needsLookup {
         if let requestId = subscriber.requestId {

@@ -26,8 +26,14 @@ public actor DeploymentTracker {
   var projects: [String: ProjectLoop] = [:]
   /// Watermarks outlive their loops, so a project watched again resumes where it left off.
   var watermarks: [String: Watermark] = [:]
+  /// Run times learned by any project's loop, by shape: every loop's schedule forecasts from all of
+  /// them (a template that finished in one project times the same template in the others).
+  var runTimes: [String: PollScheduler.RunTimes] = [:]
   var nextSubscriberId: UInt64 = 0
   var random = SystemRandomNumberGenerator()
+  /// Project loops created so far, and a random start, for the phases of their blind polls.
+  var loopsStarted = 0
+  let phaseSeed = Double.random(in: 0..<1)
   var isStopped = false
   /// Poll bounds set while running (a config reload); nil: the configuration's.
   var intervals: (min: Duration, max: Duration)?
@@ -106,10 +112,9 @@ public actor DeploymentTracker {
   /// A loop waiting longer than the new maximum is woken at once.
   public func updatePollIntervals(min: Duration, max: Duration) {
     intervals = (min, Swift.max(min, max))
-    for (projectId, var loop) in projects {
-      loop.schedule.rebound(minimum: min, maximum: max)
-      loop.doorbell.shorten(to: .now + loop.schedule.blind.current)
-      projects[projectId] = loop
+    for projectId in Array(projects.keys) {  // a copy of the keys: no view holds the dictionary while it changes
+      projects[projectId]?.schedule.rebound(minimum: min, maximum: max)
+      if let loop = projects[projectId] { loop.doorbell.shorten(to: .now + loop.schedule.blind.current) }
     }
   }
 
@@ -121,6 +126,12 @@ public actor DeploymentTracker {
   private func newSchedule() -> PollScheduler {
     var schedule = PollScheduler(configuration)
     if let intervals { schedule.rebound(minimum: intervals.min, maximum: intervals.max) }
+    // Blind polls at the maximum take turns between projects: the k-th loop's phase is k golden
+    // ratios into the cycle (well spread however many loops run), from a random start per tracker.
+    loopsStarted += 1
+    let turn = (phaseSeed + Double(loopsStarted) * 0.618_033_988_749_895).truncatingRemainder(dividingBy: 1)
+    schedule.blindTurn = turn
+    for (shape, times) in runTimes { schedule.learn(shape, times, now: Date()) }
     return schedule
   }
 
@@ -148,19 +159,20 @@ public actor DeploymentTracker {
       Task { await self.unsubscribe(subscriberId, from: deploymentId) }
     }
     let projectId = watches[deploymentId]?.projectId ?? projectId
-    var loop = projects[projectId] ?? ProjectLoop(schedule: newSchedule())
+    if projects[projectId] == nil { projects[projectId] = ProjectLoop(schedule: newSchedule()) }
+    // The loop is changed in place: a copy would copy its watch ids and forecasts on every registration.
+    let tick = projects[projectId]?.tick ?? 0
     var watch =
-      watches[deploymentId] ?? Watch(deploymentId: deploymentId, projectId: projectId, registeredAtTick: loop.tick)
+      watches[deploymentId] ?? Watch(deploymentId: deploymentId, projectId: projectId, registeredAtTick: tick)
     watch.subscribers[subscriberId] = Subscriber(continuation: continuation, requestId: requestId)
     if !resourceTypes.isEmpty { watch.resourceTypes = resourceTypes }
     watches[deploymentId] = watch
-    loop.watchIds.insert(deploymentId)
-    loop.schedule.reset()
-    let isRunning = loop.isRunning
-    loop.isRunning = true
-    projects[projectId] = loop
+    projects[projectId]?.watchIds.insert(deploymentId)
+    projects[projectId]?.schedule.reset()
+    let isRunning = projects[projectId]?.isRunning ?? false
+    projects[projectId]?.isRunning = true
     if isRunning {
-      loop.doorbell.shorten(to: .now + (intervals?.min ?? configuration.minInterval))
+      projects[projectId]?.doorbell.shorten(to: .now + (intervals?.min ?? configuration.minInterval))
     } else {
       // The loop polls for every stage of the project, so its calls belong to the run, not to the
       // stage that happened to start it). Its log lines likewise carry the run and project, not
@@ -267,6 +279,25 @@ public actor DeploymentTracker {
     reportGauges()
   }
 
+  /// A request of one project succeeded: its run time joins the shared ones, and a loop whose
+  /// schedule now expects a completion sooner than it planned to poll is woken for it.
+  func share(_ sample: PollScheduler.Sample, now: Date) {
+    var times = runTimes[sample.shape] ?? PollScheduler.RunTimes(types: sample.types, action: sample.action)
+    times.add(sample.seconds)
+    runTimes[sample.shape] = times
+    for projectId in Array(projects.keys) {  // a copy of the keys: no view holds the dictionary while it changes
+      // In place (a copy of the loop would copy every forecast of the project).
+      guard let forecastsChange = projects[projectId]?.schedule.changesForecasts(sample.shape, times) else {
+        continue
+      }
+      let before = forecastsChange ? projects[projectId]?.schedule.nextDue : nil
+      projects[projectId]?.schedule.learn(sample.shape, times, now: now)
+      guard forecastsChange, let after = projects[projectId]?.schedule.nextDue, before.map({ after < $0 }) ?? true
+      else { continue }
+      projects[projectId]?.doorbell.shorten(to: .now + .seconds(max(0, after.timeIntervalSince(now))))
+    }
+  }
+
   func reportGauges() {
     metrics.gauges(watched: watches.count, projects: projects.count)
   }
@@ -276,7 +307,7 @@ public actor DeploymentTracker {
   private func run(_ projectId: String) async {
     while !Task.isCancelled, projects[projectId]?.watchIds.isEmpty == false {
       let polledAt = Date()
-      let (_, calls) = await tick(projectId)
+      let (_, calls) = await tick(projectId, polledAt: polledAt)
       guard !Task.isCancelled, let doorbell = projects[projectId]?.doorbell,
         projects[projectId]?.watchIds.isEmpty == false
       else { break }

@@ -17,11 +17,18 @@ import VRAModels
 ///   little (a network takes seconds, the machine after it minutes) and gives no forecast.
 /// - A request waiting for approval or a user, or with no progress yet, has no forecast.
 ///
-/// The next list call comes `settle` after the earliest expected completion (so completions
-/// expected within `settle` of each other share one call), and again every `settle` while a
-/// request is inside its shape's window. Requests with no forecast, or past their forecast, fall
-/// back to the blind backoff of `PollInterval`, which only a *surprise* (a request ending that was
-/// not forecast) brings back to the minimum. Every wait stays within the minimum and maximum.
+/// The next list call is timed so the earliest expected completion is *handed over* `settle` after
+/// it: it is sent `settle` minus the project's list response time (`lead`, learned from the calls
+/// made, at most `settle`) after that completion, so completions expected within that time of each
+/// other share one call. While a request is inside its shape's window, or overdue by at most
+/// `grace` (vRA's own lateness), it is looked at again every such period. Requests with no
+/// forecast, or overdue by more, fall back to the blind backoff of `PollInterval`, which only a
+/// *surprise* (a request ending that was never forecast) brings back to the minimum. Every wait
+/// stays within the minimum and maximum.
+///
+/// Learned run times are shared by the tracker between the schedules of its projects (`learn`):
+/// a shape finished in one project forecasts the same shape in every other. So the blind polls at
+/// the maximum of the tracker's projects take turns (`blindTurn`) instead of falling together.
 struct PollScheduler: Sendable {
   /// The backoff for requests without a forecast; its bounds are the scheduler's bounds.
   private(set) var blind: PollInterval
@@ -34,6 +41,17 @@ struct PollScheduler: Sendable {
   private(set) var learned: [String: RunTimes] = [:]
   /// A request ended without a forecast since the last `nextPoll`.
   private(set) var surprised = false
+  /// How long the project's list call takes to answer (a moving average), and the part of it that
+  /// the schedule sends calls early by (at most `settle`).
+  private(set) var responseTime: TimeInterval = 0
+  private(set) var lead: TimeInterval = 0
+  /// When the last list call was sent (`nextPoll`'s `polledAt`).
+  private(set) var lastPoll: Date?
+  /// Where in each `maximum`-long cycle of the clock this project's blind polls fall once the
+  /// backoff reached the maximum (a fraction of the cycle), instead of a jittered maximum; nil:
+  /// jitter. The tracker gives its projects turns spread over the cycle, so together they look at
+  /// vRA about every `maximum / projects`, and what one of them learns times the others (`learn`).
+  var blindTurn: Double?
 
   struct Forecast: Sendable, Equatable {
     var shape: String
@@ -44,6 +62,16 @@ struct PollScheduler: Sendable {
     var checkAt: Date?
     /// The end of the shape's window (`createdAt + high`); nil for a progress-only forecast.
     var windowEnd: Date?
+    /// The request had a forecast at some point: its end is no surprise, even when late.
+    var wasForecast = false
+  }
+
+  /// A run time to learn from: a request of `shape` that succeeded after `seconds`.
+  struct Sample: Sendable, Equatable {
+    var shape: String
+    var types: [String]
+    var action: String
+    var seconds: TimeInterval
   }
 
   /// Recent run times (creation to completion, in vRA's stamps) of one shape.
@@ -68,6 +96,17 @@ struct PollScheduler: Sendable {
   var minimum: TimeInterval { blind.minimum.seconds }
   var maximum: TimeInterval { blind.maximum.seconds }
 
+  /// How long past its window a request is still looked at every period: vRA may show a step a
+  /// little after the time it stamps it with. A tenth of the run time, at least `settle`, at most
+  /// the maximum interval.
+  func grace(high: TimeInterval) -> TimeInterval { max(settle, min(0.1 * high, maximum)) }
+
+  /// A list call answered after `seconds`: the lead of the next calls follows it.
+  mutating func answered(after seconds: TimeInterval) {
+    guard seconds >= 0 else { return }
+    responseTime = responseTime == 0 ? seconds : 0.8 * responseTime + 0.2 * seconds
+  }
+
   /// New bounds (a config reload).
   mutating func rebound(minimum: Duration, maximum: Duration) { blind.rebound(minimum: minimum, maximum: maximum) }
 
@@ -89,24 +128,43 @@ struct PollScheduler: Sendable {
   mutating func observe(_ key: String, request: DeploymentRequest, resourceTypes: [String] = [], now: Date) {
     guard request.status?.isTerminal != true else { return }
     let shape = Self.shape(of: request, resourceTypes: resourceTypes)
-    forecasts[key] = forecast(shape: shape, types: resourceTypes, request: request, now: now)
+    var forecast = forecast(shape: shape, types: resourceTypes, request: request, now: now)
+    forecast.wasForecast = forecast.checkAt != nil || forecasts[key]?.wasForecast == true
+    forecasts[key] = forecast
   }
 
-  /// A watched request ended: learns its run time when it succeeded, and notes a surprise when it
-  /// was not forecast.
-  mutating func finished(_ key: String, request: DeploymentRequest, resourceTypes: [String] = [], now: Date) {
+  /// A watched request ended: learns its run time when it succeeded (returned, for the tracker to
+  /// share with its other projects), and notes a surprise when it was never forecast.
+  @discardableResult
+  mutating func finished(
+    _ key: String, request: DeploymentRequest, resourceTypes: [String] = [], now: Date
+  )
+    -> Sample?
+  {
     let previous = forecasts.removeValue(forKey: key)
-    if previous?.checkAt == nil { surprised = true }
-    guard request.status == .successful, let completedAt = request.completedAt else { return }
+    if previous?.checkAt == nil, previous?.wasForecast != true { surprised = true }
+    guard request.status == .successful, let completedAt = request.completedAt else { return nil }
     let shape = previous?.shape ?? Self.shape(of: request, resourceTypes: resourceTypes)
-    let before = learned[shape]
-    var times = before ?? RunTimes(types: previous?.types ?? resourceTypes, action: Self.action(of: request))
-    times.add(completedAt.timeIntervalSince(request.createdAt))
+    var times =
+      learned[shape] ?? RunTimes(types: previous?.types ?? resourceTypes, action: Self.action(of: request))
+    let seconds = completedAt.timeIntervalSince(request.createdAt)
+    times.add(seconds)
+    learn(shape, times, now: now)
+    return Sample(shape: shape, types: times.types, action: times.action, seconds: seconds)
+  }
+
+  /// Whether learning `times` for `shape` changes forecasts (its fastest or slowest run moved).
+  func changesForecasts(_ shape: String, _ times: RunTimes) -> Bool {
+    guard let before = learned[shape] else { return true }
+    return abs(before.low - times.low) > 0.01 || abs(before.high - times.high) > 0.01
+  }
+
+  /// The run times of a shape, learned here or in another project: forecasts follow them.
+  mutating func learn(_ shape: String, _ times: RunTimes, now: Date) {
+    let changes = changesForecasts(shape, times)
     learned[shape] = times
     // Others of the same shape now have (or get a better) forecast.
-    guard before == nil || abs(before!.low - times.low) > 0.01 || abs(before!.high - times.high) > 0.01 else {
-      return
-    }
+    guard changes else { return }
     for index in forecasts.indices {
       let forecast = forecasts.values[index]
       if forecast.shape == shape {
@@ -119,6 +177,15 @@ struct PollScheduler: Sendable {
     }
   }
 
+  /// When the next list call is due by the forecasts alone (nil: none has one), no sooner than the
+  /// minimum after the last call: the time to wake a loop that learned a shape from another project.
+  var nextDue: Date? {
+    guard let earliest = forecasts.values.lazy.compactMap(\.checkAt).min() else { return nil }
+    let due = earliest.addingTimeInterval(-lead)
+    guard let lastPoll else { return due }
+    return max(due, lastPoll.addingTimeInterval(minimum))
+  }
+
   /// The watch is gone (ended, cancelled, not found).
   mutating func forget(_ key: String) { forecasts[key] = nil }
 
@@ -126,11 +193,17 @@ struct PollScheduler: Sendable {
   mutating func nextPoll(polledAt: Date, now: Date, using generator: inout some RandomNumberGenerator) -> Date {
     var earliest = Date.distantFuture
     var blindWatches = false
+    // Checks this call was sent for: due (`lead` before them) by the time it was sent (give or take
+    // a millisecond of rounding).
+    let covered = polledAt.addingTimeInterval(lead + 0.001)
     for index in forecasts.indices {
       var forecast = forecasts.values[index]
-      if let check = forecast.checkAt, check <= polledAt {
-        // The call just made covered the forecast and the request was not done.
-        if let end = forecast.windowEnd, polledAt < end.addingTimeInterval(settle) {
+      if let check = forecast.checkAt, check <= covered {
+        // The call just made covered the forecast and the request was not done: look again while it
+        // is inside its window or not overdue by more than the grace.
+        if let end = forecast.windowEnd,
+          polledAt < end.addingTimeInterval(settle + grace(high: end.timeIntervalSince(forecast.createdAt)))
+        {
           forecast.checkAt = polledAt.addingTimeInterval(settle)
         } else {
           forecast.checkAt = nil
@@ -139,10 +212,25 @@ struct PollScheduler: Sendable {
       }
       if let check = forecast.checkAt { earliest = min(earliest, check) } else { blindWatches = true }
     }
-    let blindWait = blindWatches ? blind.next(changed: surprised, using: &generator).seconds : maximum
+    lastPoll = polledAt
+    lead = min(responseTime, settle)
+    var blindWait = blindWatches ? blind.next(changed: surprised, using: &generator).seconds : maximum
+    if blindWatches, let turn = blindTurn, blind.current >= blind.maximum {
+      blindWait = Self.slotWait(after: now, phase: turn * maximum, period: maximum)
+    }
     surprised = false
-    let candidate = min(earliest, now.addingTimeInterval(blindWait))
+    let candidate = min(earliest.addingTimeInterval(-lead), now.addingTimeInterval(blindWait))
     return min(max(candidate, now.addingTimeInterval(minimum)), now.addingTimeInterval(maximum))
+  }
+
+  /// The wait from `now` to the next instant, within one `period`, that is `phase` seconds into a
+  /// `period`-long cycle of the clock (counted from the reference date).
+  static func slotWait(after now: Date, phase: TimeInterval, period: TimeInterval) -> TimeInterval {
+    guard period > 0 else { return 0 }
+    let time = now.timeIntervalSinceReferenceDate
+    let intoCycle = (time - phase).truncatingRemainder(dividingBy: period)
+    let sinceSlot = intoCycle < 0 ? intoCycle + period : intoCycle
+    return period - sinceSlot
   }
 
   // MARK: - Forecasts
@@ -169,10 +257,11 @@ struct PollScheduler: Sendable {
 
   private func window(from forecast: Forecast, low: TimeInterval, high: TimeInterval, now: Date) -> Forecast? {
     let end = forecast.createdAt.addingTimeInterval(high)
-    guard now < end.addingTimeInterval(settle) else { return nil }
+    guard now < end.addingTimeInterval(settle + grace(high: high)) else { return nil }
     var forecast = forecast
     forecast.checkAt = max(forecast.createdAt.addingTimeInterval(low + settle), now)
     forecast.windowEnd = end
+    forecast.wasForecast = true
     return forecast
   }
 

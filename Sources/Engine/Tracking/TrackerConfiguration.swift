@@ -12,9 +12,11 @@ public struct TrackerConfiguration: Sendable {
   public var backoffFactor: Double
   /// Each wait is spread by ±`jitter` (0.2 = ±20 %) so loops of many engines do not align.
   public var jitter: Double
-  /// How long after a request's expected completion its project's list call comes (see
-  /// `PollScheduler`): completions expected within this time of each other share one call, and a
-  /// forecast completion is noticed about this long after it happens.
+  /// How long after a request's expected completion the tracker should have handed it over (see
+  /// `PollScheduler`): its project's list call is sent this long after the completion, less the
+  /// list's measured response time, so completions expected within that time of each other share
+  /// one call. A larger value spends fewer calls where completions are dense, and notices each
+  /// forecast completion up to this long after it happens.
   public var noticeTarget: Duration
   /// The watermark is the latest server time seen minus this overlap; updates inside it are fetched
   /// twice and de-duplicated, so an update stamped within the same millisecond is never missed.

@@ -123,10 +123,40 @@ struct PollSchedulerTests {
     #expect(scheduler.forecasts["a"]?.checkAt == nil)
   }
 
-  @Test("inside its shape's window a request is rechecked every `settle`; past it, blind backoff to the maximum")
+  @Test("inside its shape's window, and overdue by up to the grace, a request is rechecked every `settle`; then blind")
   func windowThenBlind() {
     var scheduler = Self.scheduler(max: 10)
-    // Runs of 60 s and 64 s: the window is [60, 64].
+    // Runs of 60 s and 64 s: the window is [60, 64]; the grace a tenth of 64 s.
+    for (key, end) in [("x", 60.0), ("y", 64.0)] {
+      scheduler.observe(key, request: Self.request(created: -100, done: 1, updated: -99), now: Self.at(-99))
+      scheduler.finished(
+        key, request: Self.request(created: -100, done: 3, status: .successful, completed: -100 + end),
+        now: Self.at(-30))
+    }
+    #expect(scheduler.grace(high: 64) == 6.4)
+    scheduler.observe("a", request: Self.request(created: 0, done: 1, updated: 1), now: Self.at(55))
+    var polls: [Double] = []
+    var time = 55.0
+    for _ in 0..<15 {
+      time = Self.next(&scheduler, polledAt: time)
+      polls.append(time)
+    }
+    // 61 (fastest + settle), then every second to the end of the window (64 + settle) and through
+    // the grace (to 71.4), then the blind backoff: it was never used, so it starts at its first
+    // step (0.5 s × 2).
+    #expect(
+      polls.map { ($0 * 1000).rounded() / 1000 } == [61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 75, 79])
+    // A request that had a forecast ends late: no surprise, the blind backoff keeps its pace.
+    scheduler.observe("b", request: Self.request(created: 70, done: 0, blueprint: "bp-2"), now: Self.at(79))
+    scheduler.finished(
+      "a", request: Self.request(created: 0, done: 3, status: .successful, completed: 80), now: Self.at(80))
+    #expect(Self.next(&scheduler, polledAt: 80) == 88)
+  }
+
+  @Test("the call for an expected completion is sent the list's response time early, and no earlier than it")
+  func leadFollowsResponseTime() {
+    var scheduler = Self.scheduler(max: 100, settle: 1)
+    // The shape takes 60 s to 64 s; "a", created at 0, is expected from 60 on.
     for (key, end) in [("x", 60.0), ("y", 64.0)] {
       scheduler.observe(key, request: Self.request(created: -100, done: 1, updated: -99), now: Self.at(-99))
       scheduler.finished(
@@ -134,15 +164,48 @@ struct PollSchedulerTests {
         now: Self.at(-30))
     }
     scheduler.observe("a", request: Self.request(created: 0, done: 1, updated: 1), now: Self.at(55))
-    var polls: [Double] = []
-    var time = 55.0
-    for _ in 0..<7 {
-      time = Self.next(&scheduler, polledAt: time)
-      polls.append(time)
-    }
-    // 61 (fastest + settle), then every second to the end of the window (64 + settle), then the blind
-    // backoff: it was never used, so it starts at its first step (0.5 s × 2).
-    #expect(polls.map { ($0 * 1000).rounded() / 1000 } == [61, 62, 63, 64, 65, 66, 68])
+    scheduler.answered(after: 0.4)
+    // Handed over 1 s after 60 when the answer takes 0.4 s: sent at 60.6.
+    #expect(abs(Self.next(&scheduler, polledAt: 55) - 60.6) < 0.001)
+    // Not done yet: the next one is due 1 s after the call just sent, minus the lead.
+    #expect(abs(Self.next(&scheduler, polledAt: 60.6) - 61.2) < 0.001)
+    // A response slower than `settle` sends the call when the completion is expected, never before.
+    scheduler.answered(after: 10)
+    scheduler.answered(after: 10)
+    scheduler.answered(after: 10)
+    scheduler.answered(after: 10)
+    scheduler.answered(after: 10)
+    #expect(scheduler.responseTime > 1)
+    _ = Self.next(&scheduler, polledAt: 61.2)
+    #expect(scheduler.lead == 1)
+    #expect(abs(Self.next(&scheduler, polledAt: 61.2) - 61.2 - 0.5) < 0.001)  // the minimum
+  }
+
+  @Test("run times learned in another project's schedule forecast this one's requests of that shape")
+  func learnedElsewhere() throws {
+    var here = Self.scheduler(max: 100)
+    var there = Self.scheduler(max: 100)
+    here.observe("a", request: Self.request(created: 0, done: 1, updated: 1), now: Self.at(2))
+    #expect(here.nextDue == nil)
+    there.observe("b", request: Self.request(created: -40, done: 1, updated: -39), now: Self.at(-39))
+    let sample = try #require(
+      there.finished(
+        "b", request: Self.request(created: -40, done: 3, status: .successful, completed: -10), now: Self.at(-10)))
+    #expect(sample.seconds == 30)
+    // A failure teaches no run time.
+    there.observe("c", request: Self.request(created: -40, done: 1, updated: -39), now: Self.at(-39))
+    #expect(
+      there.finished("c", request: Self.request(created: -40, done: 1, status: .failed, completed: -5), now: .now)
+        == nil)
+    #expect(here.changesForecasts(sample.shape, there.learned[sample.shape]!))
+    here.learn(sample.shape, there.learned[sample.shape]!, now: Self.at(3))
+    #expect(!here.changesForecasts(sample.shape, there.learned[sample.shape]!))
+    // Expected at 30: handed over at 31, so due at 31 (no list answered yet: no lead).
+    #expect(here.nextDue == Self.at(31))
+    #expect(abs(Self.next(&here, polledAt: 3) - 31) < 0.001)
+    // Due no sooner than the minimum after the last call.
+    here.observe("d", request: Self.request(created: -28.5, done: 1, updated: 1), now: Self.at(3))
+    #expect(here.nextDue == Self.at(3.5))
   }
 
   @Test("quiet watches without a forecast back off to the maximum; an unforecast end brings the minimum back")
@@ -161,6 +224,26 @@ struct PollSchedulerTests {
     // "a" FAILED without a forecast: the project polls fast again ("b" may be failing too).
     scheduler.finished("a", request: Self.request(created: 0, done: 1, status: .failed, completed: time), now: .now)
     #expect(Self.next(&scheduler, polledAt: time) - time == 0.5)
+  }
+
+  @Test("at the maximum, blind polls fall on the project's turn in each cycle of the clock")
+  func blindTurn() {
+    var scheduler = Self.scheduler(min: 0.5, max: 8)
+    scheduler.blindTurn = 3.0 / 8  // 3 s into every 8 s cycle
+    #expect(Self.t0.timeIntervalSinceReferenceDate.truncatingRemainder(dividingBy: 8) == 0)
+    scheduler.observe("a", request: Self.request(created: 0, done: 0, total: 3), now: Self.at(0))
+    var time = 0.0
+    var polls: [Double] = []
+    for _ in 0..<7 {
+      time = Self.next(&scheduler, polledAt: time)
+      polls.append(time)
+    }
+    // The backoff (1, 2, 4 s: jitter 0) up to the maximum, then 3 s into each 8 s cycle: 11, 19, 27, 35.
+    #expect(polls == [1, 3, 7, 11, 19, 27, 35])
+    // Whatever the time, the turn is at most one maximum away.
+    #expect(PollScheduler.slotWait(after: Self.at(19), phase: 3, period: 8) == 8)
+    #expect(PollScheduler.slotWait(after: Self.at(19.5), phase: 3, period: 8) == 7.5)
+    #expect(PollScheduler.slotWait(after: Self.at(-6), phase: 3, period: 8) == 1)
   }
 
   @Test("a forecast end is no surprise: the blind backoff keeps growing")
