@@ -89,6 +89,7 @@ func submit(
 /// One noticed completion: when vRA completed it, when the tracker handed it over, when the
 /// waiter had it, when the state store's write returned.
 struct Noticed: Sendable {
+  var index: Int
   var completedAt: Date
   var handedOverAt: Date
   var receivedAt: Date
@@ -111,7 +112,7 @@ func store(
   }
   let stored = Date()
   return Noticed(
-    completedAt: request.completedAt ?? request.updatedAt ?? stored, handedOverAt: handedOverAt,
+    index: item.index, completedAt: request.completedAt ?? request.updatedAt ?? stored, handedOverAt: handedOverAt,
     receivedAt: received, storedAt: stored, failed: request.status != .successful)
 }
 
@@ -198,6 +199,15 @@ func measure(_ order: MeasureOrder) async throws -> RunMeasurement {
   let calls = try await simStats(baseURL) - callsBefore - 1
   try await stateStore.close()
   let trackingStarted = Date().addingTimeInterval(-elapsed)
+  // What per-deployment polling costs for the completions this run actually had (a setup that fell
+  // behind its plan moves them): deployment i read at its phase and every interval after it, from
+  // the start of tracking to the first read at or after its completion.
+  let naiveEquivalent = results.reduce(0) { total, noticed in
+    let due =
+      noticed.completedAt.timeIntervalSince(trackingStarted)
+      - workload.phase(of: noticed.index, interval: options.interval)
+    return total + (due > 0 ? Int((due / options.interval).rounded(.up)) : 0) + 1
+  }
   let late = results.filter { $0.storedAt.timeIntervalSince($0.completedAt) > 2 }.map {
     $0.completedAt.timeIntervalSince(trackingStarted)
   }
@@ -209,7 +219,7 @@ func measure(_ order: MeasureOrder) async throws -> RunMeasurement {
     handedOver: results.map { $0.handedOverAt.timeIntervalSince($0.completedAt) },
     stored: results.map { $0.storedAt.timeIntervalSince($0.completedAt) },
     writes: results.map { $0.storedAt.timeIntervalSince($0.receivedAt) }, failed: results.filter(\.failed).count,
-    late: late.count, lateFrom: late.min() ?? 0, lateTo: late.max() ?? 0)
+    late: late.count, lateFrom: late.min() ?? 0, lateTo: late.max() ?? 0, naiveEquivalent: naiveEquivalent)
 }
 
 /// Runs one measurement in a child process (this executable, `measure ORDER-JSON`) and reads its result.

@@ -33,6 +33,9 @@ struct RunMeasurement: Codable {
   var late = 0
   var lateFrom = 0.0
   var lateTo = 0.0
+  /// The calls per-deployment polling would make for the completions this run had (its actual
+  /// `completedAt`s, the workload's phases): the naive cost of this very run, whichever mode ran.
+  var naiveEquivalent = 0
 
   static func percentile(_ values: [Double], _ p: Double) -> Double {
     guard !values.isEmpty else { return .nan }

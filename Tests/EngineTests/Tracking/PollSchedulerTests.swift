@@ -188,15 +188,15 @@ struct PollSchedulerTests {
     here.observe("a", request: Self.request(created: 0, done: 1, updated: 1), now: Self.at(2))
     #expect(here.nextDue == nil)
     there.observe("b", request: Self.request(created: -40, done: 1, updated: -39), now: Self.at(-39))
-    let sample = try #require(
-      there.finished(
-        "b", request: Self.request(created: -40, done: 3, status: .successful, completed: -10), now: Self.at(-10)))
+    let learnedThere = there.finished(
+      "b", request: Self.request(created: -40, done: 3, status: .successful, completed: -10), now: Self.at(-10))
+    let sample = try #require(learnedThere)
     #expect(sample.seconds == 30)
     // A failure teaches no run time.
     there.observe("c", request: Self.request(created: -40, done: 1, updated: -39), now: Self.at(-39))
-    #expect(
-      there.finished("c", request: Self.request(created: -40, done: 1, status: .failed, completed: -5), now: .now)
-        == nil)
+    let failedThere = there.finished(
+      "c", request: Self.request(created: -40, done: 1, status: .failed, completed: -5), now: .now)
+    #expect(failedThere == nil)
     #expect(here.changesForecasts(sample.shape, there.learned[sample.shape]!))
     here.learn(sample.shape, there.learned[sample.shape]!, now: Self.at(3))
     #expect(!here.changesForecasts(sample.shape, there.learned[sample.shape]!))
