@@ -52,4 +52,51 @@ import VRASimulator
       #expect(stage.requestId == approval.requestId && stage.status == .cancelled)
     }
   }
+
+  /// `apply` killed (SIGKILL) while its action stage awaits an approval, then `apply --resume`: the
+  /// resumed stage follows the request it had sent, and the action reaches vRA exactly once.
+  @Test func aKilledApplyResumesItsActionWithoutSendingItAgain() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.01 }) { harness in
+      let plan = """
+        name: retire
+        defaults: {project: Development}
+        stages:
+          off: {action: {deployment: web-1, id: Deployment.PowerOff}}
+        """
+      let deployed = try await Deploy.run(
+        ["--template", "vm.yaml", "--project", "Development", "--name", "web-1"],
+        files: ["vm.yaml": Self.machine, "plan.yaml": plan], simulator: harness)
+      #expect(deployed.status == 0, "\(deployed.stderr)")
+      defer { try? FileManager.default.removeItem(at: deployed.directory) }
+      try await harness.server.setApprovalPolicies([
+        ApprovalPolicy(name: "power", projects: [], actions: ["Deployment.PowerOff"])
+      ])
+      let apply = try Deploy.start(["plan.yaml"], command: "apply", simulator: harness, in: deployed.directory)
+      let approval = try await harness.http.poll(timeout: .seconds(30)) {
+        try await harness.server.approvals(status: .pending).first
+      }
+      _ = try await harness.http.poll(timeout: .seconds(30)) { () -> Bool? in
+        apply.stderrText().contains("awaiting approval") ? true : nil
+      }
+      kill(apply.process.processIdentifier, SIGKILL)
+      _ = try await apply.finish(timeout: .seconds(30))
+      _ = try await harness.server.approve(approval.id, reason: nil)
+
+      let store = try await SQLStateStore.openSQLite(at: deployed.directory.appendingPathComponent("state.db").path)
+      let runId = try #require(try await store.runs(limit: 1).first?.id)
+      try await store.close()
+      let resumed = try await Deploy.run(
+        ["plan.yaml", "--resume", runId.rawValue], command: "apply", simulator: harness, in: deployed.directory)
+      #expect(resumed.status == 0, "\(resumed.stderr)")
+      #expect(
+        await harness.server.stats().count("POST /deployment/api/deployments/{deploymentId}/requests") == 1,
+        "the action was sent once")
+      let reopened = try await SQLStateStore.openSQLite(at: deployed.directory.appendingPathComponent("state.db").path)
+      let stage = try #require(try await reopened.stages(of: runId).first)
+      let run = try await reopened.run(runId)
+      try await reopened.close()
+      #expect(stage.status == .succeeded && stage.requestId == approval.requestId)
+      #expect(run?.status == .succeeded)
+    }
+  }
 }
