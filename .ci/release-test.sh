@@ -79,10 +79,11 @@ fi
 # 4. validate and apply inside the root, against the released binary's simulator outside it.
 mkdir -p "$root/work"
 cp -r examples "$root/work/"
-chroot "$root" /usr/local/bin/vra-engine validate /work/examples/three-tier/templates/network.yaml
+chroot "$root" /usr/local/bin/vra-engine validate /work/examples/three-tier/templates/network.yaml --input cidr=10.0.0.0/24
 chroot "$root" /usr/local/bin/vra-engine validate /work/examples/three-tier/plan.yaml
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$released" simulator --port "$port" --time-scale 0.02 > "$work/simulator.log" 2>&1 &
+# The two projects the three-tier example deploys to (the default simulator has only Development).
+"$released" simulator --config examples/environments/sim.yaml --port "$port" --time-scale 0.02 > "$work/simulator.log" 2>&1 &
 simulator=$!
 ready=
 for _ in $(seq 1 600); do
