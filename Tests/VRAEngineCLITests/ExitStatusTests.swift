@@ -39,6 +39,6 @@ struct ExitStatusTests {
     #expect(ExitStatus.of(StateStoreError.closed) == .authOrConnectivity)
     struct Unexpected: Error {}
     #expect(ExitStatus.of(Unexpected()) == .authOrConnectivity)
-    #expect(ExitStatus.allCases.map(\.rawValue) == [0, 1, 2, 3, 4, 5, 130])
+    #expect(ExitStatus.allCases.map(\.rawValue) == [0, 1, 2, 3, 4, 5, 6, 7, 130])
   }
 }
