@@ -286,6 +286,26 @@ import VRASimulator
     }
   }
 
+  /// A deployment named outside the plan that vRA does not have is found before anything is sent.
+  @Test func anActionOnAMissingDeploymentIsRefusedBeforeAnythingIsSent() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.01 }) { harness in
+      let directory = try Scratch.files(
+        [
+          "vm.yaml": Self.machine,
+          "plan.yaml": """
+          defaults: {project: Development}
+          stages:
+            web: {template: vm.yaml, deploymentName: web-2}
+            off: {action: {deployment: web-9, id: Deployment.PowerOff}}
+          """,
+        ], in: Scratch.directory())
+      let applied = try await Self.run(["apply", "plan.yaml"], directory, harness)
+      #expect(applied.status == 2, "\(applied.stderr)")
+      #expect(applied.stderr.contains("no deployment 'web-9'"), "\(applied.stderr)")
+      #expect(await harness.server.stats().count("POST /blueprint/api/blueprint-requests") == 0)
+    }
+  }
+
   /// A rollout powers off the old tier once the new one is up; `destroy` deletes what the run
   /// created and leaves the old tier, which the action only acted on.
   @Test func anActionStageRunsAfterTheStageItWaitsOnAndDestroyLeavesItsDeploymentAlone() async throws {
