@@ -17,6 +17,8 @@ import VRASimulator
       vm:
         type: Cloud.vSphere.Machine
         properties: {image: ubuntu, cpuCount: 2, totalMemoryMB: 2048}
+    outputs:
+      address: {value: '${resource.vm.address}'}
     """
   static let deploymentRequests = "POST /deployment/api/deployments/{deploymentId}/requests"
   static let resourceRequests = "POST /deployment/api/deployments/{deploymentId}/resources/{resourceId}/requests"
@@ -332,6 +334,10 @@ import VRASimulator
       #expect(try await Self.machineProperty(harness, "powerState") == "OFF")
       let green = try await Self.deployment(harness, "green-1")
       #expect(green.resources?.first { $0.name == "vm" }?.properties?["cpuCount"] == 8)
+      // An action stage offers the deployment's outputs, not its own request's (which has none).
+      let outputs = Dictionary(report.stages.map { ($0.name, $0.outputs) }) { $1 }
+      #expect(outputs["resize-green"]??["address"] != nil, "\(report.stages.map(\.outputs))")
+      #expect(outputs["resize-green"] == outputs["green"])
 
       let destroyed = try await Self.run(["destroy", report.run.id, "-y"], directory, harness)
       #expect(destroyed.status == 0, "\(destroyed.stderr)")
