@@ -43,6 +43,7 @@ let package = Package(
     .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     // Only `Reloading` (ReloadingFileProvider): config files are parsed by our own positioned readers.
     .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["Reloading"]),
@@ -134,6 +135,10 @@ let package = Package(
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         // SHA-256 of an environment's secret inputs and templates (already in the graph through jwt-kit).
         .product(name: "Crypto", package: "swift-crypto"),
+        // Check stages: a TCP connect, and a command in its own process group, killed whole at its timeout.
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Subprocess", package: "swift-subprocess"),
       ],
       swiftSettings: strict
     ),

@@ -46,6 +46,8 @@ extension EventRecord {
     public static let stageCancel = "stage.cancel"
     /// A stage's request awaits an approval in vRA, or got it (`data.state`: `awaiting` | `approved`).
     public static let stageApproval = "stage.approval"
+    /// How a check stage's check ended (`data.passed`, `attempts`, `last`, `output`: redacted).
+    public static let stageCheck = "stage.check"
     /// What an environment run does to the stage (`StageOperation`), before it does it.
     public static let stageOperation = "stage.operation"
     /// An environment changed: a stage applied, or removed (`apply --prune`).

@@ -18,6 +18,8 @@ public enum RunLifecycle {
     // vRA answered the POST with ids, or the deployment was found by name after a crash.
     .init(event: "accepted", from: [.submitting], to: .submitted),
     .init(event: "vra-status-seen", from: [.submitted, .running], to: .running),
+    // A check stage sends nothing to vRA: it starts probing straight from pending (again after a crash).
+    .init(event: "check-started", from: [.pending, .running], to: .running),
     .init(event: "succeeded", from: [.submitted, .running], to: .succeeded),
     // An environment stage whose deployment already is as the plan wants it: nothing is sent.
     .init(event: "unchanged", from: [.pending], to: .succeeded),

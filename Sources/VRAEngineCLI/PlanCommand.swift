@@ -117,11 +117,12 @@ enum PlanRendering {
         case .delete: "-"
         case .noOp: " "
         case .action: "!"
+        case .check: "?"
         }
       var head = "\(symbol) \(change.stage): \(change.action.rawValue) \(change.deploymentName)"
       if let id = change.deploymentId { head += " (\(id))" }
       lines.append(head)
-      if change.action != .noOp {
+      if change.action != .noOp && change.action != .check {
         for reason in change.reasons { lines.append("    \(reason)") }
       }
       if change.action == .update || change.action == .replace {

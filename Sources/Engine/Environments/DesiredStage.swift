@@ -71,6 +71,8 @@ struct DesiredStage: Sendable {
     case .action(let action):
       // An action stage deploys nothing: it runs on every apply and is never an environment's stage.
       throw StageFailure(message: "stage runs the action \(action.summary): an environment applies no state for it")
+    case .check(let check):
+      throw StageFailure(message: "stage runs the check \(check.summary): an environment applies no state for it")
     }
   }
 }

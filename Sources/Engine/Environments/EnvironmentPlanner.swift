@@ -47,6 +47,11 @@ public struct EnvironmentPlanner: Sendable {
           stage: name, action: .action, deploymentName: "", reasons: ["runs \(action.summary) on every apply"])
         continue
       }
+      if let check = stage.source.check {
+        changes[name] = StageChange(
+          stage: name, action: .check, deploymentName: "", reasons: ["checks \(check.summary) on every apply"])
+        continue
+      }
       let applied = states[name]
       let context = ResolutionContext(runId: RunID(rawValue: "plan"), environment: variables, stageResults: known)
       let desired: DesiredStage

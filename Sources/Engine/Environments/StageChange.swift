@@ -9,6 +9,8 @@ public struct StageChange: Sendable, Hashable, Codable {
     case noOp = "no-op"
     /// An action stage: its day-2 action runs on every apply (it keeps no applied state).
     case action
+    /// A check stage: it probes on every apply and changes nothing, so it is never a pending change.
+    case check
   }
 
   public var stage: String
@@ -51,6 +53,7 @@ public struct StageChange: Sendable, Hashable, Codable {
   /// Whether an apply would change something here (a delete only with `--prune`).
   public var isChange: Bool {
     if action == .delete { return pruned == true }
+    if action == .check { return false }
     return action != .noOp || !drift.isEmpty
   }
 }

@@ -66,8 +66,8 @@ extension StageRunner {
       return try await update(
         stage, environment: environment, desired: desired, applied: current!, projectId: projectId,
         detail: change.reasons.joined(separator: "; "), span: span)
-    case .delete, .action:
-      return .succeeded  // never decided for a stage of the plan (action stages never converge)
+    case .delete, .action, .check:
+      return .succeeded  // never decided for a stage of the plan (action and check stages never converge)
     }
   }
 

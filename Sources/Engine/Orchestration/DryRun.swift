@@ -32,6 +32,7 @@ public enum DryRun {
   private static func request(
     for stage: PlanStage, in plan: Plan, context: ResolutionContext, redactor: Redactor
   ) -> [String] {
+    if let check = stage.source.check { return checkLines(stage, check, context: context, redactor: redactor) }
     let deploymentName = (try? PlanResolver.resolveDeploymentName(of: stage, in: context)) ?? stage.deploymentName
     let project = plan.project(for: stage) ?? "?"
     var inputs: [String: JSONValue] = stage.secrets.mapValues { _ in .string(Redactor.mask) }
@@ -56,6 +57,8 @@ public enum DryRun {
       request = StageRequest(order, targets: .init(blueprintId: "<id of blueprint \(name)>"))
     case .catalogItem(let name, _):
       request = StageRequest(order, targets: .init(catalogItemId: "<id of \(name)>"))
+    case .check:
+      return []
     case .action(let action):
       let deployment: String =
         switch action.target {
@@ -77,6 +80,43 @@ public enum DryRun {
     if !waiting.isEmpty {
       lines.append(
         "  inputs resolved once the stages they reference finish: \(waiting.sorted().joined(separator: ", "))")
+    }
+    return lines
+  }
+  /// `name: check http URL` and how it repeats; nothing of it goes to vRA.
+  private static func checkLines(
+    _ stage: PlanStage, _ check: StageCheck, context: ResolutionContext, redactor: Redactor
+  ) -> [String] {
+    var settings: [String: JSONValue] = [:]
+    var waiting: [String] = []
+    for (key, value) in check.settings {
+      if let resolved = try? PlanResolver.resolve(value, in: context, stage: stage.name, field: key) {
+        settings[key] = resolved
+      } else {
+        settings[key] = value
+        waiting.append(key)
+      }
+    }
+    var resolved = check
+    resolved.settings = settings
+    // Header values may be credentials: only their names are shown.
+    if let headers = settings["headers"]?.objectValue {
+      resolved.settings["headers"] = .object(headers.mapValues { _ in .string(Redactor.mask) })
+    }
+    var lines = ["\(stage.name): check, nothing sent to vRA  (\(redactor.redact(resolved.summary)))"]
+    lines.append(
+      "  up to \(PlanDurationParser.text(check.timeout)), an attempt every \(PlanDurationParser.text(check.interval)) "
+        + "(each within \(PlanDurationParser.text(check.attemptTimeout)))"
+        + (check.kind == .http ? ", passing on HTTP \(check.expectStatus.map(String.init).joined(separator: "|"))" : "")
+    )
+    if let env = settings["env"]?.objectValue, !env.isEmpty {
+      lines.append("  env: \(env.keys.sorted().joined(separator: ", "))")
+    }
+    if !stage.secrets.isEmpty {
+      lines.append("  secrets as environment variables: \(stage.secrets.keys.sorted().joined(separator: ", "))")
+    }
+    if !waiting.isEmpty {
+      lines.append("  resolved once the stages they reference finish: \(waiting.sorted().joined(separator: ", "))")
     }
     return lines
   }

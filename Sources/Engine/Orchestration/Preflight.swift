@@ -42,7 +42,7 @@ public struct Preflight: Sendable {
         continue
       }
       switch stage.source {
-      case .template:
+      case .template, .check:
         continue
       case .blueprint(let name, let version):
         guard let blueprint = try await catalog.blueprint(name, projectId: project.id), let id = blueprint.id else {

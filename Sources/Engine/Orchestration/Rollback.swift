@@ -111,6 +111,13 @@ public struct Rollback: Sendable {
       }
       return true
     }
+    if record.status == .succeeded, record.deploymentId == nil, record.deploymentName == nil {
+      // A check stage: nothing of it exists in vRA. It ends with the run's others.
+      try await store.recordStageStatus(run: runId, stage: name, to: during)
+      try await store.recordStageStatus(run: runId, stage: name, to: done)
+      emit(.stage(name, done, detail: "a check: nothing of it to delete"))
+      return true
+    }
     if purpose == .rollback, let operation = record.operation, operation.keepsDeployment {
       guard operation == .update, let reverter else { return true }
       return try await revert(record, with: reverter)

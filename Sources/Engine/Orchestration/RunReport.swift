@@ -35,6 +35,9 @@ public struct RunReport: Codable, Sendable {
     /// The last approval news of the stage's request: `{"state": "awaiting" | "approved", "status",
     /// "requestId", "at"}`; null when it never awaited one.
     public var approval: JSONValue?
+    /// How a check stage's check ended: `{"kind", "target", "passed", "attempts", "passesInRow",
+    /// "times", "seconds", "last", "status" | "exitStatus", "output", "at"}`; null for other stages.
+    public var check: JSONValue?
 
     /// Absent values are written as `null`, never left out: the documented shape has every key.
     public func encode(to encoder: any Encoder) throws {
@@ -48,6 +51,7 @@ public struct RunReport: Codable, Sendable {
       try container.encode(resources, forKey: .resources)
       try container.encode(error, forKey: .error)
       try container.encode(approval, forKey: .approval)
+      try container.encode(check, forKey: .check)
     }
   }
 
@@ -63,10 +67,16 @@ public struct RunReport: Codable, Sendable {
       stages.sort { (position[$0.name] ?? .max) < (position[$1.name] ?? .max) }
     }
     var approvals: [String: JSONValue] = [:]
-    for event in try await store.events(of: runId) where event.kind == EventRecord.Kind.stageApproval {
+    var checks: [String: JSONValue] = [:]
+    for event in try await store.events(of: runId)
+    where event.kind == EventRecord.Kind.stageApproval || event.kind == EventRecord.Kind.stageCheck {
       guard let stage = event.stage, case .object(var data)? = event.data else { continue }
       data["at"] = .string(VRAJSON.formatTimestamp(event.at))
-      approvals[stage] = .object(data)
+      if event.kind == EventRecord.Kind.stageCheck {
+        checks[stage] = .object(data)
+      } else {
+        approvals[stage] = .object(data)
+      }
     }
     return RunReport(
       run: Run(
@@ -76,7 +86,7 @@ public struct RunReport: Codable, Sendable {
         Stage(
           name: $0.name, status: $0.status.rawValue, deploymentName: $0.deploymentName, deploymentId: $0.deploymentId,
           requestId: $0.requestId, outputs: $0.outputs, resources: $0.resources, error: $0.error,
-          approval: approvals[$0.name])
+          approval: approvals[$0.name], check: checks[$0.name])
       })
   }
 

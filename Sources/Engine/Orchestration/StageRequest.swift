@@ -82,6 +82,9 @@ public enum StageRequest: Sendable {
       self = .action(
         deploymentId: targets.deploymentId ?? "", resourceId: targets.resourceId,
         ResourceActionRequest(actionId: action.actionId, inputs: order.inputs, reason: action.reason ?? order.reason))
+    case .check:
+      // `StageRunner` runs a check stage itself; nothing asks vRA for one.
+      preconditionFailure("a check stage sends no request to vRA")
     }
   }
 

@@ -51,6 +51,8 @@ struct StageRunner: Sendable {
     do {
       // An action stage deploys nothing: it acts the same in an environment run.
       if let action = stage.source.action { return try await act(stage, action, span: span) }
+      // A check stage sends nothing to vRA and has no deployment to converge.
+      if let check = stage.source.check { return try await self.check(stage, check, span: span) }
       if let environmentName { return try await converge(stage, environment: environmentName, span: span) }
       return try await attempt(stage, span: span)
     } catch {
@@ -354,6 +356,13 @@ struct StageRunner: Sendable {
     let name = stage.name
     let outcome = try? await shielded { [self] () async throws -> StageOutcome in
       guard let record = try await store.stage(run: runId, name: name) else { return .cancelled }
+      if stage.source.check != nil {
+        // Nothing of a check runs in vRA; its probe stopped with the task.
+        if record.status.canTransition(to: .cancelled) {
+          try await store.recordStageStatus(run: runId, stage: name, to: .cancelled)
+        }
+        return .cancelled
+      }
       var deploymentId = record.deploymentId
       if record.status == .submitting, deploymentId == nil, let deploymentName = record.deploymentName,
         let projectId = record.projectId

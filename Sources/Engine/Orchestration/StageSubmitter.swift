@@ -72,6 +72,8 @@ struct StageSubmitter: Sendable {
     case .action:
       // The deployment is another stage's or looked up by name: `ActionTarget` resolves it first.
       throw StageFailure(message: "an action stage's request is built from its resolved target")
+    case .check:
+      throw StageFailure(message: "a check stage sends no request to vRA")
     }
   }
 }

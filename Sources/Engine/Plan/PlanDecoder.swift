@@ -24,10 +24,11 @@ struct PlanDecoder {
     "org", "region", "constraintTags",
   ]
   static let stageKeys = [
-    "template", "blueprint", "catalogItem", "action", "deploymentName", "inputs", "secrets", "dependsOn", "project",
+    "template", "blueprint", "catalogItem", "action", "check", "deploymentName", "inputs", "secrets", "dependsOn",
+    "project",
     "org", "region", "constraintTags", "timeout", "approvalTimeout", "retries", "description",
   ]
-  static let sourceKeys = ["template", "blueprint", "catalogItem", "action"]
+  static let sourceKeys = ["template", "blueprint", "catalogItem", "action", "check"]
   static let actionKeys = ["stage", "deployment", "id", "resource", "reason", "inputs"]
 
   let file: String
@@ -168,7 +169,7 @@ struct PlanDecoder {
     for field in entries {
       let keyPath = JSONPointer.appending(field.key, to: path)
       switch field.key {
-      case "template", "blueprint", "catalogItem", "action":
+      case "template", "blueprint", "catalogItem", "action", "check":
         sources.append(field)
       case "deploymentName":
         if let text = string(field.value, path: keyPath, field: "deploymentName", stage: name) {
@@ -205,10 +206,13 @@ struct PlanDecoder {
         context(field, path: keyPath, into: &stage.placement, stage: name)
       case "timeout":
         stage.timeout = duration(field.value, path: keyPath, field: "timeout", stage: name)
+        stage.valueLocations["/timeout"] = field.value.location
       case "approvalTimeout":
         stage.approvalTimeout = duration(field.value, path: keyPath, field: "approvalTimeout", stage: name)
+        stage.valueLocations["/approvalTimeout"] = field.value.location
       case "retries":
         stage.retries = integer(field.value, path: keyPath, field: "retries", minimum: 0, stage: name)
+        stage.valueLocations["/retries"] = field.value.location
       case "description":
         _ = string(field.value, path: keyPath, field: "description", stage: name)
       default:
@@ -227,7 +231,7 @@ struct PlanDecoder {
       error(
         .missingField, "stage '\(name)' says nothing to deploy", at: entry.keyLocation, path: path,
         hint: "add one of 'template: FILE', 'blueprint: {name, version}', 'catalogItem: {name, version}' or "
-          + "'action: {stage, id}'",
+          + "'action: {stage, id}' or 'check: {http: {url}}'",
         stage: name)
     } else if sources.count > 1 {
       error(
@@ -241,6 +245,11 @@ struct PlanDecoder {
       case "action":
         if let action = action(source, path: keyPath, into: &stage) {
           stage.source = .action(action)
+          result.unusable = false
+        }
+      case "check":
+        if let check = check(source, path: keyPath, into: &stage) {
+          stage.source = .check(check)
           result.unusable = false
         }
       case "template":
@@ -437,7 +446,7 @@ struct PlanDecoder {
 
   // MARK: Typed values
 
-  private mutating func mapping(
+  mutating func mapping(
     _ node: PlanNode, path: String, field: String, expecting: String, stage: String? = nil
   ) -> [PlanNode.Entry]? {
     if let entries = node.entries { return entries }
@@ -448,7 +457,7 @@ struct PlanDecoder {
     return nil
   }
 
-  private mutating func string(
+  mutating func string(
     _ node: PlanNode, path: String, field: String, allowNumbers: Bool = false, stage: String? = nil
   ) -> String? {
     switch node.scalar {
@@ -463,7 +472,7 @@ struct PlanDecoder {
     }
   }
 
-  private mutating func integer(
+  mutating func integer(
     _ node: PlanNode, path: String, field: String, minimum: Int, stage: String? = nil
   ) -> Int? {
     guard case .int(let value)? = node.scalar else {
@@ -495,7 +504,7 @@ struct PlanDecoder {
     return nil
   }
 
-  private mutating func duration(
+  mutating func duration(
     _ node: PlanNode, path: String, field: String, stage: String? = nil
   ) -> Duration? {
     let text: String
@@ -519,7 +528,7 @@ struct PlanDecoder {
 
   // MARK: Diagnostics
 
-  private mutating func unknownKey(
+  mutating func unknownKey(
     _ entry: PlanNode.Entry, path: String, among known: [String], in container: String, stage: String? = nil
   ) {
     let suggestion = NameSuggester.suggestion(for: entry.key, among: known)
@@ -530,7 +539,7 @@ struct PlanDecoder {
       stage: stage)
   }
 
-  private mutating func error(
+  mutating func error(
     _ code: PlanDiagnosticCode, _ message: String, at location: SourceLocation, path: String, hint: String? = nil,
     stage: String? = nil
   ) {

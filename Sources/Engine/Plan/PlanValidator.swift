@@ -94,6 +94,14 @@ public enum PlanValidator {
         file: plan.file, location: stage.location(of: "/action/stage"), path: path + "/action/stage",
         hint: suggestion(for: target, among: plan.stageNames.filter { $0 != stage.name }), stage: stage.name)
     }
+    if targetStage.source.check != nil {
+      return PlanDiagnostic(
+        code: .unknownStage,
+        message: "the action of stage '\(stage.name)' acts on stage '\(target)', a check, which has no deployment",
+        file: plan.file, location: stage.location(of: "/action/stage"), path: path + "/action/stage",
+        hint: "to run the action after the check, act on the deployed stage and add `dependsOn: [\(target)]`",
+        stage: stage.name)
+    }
     guard let resource = action.resource, let template = targetStage.source.template,
       template.resource(named: resource) == nil
     else { return nil }

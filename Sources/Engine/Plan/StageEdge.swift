@@ -61,7 +61,8 @@ public struct StageEdge: Sendable, Hashable {
 }
 
 extension PlanStage {
-  /// Every `${...}` in the stage's deployment name and inputs, with the stage-relative pointer of its string.
+  /// Every `${...}` in the stage's deployment name, inputs, action target and check settings, with the
+  /// stage-relative pointer of its string.
   static func referenceOccurrences(
     in stage: PlanStage
   ) -> [(pointer: String, occurrence: PlanReferenceScanner.Occurrence)] {
@@ -70,6 +71,10 @@ extension PlanStage {
     found += PlanReferenceScanner.scan(.object(stage.inputs), pointer: "/inputs", locate: locate)
     if case .deployment(let name)? = stage.source.action?.target {
       found += PlanReferenceScanner.scan(.string(name), pointer: "/action/deployment", locate: locate)
+    }
+    if let check = stage.source.check {
+      found += PlanReferenceScanner.scan(
+        .object(check.settings), pointer: "/check/\(check.kind.rawValue)", locate: locate)
     }
     return found
   }

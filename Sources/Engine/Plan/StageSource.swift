@@ -11,6 +11,8 @@ public enum StageSource: Sendable, Hashable {
   case catalogItem(name: String, version: String?)
   /// A day-2 action on a deployment that exists: the stage deploys nothing.
   case action(StageAction)
+  /// A smoke check (HTTP, TCP or a command): the stage deploys nothing and sends nothing to vRA.
+  case check(StageCheck)
 
   /// The parsed template of a `.template` stage.
   public var template: Template? {
@@ -25,8 +27,18 @@ public enum StageSource: Sendable, Hashable {
     case .blueprint(let name, let version): "blueprint \(name)\(version.map { "@\($0)" } ?? "")"
     case .catalogItem(let name, let version): "catalogItem \(name)\(version.map { "@\($0)" } ?? "")"
     case .action(let action): "action \(action.summary)"
+    case .check(let check): "check \(check.summary)"
     }
   }
+
+  /// The check of a `.check` stage.
+  public var check: StageCheck? {
+    if case .check(let check) = self { return check }
+    return nil
+  }
+
+  /// Whether the stage has a deployment of its own or acts on one in vRA (not a check).
+  public var usesVRA: Bool { check == nil }
 
   /// The action of an `.action` stage.
   public var action: StageAction? {

@@ -102,11 +102,38 @@ public struct CIReport: Sendable {
         }
         if let request = stage.requestId { output.append("request: \(request)") }
         output.append("status: \(stage.status)")
+        output += checkLines(stage.check)
+        var outcome = outcome(of: stage, cancelReason: cancelReason)
+        if stage.check != nil, case .failed(let type, let message, let details) = outcome, type == "deployment" {
+          outcome = .failed(type: "check", message: message, details: details)
+        }
         return TestCase(
-          kind: "stage", name: stage.name, status: stage.status,
-          outcome: outcome(of: stage, cancelReason: cancelReason), duration: timings.duration(of: stage.name),
+          kind: stage.check == nil ? "stage" : "check", name: stage.name, status: stage.status,
+          outcome: outcome, duration: timings.duration(of: stage.name),
           deploymentName: stage.deploymentName, deploymentId: stage.deploymentId, output: output)
       })
+  }
+
+  /// A check stage's verdict as `system-out` lines: what it checked, how often, the last answer and
+  /// the command's output (already redacted in the store).
+  static func checkLines(_ check: JSONValue?) -> [String] {
+    guard let check = check?.objectValue else { return [] }
+    func text(_ key: String) -> String {
+      switch check[key] {
+      case .string(let text)?: text
+      case .int(let number)?: String(number)
+      case .double(let number)?: String(number)
+      case .bool(let flag)?: String(flag)
+      default: "?"
+      }
+    }
+    var lines = [
+      "check: \(text("kind")) \(text("target"))",
+      "attempts: \(text("attempts")), passes in a row: \(text("passesInRow")) of \(text("times"))",
+    ]
+    if check["last"] != nil { lines.append("last: \(text("last"))") }
+    if let output = check["output"]?.stringValue, !output.isEmpty { lines.append("output:\n\(output)") }
+    return lines
   }
 
   /// Passed when the stage succeeded (or succeeded and was rolled back after another failed); a

@@ -946,7 +946,8 @@ public enum OpenAPIDocument {
           "outputs",
           "resources",
           "error",
-          "approval"
+          "approval",
+          "check"
         ],
         "properties": {
           "name": {
@@ -1025,6 +1026,70 @@ public enum OpenAPIDocument {
             },
             "required": [
               "state",
+              "at"
+            ]
+          },
+          "check": {
+            "description": "How a check stage's check ended (the last `stage.check` event); null for other stages. `output` is a failing HTTP answer's body or the command's output, redacted and cut to its last 4 KiB.",
+            "type": [
+              "object",
+              "null"
+            ],
+            "properties": {
+              "kind": {
+                "type": "string",
+                "enum": [
+                  "http",
+                  "tcp",
+                  "command"
+                ]
+              },
+              "target": {
+                "type": "string",
+                "description": "The URL, host:port or command, redacted."
+              },
+              "passed": {
+                "type": "boolean"
+              },
+              "attempts": {
+                "type": "integer"
+              },
+              "passesInRow": {
+                "type": "integer"
+              },
+              "times": {
+                "type": "integer",
+                "description": "Passes in a row the check needed."
+              },
+              "seconds": {
+                "type": "number"
+              },
+              "last": {
+                "type": "string",
+                "description": "What the last attempt saw: `HTTP 200`, `connection refused`, `exit status 1`, ..."
+              },
+              "status": {
+                "type": "integer",
+                "description": "The last HTTP status (http)."
+              },
+              "exitStatus": {
+                "type": "integer",
+                "description": "The command's last exit status (command)."
+              },
+              "output": {
+                "type": "string"
+              },
+              "at": {
+                "type": "string",
+                "format": "date-time"
+              }
+            },
+            "required": [
+              "kind",
+              "target",
+              "passed",
+              "attempts",
+              "times",
               "at"
             ]
           }

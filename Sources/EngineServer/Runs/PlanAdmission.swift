@@ -74,6 +74,15 @@ enum PlanAdmission {
             message: "stage '\(stage.name)': the service runs actions only on the plan's own stages' deployments "
               + "(`action: {stage: NAME}`)"))
       }
+      if stage.source.check?.kind == .command {
+        // A command would run on the service's host, with its credentials, for any tenant.
+        let location = stage.location(of: "/check/command/run")
+        problems.append(
+          .init(
+            file: plan.file, line: location.line, column: location.column, field: pointer + "/check/command",
+            message: "stage '\(stage.name)': the service runs no commands; use an http or tcp check, or run the "
+              + "command check with `vra-engine apply` in the pipeline"))
+      }
       for (name, reference) in stage.secrets.sorted(by: { $0.key < $1.key }) {
         let where_ = stage.location(of: "/secrets/\(name)")
         if let reason = refusal(of: reference, tenant: tenant) {
