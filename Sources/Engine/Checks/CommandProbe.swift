@@ -61,8 +61,10 @@ struct CommandProbe: Sendable {
     let output = Self.tail(of: capture)
     switch outcome {
     case .timedOut:
+      // The last attempt is cut to what is left of the check's timeout (999 ms of 1 s): shown in tenths.
+      let shown = Duration.milliseconds((timeout.milliseconds + 50) / 100 * 100)
       return ProbeResult(
-        passed: false, summary: "did not end within \(PlanDurationParser.text(timeout)) (stopped)", output: output)
+        passed: false, summary: "did not end within \(PlanDurationParser.text(shown)) (stopped)", output: output)
     case .ended(.exited(let code)):
       return ProbeResult(
         passed: code == 0, summary: code == 0 ? "exit status 0" : "exit status \(code)", code: Int(code),
