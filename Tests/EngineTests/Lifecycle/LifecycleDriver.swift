@@ -23,6 +23,7 @@ final class LifecycleStats: Sendable {
   }
   private let counts = Mutex(Counts())
   private let failed = Mutex<[(LifecycleSequence, [String])]>([])
+  private let known = Mutex<[String]>([])
   func update(_ change: (inout Counts) -> Void) { counts.withLock { change(&$0) } }
   var value: Counts { counts.withLock { $0 } }
   /// Records a sequence that broke an invariant, with its violations.
@@ -30,6 +31,9 @@ final class LifecycleStats: Sendable {
     failed.withLock { $0.append((sequence, violations)) }
   }
   var failures: [(LifecycleSequence, [String])] { failed.withLock { $0 } }
+  /// Records the breach of a check that fails because of a known engine bug (reported, not fixed yet).
+  func knownIssue(_ problem: String) { known.withLock { $0.append(problem) } }
+  var knownIssues: [String] { known.withLock { $0 } }
 }
 
 /// One process's view of the engine: its own store instance (so its own lease owner), client and
@@ -182,12 +186,20 @@ struct LifecycleDriver {
   /// The stages (status, attempt, error) and the run's status log, for a failure message.
   static func trace(_ snapshot: LifecycleSnapshot) -> String {
     let stages = snapshot.stages.map {
-      "    \($0.name): \($0.status) attempt \($0.attempt)" + ($0.error.map { " error: \($0.message)" } ?? "")
+      "    \($0.name): \($0.status) attempt \($0.attempt) deployment \($0.deploymentId ?? "-") request "
+        + "\($0.requestId ?? "-")" + ($0.error.map { " error: \($0.message)" } ?? "")
     }
     let events = snapshot.events.suffix(60).map { "    #\($0.sequence) \($0.kind) \($0.stage ?? "-"): \($0.message)" }
     let deployments = snapshot.deployments.map { "    vRA: \($0.name) \($0.id ?? "?") \($0.status?.rawValue ?? "?")" }
-    return (["    run \(snapshot.run.id): \(snapshot.run.status)"] + stages + deployments + events).joined(
-      separator: "\n")
+    let actions = snapshot.actionTargets.sorted { $0.key < $1.key }.map { id, view in
+      "    vRA: \(id) \(ActionShape.actionId) requests "
+        + "\(view.actionRequests.map { "\($0.id ?? "?") \($0.status?.rawValue ?? "?")" }), tags \(view.tags)"
+    }
+    let deletes = snapshot.deleteRequests.map {
+      "    delete (\($0.purpose.rawValue)) for \($0.stage): \($0.deploymentId ?? "?") \($0.status.rawValue)"
+    }
+    return (["    run \(snapshot.run.id): \(snapshot.run.status)"] + stages + deployments + actions + deletes + events)
+      .joined(separator: "\n")
   }
 
   func loadPlan() throws -> Plan {
@@ -208,9 +220,36 @@ struct LifecycleDriver {
     let run = try #require(try await observer.store.run(runId))
     let deployments = try await observer.client.deployments(DeploymentFilter(search: plan.tag + "-")).collect()
       .filter { $0.name.hasPrefix(plan.tag + "-") }
+    var targets: [String: ActionTargetView] = [:]
+    if let action = plan.action {
+      let name = plan.deploymentName(action.target, runId: runId.rawValue)
+      for deployment in deployments where deployment.name == name {
+        guard let id = deployment.id else { continue }
+        targets[id] = await actionTarget(id, client: observer.client)
+      }
+    }
     return LifecycleSnapshot(
       run: run, stages: try await observer.store.stages(of: runId), events: try await observer.store.events(of: runId),
-      deployments: deployments)
+      deployments: deployments, deleteRequests: try await observer.store.deleteRequests(of: runId),
+      actionTargets: targets)
+  }
+
+  /// The action's requests on a deployment and its resources' tags; nil when vRA cannot say (the
+  /// deployment went away between the list and these calls: a delete a killed process left running).
+  func actionTarget(_ id: String, client: VRAClient) async -> ActionTargetView? {
+    do {
+      let requests = try await client.deploymentRequests(deploymentId: id).collect().filter {
+        $0.actionId == ActionShape.actionId
+      }
+      let resources = try await client.deploymentResources(deploymentId: id).collect()
+      return ActionTargetView(
+        actionRequests: requests,
+        tags: Dictionary(
+          resources.map { ($0.name, $0.properties?["tags"]?.arrayValue ?? []) }, uniquingKeysWith: { first, _ in first }
+        ))
+    } catch {
+      return nil
+    }
   }
 
   // MARK: Events
@@ -332,7 +371,11 @@ struct LifecycleDriver {
     }
     judge(await task.result, resumable: resumable, allowed: allowed, before: before)
     if case .success(let record) = await task.result, record.status == .succeeded {
-      for problem in LifecycleInvariants.everyStageOnce(try await snapshot(observer), plan: plan) { violation(problem) }
+      let snapshot = try await snapshot(observer)
+      for problem in LifecycleInvariants.everyStageOnce(snapshot, plan: plan) { violation(problem) }
+      for problem in LifecycleInvariants.actionOutputsAreTargets(snapshot, plan: plan) {
+        stats.knownIssue("\(sequence.index) step \(step): \(problem)")
+      }
     }
   }
 

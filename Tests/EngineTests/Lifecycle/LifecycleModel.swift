@@ -22,7 +22,22 @@ struct SeededGenerator: RandomNumberGenerator {
   mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
 }
 
-/// A plan of 3–8 stages whose dependencies form a random DAG (fan-in and fan-out).
+/// A day-2 action stage of a plan: `Deployment.EditTags` on the deployment of an earlier stage.
+struct ActionShape: Sendable, Hashable {
+  /// The action stage's index.
+  var stage: Int
+  /// The stage whose deployment it acts on (lower than `stage`): `action: {stage: sT}`.
+  var target: Int
+  /// Whether `dependsOn` also names the target (a redundant edge beside the action's own).
+  var dependsOnTarget: Bool
+
+  static let actionId = "Deployment.EditTags"
+  /// The key of the tag the action sets (its value is the plan's tag).
+  static let tagKey = "run"
+}
+
+/// A plan of 3–8 stages whose dependencies form a random DAG (fan-in and fan-out); one of them may
+/// be a day-2 action on an earlier stage's deployment instead of a deployment of its own.
 struct PlanShape: Sendable, Hashable, CustomStringConvertible {
   /// A tag unique to the sequence, the prefix of every deployment name its runs create.
   var tag: String
@@ -33,8 +48,14 @@ struct PlanShape: Sendable, Hashable, CustomStringConvertible {
   var continueOnFailure: Bool
   var rollback: Bool
   var retries: Int
+  /// The action stage, if the plan has one: `parents[action.stage]` starts with its target.
+  var action: ActionShape? = nil
 
   var stages: [String] { (0..<stageCount).map(Self.name) }
+  func isAction(_ index: Int) -> Bool { action?.stage == index }
+  /// The stages that deploy something (all but the action stage): the ones a cause can break, and
+  /// the ones whose deployments vRA holds.
+  var deployStages: [Int] { (0..<stageCount).filter { !isAction($0) } }
   static func name(_ index: Int) -> String { "s\(index)" }
   /// The environment variable that breaks stage `index` ("1") or not ("0").
   static func failVariable(_ index: Int) -> String { "FAIL_S\(index)" }
@@ -42,8 +63,9 @@ struct PlanShape: Sendable, Hashable, CustomStringConvertible {
   /// The deployment name of stage `index` in run `runId`.
   func deploymentName(_ index: Int, runId: String) -> String { "\(tag)-\(runId)-\(Self.name(index))" }
 
-  /// The plan file: every stage deploys `stage.yaml`; its first parent's output is one input (a
-  /// reference, so also an edge) and the others are `dependsOn`.
+  /// The plan file: every stage deploys `stage.yaml`; its first parent's output (the action stage's:
+  /// a resource property) is one input (a reference, so also an edge) and the others are `dependsOn`. The action stage tags its target's
+  /// deployment (the action's implicit edge); its other parents are `dependsOn`.
   var yaml: String {
     var lines = [
       "name: \(tag)",
@@ -57,11 +79,22 @@ struct PlanShape: Sendable, Hashable, CustomStringConvertible {
     ]
     for index in 0..<stageCount {
       lines.append("  \(Self.name(index)):")
+      if let action, action.stage == index {
+        lines.append(
+          "    action: {stage: \(Self.name(action.target)), id: \(ActionShape.actionId), "
+            + "inputs: {tags: [{key: \(ActionShape.tagKey), value: \"\(tag)\"}]}}")
+        let others = (action.dependsOnTarget ? parents[index] : Array(parents[index].dropFirst())).map(Self.name)
+        if !others.isEmpty { lines.append("    dependsOn: [\(others.joined(separator: ", "))]") }
+        continue
+      }
       lines.append("    template: stage.yaml")
       lines.append("    deploymentName: \"\(tag)-${run.id}-\(Self.name(index))\"")
       var inputs = ["fail: \"${env.\(Self.failVariable(index))}\""]
       if let first = parents[index].first {
-        inputs.append("upstream: \"${stages.\(Self.name(first)).outputs.id}\"")
+        // The action stage's resources are its target's after the action (its outputs: see
+        // `LifecycleInvariants.actionOutputsAreTargets`).
+        let field = isAction(first) ? "resources.net.cidr" : "outputs.id"
+        inputs.append("upstream: \"${stages.\(Self.name(first)).\(field)}\"")
       }
       lines.append("    inputs: {\(inputs.joined(separator: ", "))}")
       let others = parents[index].dropFirst().map(Self.name)
@@ -90,11 +123,12 @@ struct PlanShape: Sendable, Hashable, CustomStringConvertible {
 
   var description: String {
     let edges = (0..<stageCount).map { index in
-      parents[index].isEmpty ? "s\(index)" : "s\(index)<-[\(parents[index].map(Self.name).joined(separator: ","))]"
+      let name = isAction(index) ? "s\(index)=EditTags(s\(parents[index][0]))" : "s\(index)"
+      return parents[index].isEmpty ? name : "\(name)<-[\(parents[index].map(Self.name).joined(separator: ","))]"
     }
     return "\(stageCount) stages {\(edges.joined(separator: " "))} parallelism \(parallelism), "
       + "onFailure \(continueOnFailure ? "continue" : "stop"), rollback \(rollback ? "on-failure" : "none"), "
-      + "retries \(retries)"
+      + "retries \(retries)" + (action.map { $0.dependsOnTarget ? ", action's target also in dependsOn" : "" } ?? "")
   }
 }
 
@@ -190,7 +224,7 @@ enum LifecycleGenerator {
     }
 
     if random.chance(0.4) {
-      let stage = Int.random(in: 0..<plan.stageCount, using: &random)
+      let stage = plan.deployStages.randomElement(using: &random)!
       events.append(.breakStage(stage))
       broken.insert(stage)
     }
@@ -214,7 +248,7 @@ enum LifecycleGenerator {
             phase = .idle
           }
         } else if roll < 62 {
-          let stage = Int.random(in: 0..<plan.stageCount, using: &random)
+          let stage = plan.deployStages.randomElement(using: &random)!
           events.append(.breakStage(stage))
           broken.insert(stage)
         } else if roll < 77, !broken.isEmpty {
@@ -238,7 +272,9 @@ enum LifecycleGenerator {
     return LifecycleSequence(index: index, seed: seed, plan: plan, events: events)
   }
 
-  /// 3–8 stages, small ones most often; each stage depends on 0–3 earlier ones.
+  /// 3–8 stages, small ones most often; each stage depends on 0–3 earlier ones. Half the plans turn
+  /// one stage (not the first) into an action on an earlier stage's deployment; it keeps its other
+  /// parents, and later stages may depend on it.
   static func plan(_ index: Int, using random: inout SeededGenerator) -> PlanShape {
     let sizes = [3, 3, 3, 4, 4, 4, 5, 5, 6, 7, 8]
     let count = sizes[Int.random(in: 0..<sizes.count, using: &random)]
@@ -249,9 +285,16 @@ enum LifecycleGenerator {
       while chosen.count < wanted { chosen.insert(Int.random(in: 0..<stage, using: &random)) }
       parents.append(chosen.sorted().shuffled(using: &random))
     }
-    return PlanShape(
+    var shape = PlanShape(
       tag: "lc\(index)", stageCount: count, parents: parents, parallelism: Int.random(in: 1...4, using: &random),
       continueOnFailure: random.chance(0.3), rollback: random.chance(0.3), retries: random.chance(0.2) ? 1 : 0)
+    if random.chance(0.5) {
+      let stage = Int.random(in: 1..<count, using: &random)
+      let target = Int.random(in: 0..<stage, using: &random)
+      shape.parents[stage] = [target] + shape.parents[stage].filter { $0 != target }
+      shape.action = ActionShape(stage: stage, target: target, dependsOnTarget: random.chance(0.25))
+    }
+    return shape
   }
 }
 

@@ -7,7 +7,10 @@ import VRASimulator
 /// The model-based lifecycle test (issue 12): random sequences of events (a stage fails, the
 /// cause is fixed, start/resume, Ctrl-C, cancel from another process or of an unowned run, a
 /// stalled owner taken over, a real `apply` SIGKILLed, destroy) on random DAG plans, against the
-/// simulator, with every invariant checked after every step.
+/// simulator, with every invariant checked after every step. Half the plans have a day-2 action
+/// stage (issue 18: `Deployment.EditTags` on an earlier stage's deployment), driven through the same
+/// events: it must act on its target's deployment, send its request at most once per attempt, and
+/// never make rollback or destroy delete anything.
 ///
 /// Replay: the seed is printed; `LIFECYCLE_SEED=S LIFECYCLE_ONLY=I swift test --filter RunLifecycleModel`
 /// runs sequence I of that seed alone (timing still varies: the engine runs for real).
@@ -68,6 +71,15 @@ extension TimingSensitive {
           + "\(figures.violations) violations")
       for (sequence, violations) in stats.failures.sorted(by: { $0.0.index < $1.0.index }) {
         Issue.record("seed \(seed): \(sequence)\nviolations:\n  \(violations.joined(separator: "\n  "))")
+      }
+      let known = stats.knownIssues
+      if !known.isEmpty {
+        // See `LifecycleInvariants.actionOutputsAreTargets`: remove once the engine is fixed.
+        let examples = known.prefix(3).joined(separator: "; sequence ")
+        withKnownIssue("an action stage's outputs are its action request's (none), not its deployment's") {
+          Issue.record(
+            "seed \(seed): \(known.count) succeeded runs with an action stage lacking outputs: sequence \(examples)")
+        }
       }
       #expect(figures.sequences == indices.count)
       #expect(figures.violations == 0)
