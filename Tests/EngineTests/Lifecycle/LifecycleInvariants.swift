@@ -183,13 +183,7 @@ enum LifecycleInvariants {
 
   /// After a run that succeeded: the action stage's outputs are its target's deployment's (docs/day2.md:
   /// "The stage's outputs and resources are the deployment's after the action").
-  ///
-  /// KNOWN ENGINE BUG (reported with the branch model-actions): `StageCompletion.record` takes a
-  /// stage's outputs from the deployment's last request, which for an action stage is the action's
-  /// request; vRA (and the simulator) give a day-2 action's request no outputs, so the stage has
-  /// none and `${stages.ACTION.outputs.x}` fails the stage that reads it ("stage 's2' has no output
-  /// 'id'"). The driver routes these problems to a known issue; once the engine is fixed, move this
-  /// check into `check` and make `PlanShape.yaml` read the action stage's `outputs.id` again.
+  /// (vRA gives a day-2 action's own request no outputs: they are the deployment's newest that has some.)
   static func actionOutputsAreTargets(_ snapshot: LifecycleSnapshot, plan: PlanShape) -> [String] {
     guard let action = plan.action else { return [] }
     let byStage = Dictionary(uniqueKeysWithValues: snapshot.stages.map { ($0.name, $0) })

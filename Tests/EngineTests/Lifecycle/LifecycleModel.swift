@@ -91,10 +91,8 @@ struct PlanShape: Sendable, Hashable, CustomStringConvertible {
       lines.append("    deploymentName: \"\(tag)-${run.id}-\(Self.name(index))\"")
       var inputs = ["fail: \"${env.\(Self.failVariable(index))}\""]
       if let first = parents[index].first {
-        // The action stage's resources are its target's after the action (its outputs: see
-        // `LifecycleInvariants.actionOutputsAreTargets`).
-        let field = isAction(first) ? "resources.net.cidr" : "outputs.id"
-        inputs.append("upstream: \"${stages.\(Self.name(first)).\(field)}\"")
+        // An action stage's outputs are its target deployment's after the action.
+        inputs.append("upstream: \"${stages.\(Self.name(first)).outputs.id}\"")
       }
       lines.append("    inputs: {\(inputs.joined(separator: ", "))}")
       let others = parents[index].dropFirst().map(Self.name)
