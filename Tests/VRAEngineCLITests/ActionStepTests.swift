@@ -105,4 +105,59 @@ import VRASimulator
       #expect(left.isEmpty, "\(left.map(\.name))")
     }
   }
+  /// The pull-request example as a runner runs it, on the example's own plan (its check's waits
+  /// shortened): validate, then the sandbox step (`destroy-after: always`) with the smoke check
+  /// passing, then failing on a health URL that answers 500. Both tear the sandbox down and write a
+  /// valid JUnit report and the step summary.
+  @Test func thePullRequestExampleSmokeChecksTheSandboxAndTearsItDownEitherWay() async throws {
+    try await SimulatorHarness.with({
+      $0.timeScale = 0.004
+      $0.faults.enabled = true
+    }) { harness in
+      let infra = Self.root.appendingPathComponent("examples/ci/infra")
+      var files: [String: String] = [:]
+      for name in ["plan.yaml", "templates/network.yaml", "templates/app.yaml"] {
+        var text = try String(contentsOf: infra.appendingPathComponent(name), encoding: .utf8)
+        if name == "plan.yaml" {
+          text = text.replacingOccurrences(of: "interval: 5s", with: "interval: 100ms")
+            .replacingOccurrences(of: "timeout: 2m", with: "timeout: 3s")
+        }
+        files["infra/" + name] = text
+      }
+      let workspace = try Scratch.files(files, in: Scratch.directory())
+      let sandbox = [
+        "VRA_STEP_COMMAND": "apply", "VRA_STEP_PLAN": "infra/plan.yaml", "VRA_STEP_MAX_DURATION": "180s",
+        "VRA_STEP_DESTROY_AFTER": "always", "VRA_STEP_REPORT_JUNIT": "vra-report.xml",
+        "VRA_STEP_ARGS": "--state \(workspace.appendingPathComponent("state.db").path)",
+      ]
+      let valid = try await Self.step(
+        ["VRA_STEP_COMMAND": "validate", "VRA_STEP_PLAN": "infra/plan.yaml"], workspace: workspace, harness: harness)
+      #expect(valid.status == 0, "\(valid.log)")
+
+      let passed = try await Self.step(sandbox, workspace: workspace, harness: harness)
+      #expect(passed.status == 0, "\(passed.log)")
+      #expect(passed.outputs["status"] == "succeeded", "\(passed.outputs)")
+      var junit = try String(contentsOf: workspace.appendingPathComponent("vra-report.xml"), encoding: .utf8)
+      #expect(junit.contains(#"<testcase name="smoke" classname="vra-engine.sandbox.check""#), "\(junit)")
+      #expect(!junit.contains("<failure"), "\(junit)")
+      #expect(try await JUnitSchema.validate(workspace.appendingPathComponent("vra-report.xml")).valid)
+      let session = try await SimulatorSession.start(harness)
+      var left = try await session.get("/deployment/api/deployments").decode(Page<Deployment>.self).content
+      #expect(left.isEmpty, "torn down after a pass: \(left.map(\.name))")
+
+      try await harness.server.addFault(FaultRule(path: "/_sim/apps/", status: 500))
+      let failed = try await Self.step(sandbox, workspace: workspace, harness: harness)
+      #expect(failed.status == 1, "\(failed.log)")
+      #expect(failed.outputs["status"] == "failed", "\(failed.outputs)")
+      #expect(failed.log.contains("smoke"), "\(failed.log)")
+      junit = try String(contentsOf: workspace.appendingPathComponent("vra-report.xml"), encoding: .utf8)
+      #expect(junit.contains(#"<failure type="check""#) && junit.contains("HTTP 500, expected 200"), "\(junit)")
+      #expect(try await JUnitSchema.validate(workspace.appendingPathComponent("vra-report.xml")).valid)
+      left = try await session.get("/deployment/api/deployments").decode(Page<Deployment>.self).content
+      #expect(left.isEmpty, "torn down after a failed check: \(left.map(\.name))")
+      let summary = try String(contentsOf: workspace.appendingPathComponent("summary.md"), encoding: .utf8)
+      #expect(summary.contains("| smoke | ✅ succeeded |"), "the passing run's summary: \(summary)")
+      #expect(summary.contains("| smoke | ❌ failed |"), "the failing run's summary: \(summary)")
+    }
+  }
 }
