@@ -15,6 +15,7 @@ import VRAModels
     var name: String
     var exitCode: Int32
     var stages: [String: String]
+    var arguments: [String] = []
     var testDescription: String { name }
   }
 
@@ -26,13 +27,18 @@ import VRAModels
       name: "fan-out", exitCode: 0,
       stages: ["network": "succeeded", "web-dev": "succeeded", "web-prod": "succeeded", "smoke-dev": "succeeded"]),
     Example(name: "rollback-demo", exitCode: 1, stages: ["network": "rolled-back", "app": "rolled-back"]),
+    // The README's line: deployed, smoke-checked on the machine's health URL, torn down.
+    Example(
+      name: "ci/infra", exitCode: 0, stages: ["net": "succeeded", "app": "succeeded", "smoke": "succeeded"],
+      arguments: ["--destroy-after", "always"]),
   ]
 
   @Test(arguments: cases)
   func exampleRunsAgainstTheEmbeddedSimulator(_ example: Example) async throws {
     let directory = try Scratch.directory()
     let run = try await CLIHarness.run(
-      ["apply", Self.examples.appendingPathComponent("\(example.name)/plan.yaml").path, "--output", "json"],
+      ["apply", Self.examples.appendingPathComponent("\(example.name)/plan.yaml").path, "--output", "json"]
+        + example.arguments,
       directory: directory)
     #expect(run.status == example.exitCode, "\(run.stderr)")
     let report = try JSONDecoder().decode(JSONValue.self, from: Data(run.stdout.utf8))
