@@ -253,6 +253,57 @@ import VRASimulator
     }
   }
 
+  /// A blueprint stage without a version deploys the blueprint's current content: editing the
+  /// blueprint in vRA shows in `plan` as an update, which `apply` sends in place; then nothing is
+  /// pending.
+  @Test func anUnpinnedBlueprintEditedInVRAIsAnUpdate() async throws {
+    try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      let blueprint = try await session.createBlueprint(name: "sized", content: Self.sized)
+      let plan = """
+        name: shop
+        environment: staging
+        defaults: {project: Development}
+        stages:
+          net: {template: network.yaml}
+          db:
+            blueprint: sized
+            inputs: {network: "${stages.net.outputs.networkId}", size: small}
+        """
+      let directory = try Self.workspace()
+      try Self.write(plan, in: directory)
+      let first = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(first.status == 0, "\(first.everything)")
+      let db = try #require(try await Self.deployment("staging-db", harness))
+      let unchanged = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--detailed-exitcode"], in: directory, harness: harness)
+      #expect(unchanged.status == 0, "nothing changed yet: \(unchanged.stdout)")
+
+      let edited = Self.sized.replacingOccurrences(of: "image: ubuntu", with: "image: ubuntu-24")
+      let put = try await session.http.call(
+        .PUT, "/blueprint/api/blueprints/\(blueprint)", token: session.token,
+        json: ["name": "sized", "projectId": .string(session.projectId), "content": .string(edited)])
+      #expect(put.status == 200, "\(put.json)")
+      let planned = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--detailed-exitcode"], in: directory, harness: harness)
+      #expect(planned.status == 5, "\(planned.stdout)\(planned.stderr)")
+      #expect(planned.stdout.contains("~ db: update"), "\(planned.stdout)")
+      #expect(planned.stdout.contains("blueprint sized changed in vRA"), "\(planned.stdout)")
+
+      let updated = try await CLIHarness.run(["apply", "plan.yaml"], in: directory, harness: harness)
+      #expect(updated.status == 0, "\(updated.everything)")
+      let after = try #require(try await Self.deployment("staging-db", harness))
+      #expect(after.id == db.id, "updated in place")
+      let resources = try await session.get("/deployment/api/deployments/\(try #require(after.id))/resources")
+        .decode(Page<DeploymentResource>.self).content
+      let image = resources.first { $0.name == "vm" }?.properties?["image"]?.stringValue
+      #expect(image == "ubuntu-24", "the edited content deployed: \(image ?? "nil")")
+      let settled = try await CLIHarness.run(
+        ["plan", "plan.yaml", "--detailed-exitcode"], in: directory, harness: harness)
+      #expect(settled.status == 0, "\(settled.stdout)")
+    }
+  }
+
   @Test func aRemovedStageIsDeletedOnlyWithPrune() async throws {
     try await SimulatorHarness.with({ $0.timeScale = 0.004 }) { harness in
       let directory = try Self.workspace()

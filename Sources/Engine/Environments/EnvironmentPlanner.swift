@@ -54,7 +54,7 @@ public struct EnvironmentPlanner: Sendable {
       }
       let applied = states[name]
       let context = ResolutionContext(runId: RunID(rawValue: "plan"), environment: variables, stageResults: known)
-      let desired: DesiredStage
+      var desired: DesiredStage
       do {
         desired = try DesiredStage.make(
           stage, plan: plan, environment: environment, context: context, secrets: secrets, unknownStages: unknown)
@@ -63,6 +63,7 @@ public struct EnvironmentPlanner: Sendable {
           stage, plan: plan, environment: environment, context: context, secrets: secrets,
           unknownStages: Set(plan.stageNames))
       }
+      try await desired.pinBlueprintContent(catalog: catalog, client: client)
       let projectId = try await catalog.projectId(desired.projectName)
       var (drift, deployment): ([DriftFinding], Deployment?) = ([], nil)
       if let applied { (drift, deployment) = try await DriftCheck(client: client).check(applied) }

@@ -52,7 +52,9 @@ enum StageDecision {
     }
 
     change.inputChanges = inputChanges(desired: desired, applied: applied)
-    if desired.source.templateDigest != applied.source.templateDigest {
+    // An unpinned blueprint applied before its content was kept has no digest to compare.
+    let comparable = desired.source.kind == .template || applied.source.templateDigest != nil
+    if comparable, desired.source.templateDigest != applied.source.templateDigest {
       change.templateChange = ValueChange(before: applied.source.templateDigest, after: desired.source.templateDigest)
     }
     if desired.source.kind == .blueprint, desired.source.version != applied.source.version {
@@ -65,7 +67,12 @@ enum StageDecision {
       return change
     }
     var reasons: [String] = []
-    if change.templateChange != nil { reasons.append("template \(desired.source.name) changed") }
+    if change.templateChange != nil {
+      reasons.append(
+        desired.source.kind == .blueprint
+          ? "blueprint \(desired.source.name) changed in vRA (no version pinned: its current content deploys)"
+          : "template \(desired.source.name) changed")
+    }
     if let version = change.versionChange {
       reasons.append("blueprint version \(version.before ?? "latest") → \(version.after ?? "latest")")
     }

@@ -10,8 +10,10 @@ import VRAModels
 extension StageRunner {
   func converge(_ stage: PlanStage, environment: String, span: any Span) async throws -> StageOutcome {
     let context = ResolutionContext(runId: runId, environment: self.environment, stageResults: await results.all)
-    let desired = try DesiredStage.make(
+    var made = try DesiredStage.make(
       stage, plan: plan, environment: environment, context: context, secrets: secrets)
+    try await made.pinBlueprintContent(catalog: catalog, client: client)
+    let desired = made
     // What the stage applied is recorded before the stage is recorded succeeded: a crash between the
     // two leaves it to be followed again on resume, never succeeded with the environment not knowing.
     var runner = self
