@@ -35,16 +35,8 @@ public enum DryRun {
     if let check = stage.source.check { return checkLines(stage, check, context: context, redactor: redactor) }
     let deploymentName = (try? PlanResolver.resolveDeploymentName(of: stage, in: context)) ?? stage.deploymentName
     let project = plan.project(for: stage) ?? "?"
-    var inputs: [String: JSONValue] = stage.secrets.mapValues { _ in .string(Redactor.mask) }
-    var waiting: [String] = []
-    for (key, value) in stage.inputs {
-      if let resolved = try? PlanResolver.resolve(value, in: context, stage: stage.name, field: key) {
-        inputs[key] = resolved
-      } else {
-        inputs[key] = value
-        waiting.append(key)
-      }
-    }
+    var (inputs, waiting) = resolvable(stage.inputs, of: stage, in: context)
+    inputs.merge(stage.secrets.mapValues { _ in .string(Redactor.mask) }) { resolved, _ in resolved }
     let order = StageRequest.Order(
       source: stage.source, deploymentName: deploymentName, projectId: "<id of project \(project)>", inputs: inputs,
       reason: StageRequest.Order.reason(runId: context.runId, stage: stage.name))
@@ -83,20 +75,29 @@ public enum DryRun {
     }
     return lines
   }
+  /// The values resolved as far as the dry run can (no stage has run), and the keys of those that
+  /// wait for a stage's result (kept as written).
+  private static func resolvable(
+    _ values: [String: JSONValue], of stage: PlanStage, in context: ResolutionContext
+  ) -> (values: [String: JSONValue], waiting: [String]) {
+    var resolved: [String: JSONValue] = [:]
+    var waiting: [String] = []
+    for (key, value) in values {
+      if let value = try? PlanResolver.resolve(value, in: context, stage: stage.name, field: key) {
+        resolved[key] = value
+      } else {
+        resolved[key] = value
+        waiting.append(key)
+      }
+    }
+    return (resolved, waiting)
+  }
+
   /// `name: check http URL` and how it repeats; nothing of it goes to vRA.
   private static func checkLines(
     _ stage: PlanStage, _ check: StageCheck, context: ResolutionContext, redactor: Redactor
   ) -> [String] {
-    var settings: [String: JSONValue] = [:]
-    var waiting: [String] = []
-    for (key, value) in check.settings {
-      if let resolved = try? PlanResolver.resolve(value, in: context, stage: stage.name, field: key) {
-        settings[key] = resolved
-      } else {
-        settings[key] = value
-        waiting.append(key)
-      }
-    }
+    let (settings, waiting) = resolvable(check.settings, of: stage, in: context)
     var resolved = check
     resolved.settings = settings
     // Header values may be credentials: only their names are shown.
