@@ -33,7 +33,7 @@ enum ConfigurationKeys {
       ])),
     "faults": .mapping([
       "enabled": .any, "failResources": .any, "failResourcesTimes": .any, "failResourcePercent": .any,
-      "failUpdates": .any,
+      "failUpdates": .any, "unhealthyApps": .any,
       "rules": .list(faultRule),
     ]),
     "tls": .mapping(["certificateFile": .any, "keyFile": .any, "clientCAFile": .any]),
