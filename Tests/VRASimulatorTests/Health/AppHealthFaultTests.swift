@@ -66,16 +66,18 @@ import VRASimulator
     }
   }
 
-  @Test func unhealthyAppsStillAnswer503WhileProvisioning() async throws {
+  @Test func unhealthyAppsStillAnswer503WhileTheRequestRuns() async throws {
     try await SimulatorHarness.with({
       $0.faults.enabled = true
       $0.faults.unhealthyApps = ["*"]
-      $0.durations.resourceTypes["Cloud.vSphere.Machine"] = 300
+      // Held for approval, so the probe lands while the request runs.
+      $0.approvals = [ApprovalPolicy(name: "creates", projects: [], actions: ["Deployment.Create"])]
     }) { harness in
       let session = try await SimulatorSession.start(harness)
       let id = try await HealthFixture.deploy(session, name: "slow-sick")
       let url = harness.server.healthURL(deploymentId: id, resourceName: "app")
       #expect(try await HealthFixture.probe(url).body == "unavailable: provisioning\n")
+      try await harness.server.approve(try #require(await harness.server.approvals(status: .pending).first).id)
       let deployment = try await session.waitForDeployment(id)
       #expect(deployment.status == .createSuccessful, "an unhealthy app provisions normally")
       #expect(try await HealthFixture.probe(url).status == 500)

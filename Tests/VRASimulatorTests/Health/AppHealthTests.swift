@@ -7,13 +7,15 @@ import VRASimulator
 /// Machines' health URLs (`healthUrl`, served by the simulator under `/_sim/apps/`): what a smoke
 /// check after a deployment reaches, following the deployment's life.
 @Suite struct AppHealthTests {
-  /// Slow enough machines that a probe lands while one provisions, however loaded the machine is.
-  static let slowMachines: @Sendable (inout SimulatorConfiguration) -> Void = {
+  /// The create waits for approval (so a probe before it is approved lands while the request runs,
+  /// however loaded the machine is), and machines take long enough to be caught provisioning.
+  static let gatedAndSlow: @Sendable (inout SimulatorConfiguration) -> Void = {
+    $0.approvals = [ApprovalPolicy(name: "creates", projects: [], actions: ["Deployment.Create"])]
     $0.durations.resourceTypes["Cloud.vSphere.Machine"] = 300
   }
 
   @Test func answers503WhileProvisioningThen200ThenNotOnceDeleted() async throws {
-    try await SimulatorHarness.with(Self.slowMachines) { harness in
+    try await SimulatorHarness.with(Self.gatedAndSlow) { harness in
       let session = try await SimulatorSession.start(harness)
       let id = try await HealthFixture.deploy(session, name: "shop")
       let expected = harness.server.healthURL(deploymentId: id, resourceName: "app")
@@ -25,19 +27,25 @@ import VRASimulator
       #expect(early.body == "unavailable: provisioning\n")
       #expect(early.headers.first(name: "Retry-After") == "1")
       #expect(early.headers.first(name: "Content-Type") == "text/plain; charset=utf-8")
+      let approval = try #require(await harness.server.approvals(status: .pending).first)
+      try await harness.server.approve(approval.id)
 
-      // The property shows as soon as the machine joins, while it still provisions.
+      // The property shows as soon as the machine joins, while it still provisions. A probe counts
+      // only when the machine is still PARTIAL after it (a loaded machine may finish it first).
       let url = try await session.http.poll { try await HealthFixture.healthURL(session, id, "app") }
       #expect(url == expected)
       let provisioning = try await HealthFixture.probe(url)
-      #expect(provisioning.status == 503)
-      #expect(provisioning.body == "unavailable: provisioning\n")
+      if try await HealthFixture.resources(session, id)["app"]?.state == .partial {
+        #expect(provisioning.status == 503)
+        #expect(provisioning.body == "unavailable: provisioning\n")
+      }
       #expect(try await HealthFixture.resources(session, id)["net"]?.properties?["healthUrl"] == nil)
 
       let ok = try await HealthFixture.waitFor(200, at: url)
       #expect(ok.body == "ok\n")
       #expect(ok.headers.first(name: "Content-Type") == "text/plain; charset=utf-8")
       #expect(ok.headers.first(name: "Retry-After") == nil)
+      #expect(try await HealthFixture.resources(session, id)["app"]?.state == .ok, "200 only once provisioned")
 
       // The template's output resolves to the same URL, on the deployment's request and on its own.
       let deployment = try await session.waitForDeployment(id)
@@ -48,6 +56,7 @@ import VRASimulator
       #expect(request.outputs?["url"] == .string(url))
       #expect(try await HealthFixture.probe(url).status == 200, "still up once the request is done")
 
+      try await harness.server.setApprovalPolicies([])
       let delete = try await session.delete("/deployment/api/deployments/\(id)")
       #expect(delete.status == 200)
       let deleteId = try #require(try delete.decode(DeploymentRequest.self).id)
@@ -62,6 +71,23 @@ import VRASimulator
       let gone = try await HealthFixture.probe(url)
       #expect(gone.status == 503)
       #expect(gone.body == "unavailable: deleted\n")
+    }
+  }
+
+  @Test func aDeleteWaitingForApprovalLeavesTheAppUp() async throws {
+    try await SimulatorHarness.with({
+      $0.approvals = [ApprovalPolicy(name: "deletes", projects: [], actions: ["Deployment.Delete"])]
+    }) { harness in
+      let session = try await SimulatorSession.start(harness)
+      let id = try await HealthFixture.deployAndWait(session, name: "guarded")
+      let url = harness.server.healthURL(deploymentId: id, resourceName: "app")
+      #expect(try await session.delete("/deployment/api/deployments/\(id)").status == 200)
+      let approval = try await session.http.poll { await harness.server.approvals(status: .pending).first }
+      // Nothing is deleted before someone approves: the application still answers.
+      #expect(try await HealthFixture.probe(url).body == "ok\n")
+      try await harness.server.approve(approval.id)
+      let gone = try await HealthFixture.waitFor(503, at: url)
+      #expect(["unavailable: deleting\n", "unavailable: deleted\n"].contains(gone.body), "\(gone.body)")
     }
   }
 
