@@ -83,6 +83,8 @@ public enum Fidelity {
   public static func problems(method: String, path: String, status: Int, body: Data) -> [String] {
     let catalog = SpecCatalog.shared
     let pathOnly = String(path.split(separator: "?", maxSplits: 1).first ?? "")
+    // Health URLs stand for the deployed applications, not vRA: plain text, checked by their own tests.
+    if pathOnly.hasPrefix("/_sim/apps/") { return [] }
     guard let json = FastJSON.parse(body) else {
       if body.isEmpty {
         // vRA answers every error with a ServiceErrorResponse; an empty error body tells a client nothing.

@@ -22,7 +22,7 @@ import VRASimulator
           users: [{username: ops, password: s3cret, domain: lab.local}]
       faults:
         enabled: true
-        rules: [{path: /iaas, status: 503, times: 1}]
+        rules: [{path: /iaas, status: 503, times: 1}, {path: /deployment, delayAfterCommitSeconds: 1}]
       """)
     #expect(configuration.timeScale == 0.5)
     #expect(configuration.tokens.accessTokenLifetime == 2)
@@ -31,7 +31,10 @@ import VRASimulator
     #expect(configuration.durations.provisioning(of: "Cloud.vSphere.Machine") == 120)
     #expect(configuration.orgs.map(\.name) == ["lab"])
     #expect(configuration.orgs[0].projects.isEmpty)
-    #expect(configuration.faults.rules == [FaultRule(path: "/iaas", status: 503, times: 1)])
+    #expect(
+      configuration.faults.rules == [
+        FaultRule(path: "/iaas", status: 503, times: 1), FaultRule(path: "/deployment", delayAfterCommitSeconds: 1),
+      ])
     #expect(configuration.port == 8080)
   }
 

@@ -44,6 +44,13 @@ import VRASimulator
         .isEmpty)
   }
 
+  @Test func healthURLsAnswerPlainTextAndAreNotVRA() {
+    for (status, body) in [(200, "ok\n"), (503, "unavailable: provisioning\n"), (500, "unhealthy\n"), (200, "")] {
+      #expect(Fidelity.problems(method: "GET", path: "/_sim/apps/d/app", status: status, body: Data(body.utf8)).isEmpty)
+    }
+    #expect(!Fidelity.problems(method: "GET", path: "/_sim/stats", status: 200, body: Data("ok\n".utf8)).isEmpty)
+  }
+
   @Test func anErrorWithAnEmptyBodyFails() {
     #expect(
       !Fidelity.problems(method: "GET", path: "/deployment/api/deployments/d/x", status: 404, body: Data()).isEmpty)

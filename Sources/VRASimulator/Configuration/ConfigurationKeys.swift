@@ -16,7 +16,7 @@ enum ConfigurationKeys {
 
   static let faultRule: Shape = .mapping([
     "method": .any, "path": .any, "status": .any, "retryAfterSeconds": .any, "shouldRetry": .any,
-    "delaySeconds": .any, "dropAfterCommit": .any, "times": .any,
+    "delaySeconds": .any, "dropAfterCommit": .any, "delayAfterCommitSeconds": .any, "times": .any,
   ])
 
   static let root: Shape = .mapping([
@@ -33,7 +33,7 @@ enum ConfigurationKeys {
       ])),
     "faults": .mapping([
       "enabled": .any, "failResources": .any, "failResourcesTimes": .any, "failResourcePercent": .any,
-      "failUpdates": .any,
+      "failUpdates": .any, "unhealthyApps": .any,
       "rules": .list(faultRule),
     ]),
     "tls": .mapping(["certificateFile": .any, "keyFile": .any, "clientCAFile": .any]),

@@ -14,6 +14,9 @@ public struct FaultSettings: Codable, Sendable {
   /// Updates of deployments with these names fail (request FAILED, deployment UPDATE_FAILED, the
   /// new inputs kept, as vRA keeps them); `name*` matches a prefix, as in `failResources`.
   public var failUpdates: [String] = []
+  /// Deployments with these names provision normally, but their machines' health URLs (`healthUrl`)
+  /// answer 500 `unhealthy` once provisioned; `name*` matches a prefix, as in `failUpdates`.
+  public var unhealthyApps: [String] = []
   /// Rules applied to matching API calls, in order; added to by `POST /_sim/faults`.
   public var rules: [FaultRule] = []
 
@@ -28,7 +31,7 @@ public struct FaultSettings: Codable, Sendable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case enabled, failResources, failResourcesTimes, failResourcePercent, failUpdates, rules
+    case enabled, failResources, failResourcesTimes, failResourcePercent, failUpdates, unhealthyApps, rules
   }
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -37,6 +40,7 @@ public struct FaultSettings: Codable, Sendable {
     failResourcesTimes = try container.decodeIfPresent(Int.self, forKey: .failResourcesTimes)
     failResourcePercent = try container.decodeIfPresent(Double.self, forKey: .failResourcePercent) ?? 0
     failUpdates = try container.decodeIfPresent([String].self, forKey: .failUpdates) ?? []
+    unhealthyApps = try container.decodeIfPresent([String].self, forKey: .unhealthyApps) ?? []
     rules = try container.decodeIfPresent([FaultRule].self, forKey: .rules) ?? []
   }
 }

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Applies injected faults to vRA API calls, only when faults are enabled: an error
+/// Applies injected faults to vRA API calls and health URLs, only when faults are enabled: an error
 /// answered before anything happens, a slow answer, or a connection dropped after
 /// the handler committed its change.
 struct FaultMiddleware: RouterMiddleware {
@@ -17,7 +17,11 @@ struct FaultMiddleware: RouterMiddleware {
     -> Response
   {
     let path = request.uri.path
-    guard !path.hasPrefix("/_sim/") else { return try await next(request, context) }
+    // The admin API is never faulted (a test must be able to clear its faults); the health URLs
+    // under it stand for applications, which a fault rule may break like any API.
+    guard !path.hasPrefix("/_sim/") || path.hasPrefix(AppURLs.pathPrefix) else {
+      return try await next(request, context)
+    }
     var context = context
     var rules: [FaultRule] = []
     if let header = request.headers[Self.faultHeader] {

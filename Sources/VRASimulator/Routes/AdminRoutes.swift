@@ -48,6 +48,14 @@ enum AdminRoutes {
     router.get("/_sim/faults/fail-updates") { _, _ -> Response in
       try JSONResponse.make(await services.state.failUpdates)
     }
+    // `["web-*"]`: health URLs of deployments with these names answer 500 (faults must be enabled).
+    router.put("/_sim/faults/unhealthy-apps") { request, _ -> Response in
+      try await services.state.setUnhealthyApps(try await request.decodeJSON([String].self))
+      return JSONResponse.empty(.noContent)
+    }
+    router.get("/_sim/faults/unhealthy-apps") { _, _ -> Response in
+      try JSONResponse.make(await services.state.unhealthyApps)
+    }
     // Changes made outside vRA: a resource deleted, or its properties changed (`{"properties": {...}}`).
     router.delete("/_sim/deployments/{deploymentId}/resources/{resourceId}") { _, context -> Response in
       await services.state.advance()

@@ -28,6 +28,7 @@ enum SimulatorRouter {
     RequestRoutes.register(on: router, services: services)
     AdminRoutes.register(on: router, services: services)
     ApprovalRoutes.register(on: router, services: services)
+    AppHealthRoutes.register(on: router, services: services)
     return router
   }
 }

@@ -49,6 +49,12 @@ public final class SimulatorServer: Sendable {
       state: state, stats: SimulatorStats(),
       tokens: TokenService(settings: configuration.tokens, snapshot: snapshot?.tokens))
 
+    let isTLS = configuration.tls != nil
+    // A fixed port is known before binding: a machine provisioned by a call that races the start
+    // still gets its health URL.
+    if configuration.port != 0 {
+      await state.setAppURLs(AppURLs(host: configuration.host, port: configuration.port, tls: isTLS))
+    }
     let writer = configuration.stateFile.map { SnapshotWriter(services: services, file: $0, logger: logger) }
     let router = SimulatorRouter.make(services: services, writer: writer, observer: responseObserver)
     let http1 = HTTPServerBuilder.http1(
@@ -69,9 +75,10 @@ public final class SimulatorServer: Sendable {
       if let cause = error.cause { throw cause }
       throw SimulatorConfigurationError(file: "", message: "the simulator stopped before it started listening")
     }
+    await state.setAppURLs(AppURLs(host: configuration.host, port: running.port, tls: isTLS))
     let persistTask = writer.map { writer in Task { await Self.persistLoop(writer) } }
     return SimulatorServer(
-      server: running, host: configuration.host, isTLS: configuration.tls != nil, services: services,
+      server: running, host: configuration.host, isTLS: isTLS, services: services,
       persistTask: persistTask, writer: writer)
   }
 
@@ -106,6 +113,18 @@ public final class SimulatorServer: Sendable {
   public func clearFaults() async { await services.state.clearFaultRules() }
   /// Makes updates of deployments whose names match fail (`faults.failUpdates`); faults must be enabled.
   public func setFailUpdates(_ patterns: [String]) async throws { try await services.state.setFailUpdates(patterns) }
+  /// Makes the health URLs of deployments whose names match answer 500 `unhealthy` once provisioned
+  /// (`faults.unhealthyApps`, `PUT /_sim/faults/unhealthy-apps`); `[]` heals them. Faults must be enabled.
+  public func setUnhealthyApps(_ patterns: [String]) async throws {
+    try await services.state.setUnhealthyApps(patterns)
+  }
+  public func unhealthyApps() async -> [String] { await services.state.unhealthyApps }
+  /// Where machines' health URLs point (`http(s)://host:port` as a client reaches this server).
+  public var appURLs: AppURLs { AppURLs(host: host, port: port, tls: isTLS) }
+  /// The `healthUrl` a machine named `resourceName` (`web`, `web[1]`) of a deployment has.
+  public func healthURL(deploymentId: String, resourceName: String) -> String {
+    appURLs.url(deploymentId: deploymentId, resourceName: resourceName)
+  }
   /// Replaces the approval policies in force (`PUT /_sim/approval-policies`); `[]` turns approvals off.
   public func setApprovalPolicies(_ policies: [ApprovalPolicy]) async throws {
     try await services.state.setApprovalPolicies(policies)

@@ -38,13 +38,17 @@ extension SimulatorState {
       if let index = request.plannedResources.firstIndex(where: { $0.name == name }) {
         var resource = request.plannedResources.remove(at: index)
         resource.createdAt = at
+        // Known while it provisions, so a check can wait on it (it answers 503 until ready).
+        if let url = ResourcePropertyFactory.healthURL(for: resource, in: deployment.id, urls: appURLs) {
+          resource.properties["healthUrl"] = url
+        }
         deployment.resources.append(resource)
       }
       addEvent(&request, "Allocating and provisioning \(name)", at: at, resource: deployment.resource(named: name))
 
     case .resourceReady(let name):
       guard let index = deployment.resources.firstIndex(where: { $0.name == name }) else { break }
-      let factory = ResourcePropertyFactory(deployment: deployment, inputs: request.inputs)
+      let factory = ResourcePropertyFactory(deployment: deployment, inputs: request.inputs, appURLs: appURLs)
       deployment.resources[index].properties = factory.properties(for: deployment.resources[index])
       deployment.resources[index].state = .ok
       request.completedTasks += 1
@@ -65,7 +69,7 @@ extension SimulatorState {
       let planned = request.plannedResources.remove(at: plannedIndex)
       guard let index = deployment.resources.firstIndex(where: { $0.name == name }) else { break }
       // Same id and creation time; the new template's properties, evaluated now.
-      let factory = ResourcePropertyFactory(deployment: deployment, inputs: request.inputs)
+      let factory = ResourcePropertyFactory(deployment: deployment, inputs: request.inputs, appURLs: appURLs)
       deployment.resources[index].properties = factory.properties(for: planned)
       deployment.resources[index].dependsOn = planned.dependsOn
       deployment.resources[index].state = .ok

@@ -31,6 +31,9 @@ actor SimulatorState {
   var approvalPolicies: [ApprovalPolicy]
   /// Whether `approvalPolicies` were set at runtime (then `--state` keeps them across restarts).
   var approvalPoliciesOverridden = false
+  /// Where machines' `healthUrl`s point: set by the server once it knows its port (nil before, and
+  /// for a state used without a server: then machines get no `healthUrl`).
+  var appURLs: AppURLs?
   /// Bumped on every change; the persister saves when it moves.
   private(set) var revision = 0
 
