@@ -158,6 +158,19 @@ public struct RunCanceller: Sendable {
 
   private enum StageEnd { case cancelled, succeeded, failed }
 
+  /// The first day-2 action request on the deployment after `baseline` (its newest request when the
+  /// stage sent its action). The stage waited for the deployment to be idle and vRA runs one
+  /// request at a time on it, so that one is the stage's: the record does not keep the action's id.
+  private func firstActionRequest(on deploymentId: String, after baseline: String?) async throws -> String? {
+    var first: String?
+    // Newest first: everything from the baseline on is older.
+    for try await request in client.deploymentRequests(deploymentId: deploymentId, pageSize: 50) {
+      if let baseline, request.id == baseline { break }
+      if request.actionId != nil, let id = request.id { first = id }
+    }
+    return first
+  }
+
   /// Cancels the stage's blueprint request (found by deployment name when the submit was cut
   /// short), records vRA's answer, then records the stage as it ended.
   private func cancelInVRA(_ stage: StageRecord, runId: RunID) async throws -> StageEnd {
@@ -169,10 +182,21 @@ public struct RunCanceller: Sendable {
           run: runId, stage: stage.name, blueprintRequestId: nil, requestId: nil, deploymentId: deploymentId)
       }
     }
+    var requestId = stage.requestId
+    if stage.operation == .action, requestId == nil, let deploymentId,
+      let sent = try await firstActionRequest(on: deploymentId, after: stage.baselineRequestId)
+    {
+      // Cut short between the action's POST and its answer: unless it is cancelled too, a resume
+      // would send the action again while this one still runs.
+      requestId = sent
+      // The stage is `submitted` now (its deployment was found above): the request id fills in.
+      try await store.recordStageStatus(
+        run: runId, stage: stage.name, to: .running, requestId: sent, deploymentId: deploymentId)
+    }
     let answer: StageCancelOutcome
     do {
       answer = try await StageRequestCanceller(client: client).cancel(
-        blueprintRequestId: stage.blueprintRequestId, requestId: stage.requestId, deploymentId: deploymentId,
+        blueprintRequestId: stage.blueprintRequestId, requestId: requestId, deploymentId: deploymentId,
         kind: .init(stage.operation, blueprintRequestId: stage.blueprintRequestId))
     } catch {
       answer = .refused(StageRunner.failure(from: error).message)
@@ -183,7 +207,7 @@ public struct RunCanceller: Sendable {
     if let deploymentId, answer != .nothingToCancel {
       // Follow the request to its end, so the stage is recorded as vRA ended it.
       let end = try? await tracking.waitForEnd(
-        deploymentId: deploymentId, projectId: stage.projectId ?? "", requestId: stage.requestId,
+        deploymentId: deploymentId, projectId: stage.projectId ?? "", requestId: requestId,
         timeout: .seconds(300), progress: { _ in })
       if end?.status == .successful {
         _ = try await StageCompletion.record(

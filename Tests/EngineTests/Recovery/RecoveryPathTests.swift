@@ -182,6 +182,69 @@ import VRASimulator
     #expect(stage.outputs?["networkId"] != nil, "outputs were read as for any finished stage")
   }
 
+  /// An action stage whose process died between the action's POST and recording its request id,
+  /// cancelled by `vra-engine cancel` (nobody owns the run): the action's request is found on the
+  /// deployment after the stage's baseline and cancelled in vRA, so a resume cannot send the action
+  /// a second time while the first still runs.
+  @Test func aCancelFindsTheActionRequestOfAStageCutShortAfterItsPost() async throws {
+    let harness = try await OrchestrationHarness.start()
+    defer { Task { await harness.stop() } }
+    try await harness.simulator.server.setApprovalPolicies([
+      ApprovalPolicy(name: "power", projects: [], actions: ["Deployment.PowerOff"])
+    ])
+    let deployed = try harness.plan([
+      "plan.yaml": """
+      name: vm
+      defaults: {project: Development}
+      stages:
+        vm: {template: machine.yaml, deploymentName: "vm-1", inputs: {network: net-1}}
+      """,
+      "machine.yaml": EngineTemplates.machine,
+    ])
+    let first = harness.orchestrator(deployed)
+    #expect(try await first.run(try await first.createRun(planDigest: "vm")).status == .succeeded)
+    let target = try #require(try await harness.client.deployment(named: "vm-1", projectId: nil))
+    let deploymentId = try #require(target.id)
+    let baseline = try await harness.client.deployment(id: deploymentId, expand: [.lastRequest]).lastRequest?.id
+
+    let acting = try harness.plan([
+      "plan.yaml": """
+      name: poweroff
+      defaults: {project: Development}
+      stages:
+        stop: {action: {deployment: vm-1, id: Deployment.PowerOff}}
+      """
+    ])
+    let runId = try await harness.orchestrator(acting).createRun(planDigest: "poweroff")
+    // What the crashed process had written before its POST: the operation, the baseline, the intent.
+    let lease = try await harness.store.acquireLease(run: runId, duration: .seconds(30), mode: .ifFree)
+    try await harness.store.updateRunStatus(runId, to: .running)
+    try await harness.store.recordStageOperation(
+      run: runId, stage: "stop", operation: .action, baselineRequestId: baseline)
+    try await harness.store.recordIntent(
+      run: runId, stage: "stop", deploymentName: "vm-1", projectId: target.projectId, attempt: 1)
+    // Its POST reached vRA (the request awaits approval, so it stays in progress); the answer was lost.
+    let sent = try await harness.client.submitDeploymentAction(
+      deploymentId: deploymentId,
+      ResourceActionRequest(actionId: "Deployment.PowerOff", reason: "vra-engine run \(runId) stage stop"))
+    let sentId = try #require(sent.id)
+    try await harness.store.releaseLease(lease)
+
+    let outcome = try await RunCanceller(client: harness.client, store: harness.store, tracking: harness.tracker)
+      .cancel(runId)
+    guard case .cancelled(let report) = outcome else {
+      Issue.record("expected a report, got \(outcome)")
+      return
+    }
+    #expect(report.stages.map(\.name) == ["stop"])
+    let stage = try #require(try await harness.store.stage(run: runId, name: "stop"))
+    #expect(stage.requestId == sentId, "the sent request was found and recorded")
+    #expect(stage.status == .cancelled, "\(stage.status)")
+    let request = try await harness.client.request(id: sentId)
+    #expect(
+      request.status == .aborted, "the action's request was cancelled in vRA: \(String(describing: request.status))")
+  }
+
   /// Takes the lease with `.takeover` as soon as the current one expires.
   static func takeOver(_ runId: RunID, from store: SQLStateStore) async throws -> RunLease {
     let deadline = ContinuousClock.now + .seconds(20)
