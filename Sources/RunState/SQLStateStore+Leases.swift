@@ -3,11 +3,18 @@ import VRAModels
 
 extension SQLStateStore {
   public func acquireLease(run: RunID, duration: Duration, mode: LeaseAcquisition) async throws -> RunLease {
+    try await takeLease(run: run, duration: duration, mode: mode, lockWait: nil)
+  }
+
+  /// `acquireLease`, waiting at most `lockWait` for the run's row (nil: as long as it takes).
+  func takeLease(run: RunID, duration: Duration, mode: LeaseAcquisition, lockWait: Duration?) async throws -> RunLease {
     let owner = self.owner
     // Taking a lease is not fenced, except by a store that holds one for the run (a service's
     // claim, then the run's start): if the run was taken over since, that lease is lost, and the
     // start must not take the run back (it may have finished meanwhile).
-    let lease = try await write("taking the lease of run \(run)", run: run, fenced: held[run] != nil) { db, now in
+    let lease = try await write(
+      "taking the lease of run \(run)", run: run, fenced: held[run] != nil, lockWait: lockWait
+    ) { db, now in
       guard var record = try await StateQueries.fetchRun(db, run) else { throw StateStoreError.unknownRun(run) }
       var tookOver: LeaseOwner?
       if let current = record.lease, current.owner.id != owner.id, !current.owner.isKnownDead {

@@ -121,6 +121,10 @@ public actor SQLStateStore: StateStore {
   /// A write, once started, runs to its end whatever happens to the calling task: a cancelled run
   /// must still record what vRA accepted (the ids of a request it just submitted), and a transaction
   /// cut short by cancellation would leave the connection inside it, failing every later write.
+  /// Its end comes all the same when the database session ends under it (the server ends the
+  /// session of a process stopped inside a transaction): a write that lost its session before its
+  /// COMMIT is made again, once, on a new connection, where its fence check says whether the run is
+  /// still this store's (`StoreConnectionLost`).
   ///
   /// - Parameters:
   ///   - run: the run this write changes: its row is locked first (other writers of it wait), then
@@ -128,8 +132,10 @@ public actor SQLStateStore: StateStore {
   ///     belong to no run yet.
   ///   - fenced: false for the writes others may make to a leased run (taking or releasing the
   ///     lease, a cancel request): locked, not fenced.
+  ///   - lockWait: the longest the transaction waits for a lock another holds (PostgreSQL's
+  ///     `lock_timeout`); past it the write fails with `StateStoreError.busy`. Nil: no limit.
   func write<T: Sendable>(
-    _ operation: String, run: RunID? = nil, fenced: Bool = true,
+    _ operation: String, run: RunID? = nil, fenced: Bool = true, lockWait: Duration? = nil,
     _ body: @escaping @Sendable (any SQLDatabase, Date) async throws -> T
   ) async throws -> T {
     try await withGate {
@@ -139,40 +145,75 @@ public actor SQLStateStore: StateStore {
       let fence = run.map { (run: $0, epoch: held[$0]) }
       beforeNextCommit = nil
       return try await Task.detached {
-        try await backend.withDatabase { db in
+        var attempt = 1
+        while true {
+          let beforeCommit = attempt == 1 ? hook : nil
           do {
-            try await Self.execute(db, backend.beginWriteTransaction)
-          } catch {
-            throw Self.mapped(error, operation)
-          }
-          do {
-            // The time is read after the run's row lock: a takeover that waited on the lock while
-            // the owner renewed must judge the lease by the time it decides, not when it started
-            // waiting (it would take over a lease renewed meanwhile).
-            if let fence { try await backend.lockRun(db, fence.run) }
-            let now = try await backend.transactionTime(db).map(StoredValues.stored) ?? localNow
-            if let fence {
-              if fenced {
-                try await Self.checkFence(db, run: fence.run, heldEpoch: fence.epoch, owner: owner, now: now)
-              }
+            return try await backend.withDatabase { db in
+              try await Self.transaction(
+                db, backend: backend, operation: operation, fence: fence, fenced: fenced, owner: owner,
+                localNow: localNow, lockWait: lockWait, beforeCommit: beforeCommit, logger: logger, body)
             }
-            let writer = fence.flatMap { fence in fence.epoch.map { EventWriter(owner: owner.id, epoch: $0) } }
-            let result = try await EventWriter.$current.withValue(writer) { try await body(db, now) }
-            try hook?()
-            try await Self.execute(db, backend.commitTransaction)
-            return result
-          } catch {
-            do {
-              try await Self.execute(db, backend.rollbackTransaction)
-            } catch let rollbackError {
-              logger.error(
-                "state store rollback failed",
-                metadata: ["operation": "\(operation)", "error.detail": "\(Self.describe(rollbackError))"])
+          } catch let lost as StoreConnectionLost {
+            guard attempt == 1, lost.leftNothingCommitted else {
+              throw StateStoreError.database(operation: operation, detail: lost.description)
             }
+            logger.notice(
+              "state store session lost inside a write; writing again on a new connection",
+              metadata: ["operation": "\(operation)", "error.detail": "\(lost.detail)"])
+            attempt += 1
+          } catch {
             throw Self.mapped(error, operation)
           }
         }
       }.value
+    }
+  }
+
+  /// One attempt of a write (see `write`) on the connection `db`.
+  private static func transaction<T: Sendable>(
+    _ db: any SQLDatabase, backend: any SQLStateBackend, operation: String, fence: (run: RunID, epoch: Int64?)?,
+    fenced: Bool, owner: LeaseOwner, localNow: Date, lockWait: Duration?,
+    beforeCommit hook: (@Sendable () throws -> Void)?, logger: Logger,
+    _ body: @escaping @Sendable (any SQLDatabase, Date) async throws -> T
+  ) async throws -> T {
+    do {
+      try await execute(db, backend.beginWriteTransaction)
+    } catch {
+      throw mapped(error, operation)
+    }
+    do {
+      if let lockWait { try await backend.limitLockWait(db, to: lockWait) }
+      // The time is read after the run's row lock: a takeover that waited on the lock while
+      // the owner renewed must judge the lease by the time it decides, not when it started
+      // waiting (it would take over a lease renewed meanwhile).
+      if let fence { try await backend.lockRun(db, fence.run) }
+      let now = try await backend.transactionTime(db).map(StoredValues.stored) ?? localNow
+      if let fence, fenced {
+        try await checkFence(db, run: fence.run, heldEpoch: fence.epoch, owner: owner, now: now)
+      }
+      let writer = fence.flatMap { fence in fence.epoch.map { EventWriter(owner: owner.id, epoch: $0) } }
+      let result = try await EventWriter.$current.withValue(writer) { try await body(db, now) }
+      try hook?()
+      do {
+        try await execute(db, backend.commitTransaction)
+      } catch var lost as StoreConnectionLost {
+        lost.duringCommit = true
+        throw lost
+      }
+      return result
+    } catch {
+      // A session that ended took its transaction with it: there is nothing to roll back.
+      if !(error is StoreConnectionLost) {
+        do {
+          try await execute(db, backend.rollbackTransaction)
+        } catch let rollbackError {
+          logger.error(
+            "state store rollback failed",
+            metadata: ["operation": "\(operation)", "error.detail": "\(describe(rollbackError))"])
+        }
+      }
+      throw mapped(error, operation)
     }
   }
 
@@ -181,6 +222,7 @@ public actor SQLStateStore: StateStore {
   /// Like a write, a read that started runs to its end whatever happens to the calling task: a
   /// cancelled caller (Ctrl-C) still needs what it read to record how the run ended, and a
   /// cancellation surfacing as a database error would end the run in a misleading error instead.
+  /// A read whose session ended under it is made again, once, on a new connection.
   func read<T: Sendable>(
     _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
   ) async throws -> T {
@@ -188,7 +230,13 @@ public actor SQLStateStore: StateStore {
       let backend = self.backend
       return try await Task.detached {
         do {
-          return try await backend.withDatabase { db in try await body(db) }
+          do {
+            return try await backend.withDatabase { db in try await body(db) }
+          } catch is StoreConnectionLost {
+            return try await backend.withDatabase { db in try await body(db) }
+          }
+        } catch let lost as StoreConnectionLost {
+          throw StateStoreError.database(operation: operation, detail: lost.detail)
         } catch {
           throw Self.mapped(error, operation)
         }
@@ -229,8 +277,12 @@ public actor SQLStateStore: StateStore {
     try await db.execute(sql: SQLRaw(statement)) { _ in }
   }
 
+  /// A failure as the store reports it; a lost session is kept as it is, for `write` to decide.
   static func mapped(_ error: any Error, _ operation: String) -> any Error {
-    if error is StateStoreError { return error }
+    if error is StateStoreError || error is StoreConnectionLost { return error }
+    if let failure = error as? PostgresFailure, failure.isLockNotAvailable {
+      return StateStoreError.busy(operation: operation)
+    }
     return StateStoreError.database(operation: operation, detail: describe(error))
   }
 

@@ -28,6 +28,9 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
   case leaseLost(run: RunID, owner: LeaseOwner?)
   /// Another run is applying the environment and has not ended.
   case environmentBusy(environment: String, run: RunID, status: RunStatus)
+  /// A lock the write needed stayed held by another transaction past the write's patience (a
+  /// process stopped in the middle of a write holds its rows until the server ends its session).
+  case busy(operation: String)
   /// The store was closed.
   case closed
   case database(operation: String, detail: String)
@@ -50,6 +53,7 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case .leaseExpired: "state.lease-expired"
     case .leaseLost: "state.lease-lost"
     case .environmentBusy: "state.environment-busy"
+    case .busy: "state.busy"
     case .closed: "state.closed"
     case .database: "state.database"
     }
@@ -81,6 +85,7 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
         + (owner.map { ": \($0) took it over" } ?? ": its lease was released")
     case .environmentBusy(let environment, let run, let status):
       "environment \(environment) is being applied by run \(run) (\(status))"
+    case .busy(let operation): "gave up \(operation): another transaction holds what it needs"
     case .closed: "the state store is closed"
     case .database(let operation, let detail): "state database error while \(operation): \(detail)"
     }
@@ -105,6 +110,9 @@ public enum StateStoreError: Error, Sendable, Hashable, CustomStringConvertible 
       "One run applies an environment at a time. See it with `vra-engine runs show \(run)`; if its process "
         + "is gone, resume it with `vra-engine apply PLAN --env \(environment) --resume \(run)`, or stop it with "
         + "`vra-engine cancel \(run)`."
+    case .busy:
+      "It is tried again at the next look; a process stopped inside a transaction loses its session (and its locks) "
+        + "after a few seconds."
     case .database:
       "Check that the state file's directory is writable and not on a network file system."
     default: nil

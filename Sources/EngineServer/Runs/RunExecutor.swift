@@ -171,6 +171,9 @@ actor RunExecutor: Service {
         let leases = try await store.claimQueuedRuns(
           tenant: name, maxConcurrentRuns: tenant.maxConcurrentRuns, duration: leaseDuration)
         claimed = Set(leases.map(\.runId))
+      } catch StateStoreError.busy {
+        logger.info(
+          "another process holds the tenant's queue; trying again at the next look", metadata: ["tenant": "\(name)"])
       } catch {
         logger.error("cannot claim queued runs", metadata: ["tenant": "\(name)", "error": "\(error)"])
       }
@@ -192,12 +195,17 @@ actor RunExecutor: Service {
     return jobs
   }
 
-  /// Takes the run's lease for this replica; false when another process has it (it won a race).
+  /// Takes the run's lease for this replica; false when another process has it (it won a race),
+  /// or holds its row (a replica stopped in the middle of a write of it: the next pass looks again).
   private func claim(_ run: RunID, mode: LeaseAcquisition, duration: Duration) async -> Bool {
     do {
-      _ = try await store.acquireLease(run: run, duration: duration, mode: mode)
+      _ = try await store.claimLease(of: run, duration: duration, mode: mode)
       return true
     } catch StateStoreError.runOwned, StateStoreError.leaseExpired {
+      return false
+    } catch StateStoreError.busy {
+      logger.info(
+        "the run's row is locked by another process; trying again at the next look", metadata: ["run.id": "\(run)"])
       return false
     } catch {
       logger.error("cannot take the lease of a run to resume", metadata: ["run.id": "\(run)", "error": "\(error)"])

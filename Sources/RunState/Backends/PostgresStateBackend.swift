@@ -26,6 +26,11 @@ final class PostgresStateBackend: SQLStateBackend {
   /// Tells a busy pool (wait on) from a database out of reach (give up).
   private let probe: ReachabilityProbe
 
+  /// How long the server lets a session of the store sit idle inside a transaction: far longer than
+  /// a running process takes between two statements of one, shorter than a lease (30 s by default,
+  /// 3 s in the tests), so a stalled replica's locks are gone by the time its leases have expired.
+  static let idleInTransactionTimeout: Duration = .seconds(2)
+
   /// A fixed key for the migration lock (any 64-bit number that no other advisory lock here uses).
   static let migrationLockKey: Int64 = 0x7672_615f_6d69_6772  // "vra_migr"
 
@@ -58,6 +63,14 @@ final class PostgresStateBackend: SQLStateBackend {
       password: password ?? location.urlPassword, database: location.database, tls: tlsConfiguration.pool)
     configuration.options.maximumConnections = location.poolSize
     configuration.options.connectTimeout = location.connectTimeout
+    // A process stopped inside a write transaction (SIGSTOP, a paused VM) would keep the rows it
+    // locked, and other replicas' takeovers of those runs would wait until it woke. The server ends
+    // such a session instead (its transaction rolls back, its locks go); the store's transactions
+    // never wait on the process between statements, and the store makes a write whose session ended
+    // before its COMMIT again on a new connection (`StoreConnectionLost`).
+    configuration.options.additionalStartupParameters = [
+      ("idle_in_transaction_session_timeout", "\(Int(Self.idleInTransactionTimeout / .milliseconds(1)))")
+    ]
     let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     let running = Task { await client.run() }
     let backend = PostgresStateBackend(
@@ -145,9 +158,16 @@ final class PostgresStateBackend: SQLStateBackend {
     do {
       return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
-          try await client.withConnection { connection in
-            guard wait.decide({ $0.acquire() }) else { throw CancellationError() }
-            return try await body(connection.sql(queryLogLevel: nil))
+          // The pool hands out a connection the server closed until it has seen it close (a
+          // moment later): such a one is given back at once and another one asked for.
+          while true {
+            let use: PooledUse<T> = try await client.withConnection { connection in
+              guard !connection.isClosed else { return .closed }
+              guard wait.decide({ $0.acquire() }) else { throw CancellationError() }
+              return .used(try await body(WatchedPostgresDatabase(connection)))
+            }
+            if case .used(let value) = use { return value }
+            try await Task.sleep(for: .milliseconds(10))
           }
         }
         group.addTask {
@@ -172,8 +192,15 @@ final class PostgresStateBackend: SQLStateBackend {
     } catch let error as StateStoreError {
       throw error
     } catch let error as PSQLError {
-      throw PostgresFailure(error)
+      throw WatchedPostgresDatabase.classified(error)
     }
+  }
+
+  /// What a call did with the pooled connection it was handed.
+  private enum PooledUse<Value: Sendable>: Sendable {
+    case used(Value)
+    /// It was closed already: not used.
+    case closed
   }
 
   /// Whether a call got its connection before the connect timeout, decided once.
@@ -213,6 +240,12 @@ final class PostgresStateBackend: SQLStateBackend {
     try await db.raw("SELECT pg_advisory_xact_lock(1986359924, hashtext(\(bind: name)))").run()
   }
 
+  func limitLockWait(_ db: any SQLDatabase, to wait: Duration) async throws {
+    // SET takes no parameters; set_config does (true: for this transaction only, as SET LOCAL).
+    let milliseconds = max(1, Int((wait / .milliseconds(1)).rounded(.up)))
+    try await db.raw("SELECT set_config('lock_timeout', \(bind: "\(milliseconds)ms"), true)").run()
+  }
+
   func lockingSkippingLocked(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
     select.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED"))
   }
@@ -249,7 +282,7 @@ final class PostgresStateBackend: SQLStateBackend {
       let code = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
       return (info[.message] ?? "server error") + code
     }
-    if let underlying = error.underlying { return String(describing: underlying) }
+    if let underlying = error.underlying { return describe(underlying) }
     return "\(error.code)"
   }
 }
@@ -299,4 +332,6 @@ struct PostgresFailure: Error, CustomStringConvertible {
 
   /// 23505: a unique index refused the row (two writers raced to insert the same key).
   var isUniqueViolation: Bool { sqlState == "23505" }
+  /// 55P03: a lock was not had within the transaction's `lock_timeout`.
+  var isLockNotAvailable: Bool { sqlState == "55P03" }
 }

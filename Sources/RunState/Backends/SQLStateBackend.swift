@@ -29,6 +29,10 @@ protocol SQLStateBackend: Sendable {
   /// Inside a write transaction: keeps other claims of the environment out until it ends (so two
   /// runs cannot both become the one applying it).
   func lockEnvironment(_ db: any SQLDatabase, _ name: String) async throws
+  /// Inside a write transaction: a lock this transaction waits for longer than `wait` ends it with
+  /// `StateStoreError.busy` (a scheduling pass skips a row held by a process stopped mid-write
+  /// rather than wait for it). SQLite waits its busy timeout, as for any write.
+  func limitLockWait(_ db: any SQLDatabase, to wait: Duration) async throws
   /// `select` locking the rows it returns until the transaction ends, skipping rows another
   /// transaction holds (a queue several replicas take work from).
   func lockingSkippingLocked(_ select: SQLSelectBuilder) -> SQLSelectBuilder

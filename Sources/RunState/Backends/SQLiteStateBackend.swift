@@ -50,6 +50,7 @@ struct SQLiteStateBackend: SQLStateBackend {
   func lockEnvironment(_ db: any SQLDatabase, _ name: String) async throws {}
   func lockTrackerLease(_ db: any SQLDatabase, _ scopeKey: String) async throws {}
   func lockForMigration(_ db: any SQLDatabase) async throws {}
+  func limitLockWait(_ db: any SQLDatabase, to wait: Duration) async throws {}
   func lockingSkippingLocked(_ select: SQLSelectBuilder) -> SQLSelectBuilder { select }
   // The file is on this machine: the processes sharing it share its clock.
   func transactionTime(_ db: any SQLDatabase) async throws -> Date? { nil }

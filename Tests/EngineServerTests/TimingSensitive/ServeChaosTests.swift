@@ -98,14 +98,9 @@ extension TimingSensitive {
       for violation in driver.violations {
         Issue.record("seed \(seed): \(violation)")
       }
-      // Known issue: a replica stopped in the middle of a write transaction keeps its runs' rows
-      // locked (idle in transaction) while it is stopped, and every other replica's takeover of
-      // them, and the rest of its scheduling pass, waits on the lock until the SIGCONT.
-      withKnownIssue(
-        "a replica stopped inside a write transaction blocks the takeover of its runs", isIntermittent: true
-      ) {
-        if let blocked = driver.stallBlocked { Issue.record("seed \(seed): \(blocked)") }
-      }
+      // Every run of the stopped replica is another's by the SIGCONT, even one it was stopped in the
+      // middle of writing (the server ends a session idle inside a transaction, freeing the row).
+      if let blocked = driver.stallBlocked { Issue.record("seed \(seed): \(blocked)") }
       if let failure { throw failure }
     }
 
@@ -247,7 +242,7 @@ final class ChaosDriver: Sendable {
     var staleCalls: [String] = []
     var attributed = false
     var mostRunning = 0
-    /// The stalled replica's runs nobody took over while it was stopped (a known issue).
+    /// The stalled replica's runs nobody took over while it was stopped.
     var stallBlocked: String?
   }
 
@@ -394,9 +389,9 @@ final class ChaosDriver: Sendable {
   }
 
   /// SIGSTOPs the replica owning the most runs (started ones) for twice the lease and two scheduler
-  /// ticks, then SIGCONTs it. Before the SIGCONT, every run it owned should be another's (its leases
-  /// expired, and another replica takes a lapsed lease within a tick); the runs it still held are
-  /// the known issue the test reports (stopped inside a write transaction, it keeps their rows locked).
+  /// ticks, then SIGCONTs it. Before the SIGCONT, every run it owned must be another's (its leases
+  /// expired, and another replica takes a lapsed lease within a tick; one it was stopped in the
+  /// middle of writing too: the server ends its session, freeing the run's row).
   private func stall() async throws {
     let (replica, pid, runs) = try await pollForValue(timeout: .seconds(60), every: .milliseconds(100)) {
       () async throws -> (Int, Int32, [RunRecord])? in
@@ -718,7 +713,7 @@ final class ChaosDriver: Sendable {
       "ServeChaos: vRA got \(figures.creatingRequests) creating requests; the simulator holds "
         + "\(figures.deployments) deployments; the stalled replica's vRA calls after SIGCONT for runs it "
         + "lost: \(stale)\(attribution)")
-    if let blocked = figures.stallBlocked { lines.append("ServeChaos: known issue: \(blocked)") }
+    if let blocked = figures.stallBlocked { lines.append("ServeChaos: not taken over: \(blocked)") }
     lines.append("ServeChaos: \(violations.count) violations")
     lines += violations.map { "  " + $0 }
     return lines.joined(separator: "\n")
