@@ -123,7 +123,8 @@ public actor SQLStateStore: StateStore {
   /// cut short by cancellation would leave the connection inside it, failing every later write.
   /// Its end comes all the same when the database session ends under it (the server ends the
   /// session of a process stopped inside a transaction): a write that lost its session before its
-  /// COMMIT is made again, once, on a new connection, where its fence check says whether the run is
+  /// COMMIT is made again on a new connection (up to `sessionLossRetries` times: several pooled
+  /// connections may have lost their sessions at once), where its fence check says whether the run is
   /// still this store's (`StoreConnectionLost`).
   ///
   /// - Parameters:
@@ -155,7 +156,7 @@ public actor SQLStateStore: StateStore {
                 localNow: localNow, lockWait: lockWait, beforeCommit: beforeCommit, logger: logger, body)
             }
           } catch let lost as StoreConnectionLost {
-            guard attempt == 1, lost.leftNothingCommitted else {
+            guard attempt <= Self.sessionLossRetries, lost.leftNothingCommitted else {
               throw StateStoreError.database(operation: operation, detail: lost.description)
             }
             logger.notice(
@@ -222,27 +223,34 @@ public actor SQLStateStore: StateStore {
   /// Like a write, a read that started runs to its end whatever happens to the calling task: a
   /// cancelled caller (Ctrl-C) still needs what it read to record how the run ended, and a
   /// cancellation surfacing as a database error would end the run in a misleading error instead.
-  /// A read whose session ended under it is made again, once, on a new connection.
+  /// A read whose session ended under it is made again on a new connection, as a write is.
   func read<T: Sendable>(
     _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
   ) async throws -> T {
     try await withGate {
       let backend = self.backend
       return try await Task.detached {
-        do {
+        var attempt = 1
+        while true {
           do {
             return try await backend.withDatabase { db in try await body(db) }
-          } catch is StoreConnectionLost {
-            return try await backend.withDatabase { db in try await body(db) }
+          } catch let lost as StoreConnectionLost {
+            guard attempt <= Self.sessionLossRetries else {
+              throw StateStoreError.database(operation: operation, detail: lost.detail)
+            }
+            attempt += 1
+          } catch {
+            throw Self.mapped(error, operation)
           }
-        } catch let lost as StoreConnectionLost {
-          throw StateStoreError.database(operation: operation, detail: lost.detail)
-        } catch {
-          throw Self.mapped(error, operation)
         }
       }.value
     }
   }
+
+  /// How many times a write or read that lost its database session is made again: each time on
+  /// another connection, so a pool whose sessions the server ended together (a restart, an
+  /// administrator ending them) serves it once the pool has seen them close.
+  static let sessionLossRetries = 3
 
   /// One operation at a time on a single connection (SQLite); a pool (PostgreSQL) runs them side by side.
   private func withGate<T>(_ body: () async throws -> T) async throws -> T {
