@@ -40,10 +40,11 @@ import Testing
       ) {
         try await store.recordStageResult(run: run.id, stage: "s", outputs: [:], resources: [:])
       }
+      // Rolled back only after rolling back: nothing was deleted.
       await #expect(
-        throws: StateStoreError.illegalStageTransition(run: run.id, stage: "s", from: .pending, to: .running)
+        throws: StateStoreError.illegalStageTransition(run: run.id, stage: "s", from: .pending, to: .rolledBack)
       ) {
-        try await store.recordStageStatus(run: run.id, stage: "s", to: .running)
+        try await store.recordStageStatus(run: run.id, stage: "s", to: .rolledBack)
       }
       // Statuses with their own call are refused through the generic one.
       await #expect(throws: StateStoreError.self) {
@@ -115,8 +116,11 @@ import Testing
     let allowed: [StageStatus: Set<StageStatus>] = [
       // A pending or skipped stage may hold an earlier attempt's deployment (reset by a resume):
       // rollback and destroy delete it.
-      // An unchanged environment stage succeeds from pending (recordStageUnchanged only).
-      .pending: [.submitting, .succeeded, .failed, .skipped, .cancelled, .destroyed, .rollingBack, .destroying],
+      // An unchanged environment stage succeeds from pending (recordStageUnchanged only). A check
+      // stage runs from pending: it submits nothing (a deployed stage's intent is the engine's rule).
+      .pending: [
+        .submitting, .running, .succeeded, .failed, .skipped, .cancelled, .destroyed, .rollingBack, .destroying,
+      ],
       .submitting: [.submitting, .submitted, .failed, .cancelled, .destroyed],
       .submitted: [.running, .succeeded, .failed, .cancelled],
       .running: [.running, .succeeded, .failed, .cancelled],

@@ -195,7 +195,8 @@ enum SSE {
         {"name": "\(stage)", "status": "\(failing ? "failed" : "succeeded")", "deploymentName": "\(stage)-\(id)", \
         "deploymentId": "dep-\(stage)", "requestId": "req-\(stage)", "outputs": {"address": "10.0.0.\(index + 1)"}, \
         "resources": {"vm": {"id": "vm-\(index)"}}, \
-        "error": \(failing ? #"{"class": "deployment", "message": "no placement"}"# : "null"), "approval": null}
+        "error": \(failing ? #"{"class": "deployment", "message": "no placement"}"# : "null"), "approval": null,
+        "check": null}
         """
     }
     return """
