@@ -20,6 +20,15 @@ final class LifecycleStats: Sendable {
     var remoteCancels = 0
     var invariantChecks = 0
     var violations = 0
+    /// Sequences whose plan has check stages, and what their checks did (from their event logs).
+    var checkSequences = 0
+    var httpChecks = 0
+    var checkStarts = 0
+    var checksPassed = 0
+    var checksFailed = 0
+    /// Check stages a rollback (`rolling-back → rolled-back`) or destroy (`→ destroyed`) ended.
+    var checkRollbacks = 0
+    var checkDestroys = 0
   }
   private let counts = Mutex(Counts())
   private let failed = Mutex<[(LifecycleSequence, [String])]>([])
@@ -130,6 +139,8 @@ struct LifecycleDriver {
   private var runId = RunID(rawValue: "00000000")
   /// The store's view after the first step that broke an invariant, for the failure message.
   private var trace: String?
+  /// The last event before the current step (nil: none yet), for the invariants of one step.
+  private var stepSince: Int64?
 
   init(sequence: LifecycleSequence, simulator: String, directory: URL, stats: LifecycleStats) {
     self.sequence = sequence
@@ -140,10 +151,7 @@ struct LifecycleDriver {
 
   var plan: PlanShape { sequence.plan }
   var database: String { directory.appendingPathComponent("state.db").path }
-  var environment: [String: String] {
-    Dictionary(
-      uniqueKeysWithValues: (0..<plan.stageCount).map { (PlanShape.failVariable($0), broken.contains($0) ? "1" : "0") })
-  }
+  var environment: [String: String] { plan.environment(broken: broken, simulator: simulator) }
   var brokenNames: Set<String> { Set(broken.map(PlanShape.name)) }
 
   mutating func violation(_ message: String) {
@@ -160,15 +168,28 @@ struct LifecycleDriver {
       let observer = try await EngineProcess.open(database: database, simulator: simulator)
       defer { Task { await observer.close() } }
       runId = try await orchestrator(observer, lease: lease).createRun(planDigest: "lifecycle-model")
+      var last: LifecycleSnapshot?
       for (index, event) in sequence.events.enumerated() {
         step = index + 1
+        let before = try await observer.store.stages(of: runId)
+        stepSince = try await observer.store.events(of: runId).last?.sequence
+        let brokenChecks = Set(plan.checks.map(\.stage)).intersection(broken)
         try await apply(event, observer: observer)
         stats.update { $0.events += 1 }
         let snapshot = try await snapshot(observer)
         stats.update { $0.invariantChecks += 1 }
         for problem in LifecycleInvariants.check(snapshot, plan: plan) { violation(problem) }
+        if case .run = event {
+          for problem in LifecycleInvariants.runStep(
+            snapshot, plan: plan, before: before, since: stepSince, brokenChecks: brokenChecks)
+          {
+            violation(problem)
+          }
+        }
         if !violations.isEmpty && trace == nil { trace = Self.trace(snapshot) }
+        last = snapshot
       }
+      if let last { countChecks(last) }
     } catch {
       violation("the driver stopped: \(error)")
     }
@@ -177,6 +198,32 @@ struct LifecycleDriver {
       $0.violations += violations.count
     }
     return violations + (trace.map { ["store after the first violating step:\n" + $0] } ?? [])
+  }
+
+  /// What the sequence's checks did, from its last snapshot's event log.
+  func countChecks(_ snapshot: LifecycleSnapshot) {
+    guard !plan.checks.isEmpty else { return }
+    let names = Set(plan.checks.map { PlanShape.name($0.stage) })
+    let starts = snapshot.events.count { event in
+      event.kind == EventRecord.Kind.stageStatus && event.stage.map(names.contains) == true
+        && event.data?["to"]?.stringValue == StageStatus.running.rawValue
+    }
+    let verdicts = snapshot.events.filter { $0.kind == EventRecord.Kind.stageCheck }
+    func ended(_ status: StageStatus) -> Int {
+      snapshot.events.count { event in
+        event.kind == EventRecord.Kind.stageStatus && event.stage.map(names.contains) == true
+          && event.data?["to"]?.stringValue == status.rawValue
+      }
+    }
+    stats.update {
+      $0.checkSequences += 1
+      $0.httpChecks += plan.checks.count { $0.kind == .http }
+      $0.checkStarts += starts
+      $0.checksPassed += verdicts.count { $0.data?["passed"]?.boolValue == true }
+      $0.checksFailed += verdicts.count { $0.data?["passed"]?.boolValue == false }
+      $0.checkRollbacks += ended(.rolledBack)
+      $0.checkDestroys += ended(.destroyed)
+    }
   }
 
   /// The stages (status, attempt, error) and the run's status log, for a failure message.
@@ -272,8 +319,12 @@ struct LifecycleDriver {
     let stages = Dictionary(
       uniqueKeysWithValues: try await observer.store.stages(of: runId).map { ($0.name, $0.status) })
     // A request still in flight was submitted with the inputs of its time: re-attached, it ends
-    // as the cause was then, whatever it is now.
-    let inFlight = Set(stages.filter { LifecycleExpectation.inFlight($0.value) }.keys)
+    // as the cause was then, whatever it is now. A check left running is probed again, as the
+    // cause is now.
+    let inFlight = Set(
+      stages.filter { name, status in
+        LifecycleExpectation.inFlight(status) && !plan.isCheck(LifecycleInvariants.index(of: name) ?? -1)
+      }.keys)
     let natural: Set<RunStatus> = [
       LifecycleExpectation.naturalEnd(stages: stages, broken: brokenNames.subtracting(inFlight)),
       LifecycleExpectation.naturalEnd(stages: stages, broken: brokenNames.union(inFlight.intersection(everBroken))),
@@ -370,6 +421,11 @@ struct LifecycleDriver {
       let snapshot = try await snapshot(observer)
       for problem in LifecycleInvariants.everyStageOnce(snapshot, plan: plan) { violation(problem) }
       for problem in LifecycleInvariants.actionOutputsAreTargets(snapshot, plan: plan) { violation(problem) }
+      for problem in LifecycleInvariants.checksPassed(snapshot, plan: plan) { violation(problem) }
+    }
+    if case .success(let record) = await task.result, record.status == .failed {
+      let snapshot = try await snapshot(observer)
+      for problem in LifecycleInvariants.failedRunEnd(snapshot, plan: plan, since: stepSince) { violation(problem) }
     }
   }
 
@@ -485,6 +541,13 @@ struct LifecycleDriver {
     if !resumable && run.status != before {
       violation("apply --resume of a \(before) run changed it to \(run.status)")
     }
+    if resumable && run.status == .succeeded {
+      for problem in LifecycleInvariants.checksPassed(try await snapshot(observer), plan: plan) { violation(problem) }
+    }
+    if resumable && run.status == .failed {
+      let snapshot = try await snapshot(observer)
+      for problem in LifecycleInvariants.failedRunEnd(snapshot, plan: plan, since: stepSince) { violation(problem) }
+    }
   }
 
   func stageChanges(_ observer: EngineProcess) async throws -> Int {
@@ -559,6 +622,8 @@ struct LifecycleDriver {
         LifecycleInvariants.isIllegalTransition(error)
           ? "a transition was refused: \(error)" : "destroy of a \(before) run threw \(error)")
     }
-    for problem in LifecycleInvariants.nothingLeft(try await snapshot(observer)) { violation(problem) }
+    let snapshot = try await snapshot(observer)
+    for problem in LifecycleInvariants.nothingLeft(snapshot) { violation(problem) }
+    for problem in LifecycleInvariants.checksDestroyed(snapshot, plan: plan) { violation(problem) }
   }
 }

@@ -36,9 +36,12 @@ struct ActionTargetView: Sendable {
 enum LifecycleInvariants {
   /// Every invariant that holds whenever nobody works on the run.
   static func check(_ snapshot: LifecycleSnapshot, plan: PlanShape) -> [String] {
-    storeAgreesWithVRA(snapshot, plan: plan) + actionsAgreeWithVRA(snapshot, plan: plan)
-      + actionsDeleteNothing(snapshot, plan: plan) + noDuplicateNames(snapshot) + onlyTableTransitions(snapshot)
-      + finishedRunsAreQuiet(snapshot)
+    let found: [[String]] = [
+      storeAgreesWithVRA(snapshot, plan: plan), actionsAgreeWithVRA(snapshot, plan: plan),
+      actionsDeleteNothing(snapshot, plan: plan), noDuplicateNames(snapshot), onlyTableTransitions(snapshot),
+      finishedRunsAreQuiet(snapshot), checkInvariants(snapshot, plan: plan),
+    ]
+    return found.flatMap { $0 }
   }
 
   /// The index of the stage named `name` ("s3" → 3).
@@ -46,7 +49,8 @@ enum LifecycleInvariants {
 
   /// A succeeded stage's deployment is live in vRA under its name; a destroyed or rolled-back
   /// stage has none; every deployment of the run in vRA is one of its deploying stages' (same id,
-  /// if known). The action stage deploys nothing: `actionsAgreeWithVRA` checks it.
+  /// if known). The action stage deploys nothing: `actionsAgreeWithVRA` checks it; nor do check
+  /// stages: `checksHoldNothingInVRA` checks them.
   static func storeAgreesWithVRA(_ snapshot: LifecycleSnapshot, plan: PlanShape) -> [String] {
     var problems: [String] = []
     let runId = snapshot.run.id.rawValue
@@ -56,7 +60,7 @@ enum LifecycleInvariants {
         problems.append("the store has stage \(stage.name), which the plan does not")
         continue
       }
-      if plan.isAction(index) { continue }
+      if plan.isAction(index) || plan.isCheck(index) { continue }
       let name = stage.deploymentName ?? plan.deploymentName(index, runId: runId)
       let live = byName[name] ?? []
       switch stage.status {
@@ -79,7 +83,9 @@ enum LifecycleInvariants {
     }
     let stagesByName = Dictionary(
       uniqueKeysWithValues: snapshot.stages.compactMap { stage in
-        index(of: stage.name).flatMap { plan.isAction($0) ? nil : (plan.deploymentName($0, runId: runId), stage) }
+        index(of: stage.name).flatMap {
+          plan.isAction($0) || plan.isCheck($0) ? nil : (plan.deploymentName($0, runId: runId), stage)
+        }
       })
     for deployment in snapshot.deployments {
       guard let stage = stagesByName[deployment.name] else {
@@ -288,7 +294,7 @@ enum LifecycleInvariants {
   }
 
   /// After a run that succeeded: every stage succeeded, with exactly one deployment each for the
-  /// deploying stages (the action stage's is its target's).
+  /// deploying stages (the action stage's is its target's; check stages have none).
   static func everyStageOnce(_ snapshot: LifecycleSnapshot, plan: PlanShape) -> [String] {
     var problems = snapshot.stages.filter { $0.status != .succeeded }.map {
       "run succeeded but stage \($0.name) is \($0.status)"

@@ -36,8 +36,42 @@ struct ActionShape: Sendable, Hashable {
   static let tagKey = "run"
 }
 
+/// A check stage of a plan (issue: check stages): it probes instead of deploying, after its parents.
+/// Its first parent is a stage with a deployment (a deploying or the action stage) whose `outputs.id`
+/// the check reads (a reference, so an edge); its other parents are `dependsOn`. The model breaks
+/// and fixes it like a deploying stage, through an environment variable.
+struct CheckShape: Sendable, Hashable {
+  enum Kind: String, Sendable, Hashable {
+    /// `test "$FAIL" != 1`, with `FAIL: ${env.FAIL_Si}` and the upstream id in its `env` (echoed,
+    /// so the verdict's output shows what the reference resolved to).
+    case command
+    /// A GET of the simulator's open `/iaas/api/about` (`/iaas/api/projects`, 401 without a token,
+    /// when broken), with the upstream id in the query.
+    case http
+  }
+
+  /// The check stage's index.
+  var stage: Int
+  var kind: Kind
+  /// Passes needed in a row.
+  var times: Int
+
+  /// Every check's limits: a passing check ends at its first attempts; a broken one after `timeout`.
+  static let interval = "100ms"
+  static let timeout = "2s"
+  /// The environment variable holding the simulator's base URL (for http checks).
+  static let simulatorVariable = "LIFECYCLE_SIMULATOR"
+  /// The environment variable naming the path an http check of stage `index` GETs under /iaas/api/.
+  static func pathVariable(_ index: Int) -> String { "CHECK_PATH_S\(index)" }
+  /// The `/iaas/api/` path an http check GETs: open when fixed, needing a token when broken.
+  static func path(broken: Bool) -> String { broken ? "projects" : "about" }
+  /// What a command check prints before its verdict: the upstream id it was given.
+  static let upstreamMarker = "upstream="
+}
+
 /// A plan of 3–8 stages whose dependencies form a random DAG (fan-in and fan-out); one of them may
-/// be a day-2 action on an earlier stage's deployment instead of a deployment of its own.
+/// be a day-2 action on an earlier stage's deployment instead of a deployment of its own, and one
+/// or two may be checks (issue: check stages) that deploy nothing.
 struct PlanShape: Sendable, Hashable, CustomStringConvertible {
   /// A tag unique to the sequence, the prefix of every deployment name its runs create.
   var tag: String
@@ -50,15 +84,45 @@ struct PlanShape: Sendable, Hashable, CustomStringConvertible {
   var retries: Int
   /// The action stage, if the plan has one: `parents[action.stage]` starts with its target.
   var action: ActionShape? = nil
+  /// The check stages, by index order.
+  var checks: [CheckShape] = []
 
   var stages: [String] { (0..<stageCount).map(Self.name) }
   func isAction(_ index: Int) -> Bool { action?.stage == index }
-  /// The stages that deploy something (all but the action stage): the ones a cause can break, and
-  /// the ones whose deployments vRA holds.
-  var deployStages: [Int] { (0..<stageCount).filter { !isAction($0) } }
+  func isCheck(_ index: Int) -> Bool { checks.contains { $0.stage == index } }
+  func check(_ index: Int) -> CheckShape? { checks.first { $0.stage == index } }
+  /// The stages that deploy something (all but the action and check stages): the ones whose
+  /// deployments vRA holds.
+  var deployStages: [Int] { (0..<stageCount).filter { !isAction($0) && !isCheck($0) } }
+  /// The stages a cause can break: the deploying ones and the checks.
+  var breakableStages: [Int] { (0..<stageCount).filter { !isAction($0) } }
+  /// The parent a stage reads `outputs.id` of (a reference): its first parent that is no check (a
+  /// check's outputs are `attempts` and `exitStatus`/`status`). The others are `dependsOn`.
+  func referencedParent(_ index: Int) -> Int? { parents[index].first { !isCheck($0) } }
+  /// The stages that depend on `index`, directly or not.
+  func descendants(of index: Int) -> Set<Int> {
+    var found = Set<Int>()
+    for stage in (index + 1)..<max(stageCount, index + 1)
+    where parents[stage].contains(where: { $0 == index || found.contains($0) }) {
+      found.insert(stage)
+    }
+    return found
+  }
   static func name(_ index: Int) -> String { "s\(index)" }
   /// The environment variable that breaks stage `index` ("1") or not ("0").
   static func failVariable(_ index: Int) -> String { "FAIL_S\(index)" }
+
+  /// The variables the plan reads, with the stages in `broken` broken: every stage's `FAIL_Si`
+  /// ("1" or "0"), the simulator's base URL and each http check's path.
+  func environment(broken: Set<Int>, simulator: String) -> [String: String] {
+    var variables = Dictionary(
+      uniqueKeysWithValues: (0..<stageCount).map { (Self.failVariable($0), broken.contains($0) ? "1" : "0") })
+    variables[CheckShape.simulatorVariable] = simulator.hasSuffix("/") ? String(simulator.dropLast()) : simulator
+    for check in checks where check.kind == .http {
+      variables[CheckShape.pathVariable(check.stage)] = CheckShape.path(broken: broken.contains(check.stage))
+    }
+    return variables
+  }
 
   /// The deployment name of stage `index` in run `runId`.
   func deploymentName(_ index: Int, runId: String) -> String { "\(tag)-\(runId)-\(Self.name(index))" }
@@ -87,18 +151,45 @@ struct PlanShape: Sendable, Hashable, CustomStringConvertible {
         if !others.isEmpty { lines.append("    dependsOn: [\(others.joined(separator: ", "))]") }
         continue
       }
+      let reference = referencedParent(index)
+      let others = parents[index].filter { $0 != reference }.map(Self.name)
+      if let check = check(index) {
+        lines.append(contentsOf: checkLines(check, reading: reference))
+        if !others.isEmpty { lines.append("    dependsOn: [\(others.joined(separator: ", "))]") }
+        continue
+      }
       lines.append("    template: stage.yaml")
       lines.append("    deploymentName: \"\(tag)-${run.id}-\(Self.name(index))\"")
       var inputs = ["fail: \"${env.\(Self.failVariable(index))}\""]
-      if let first = parents[index].first {
+      if let reference {
         // An action stage's outputs are its target deployment's after the action.
-        inputs.append("upstream: \"${stages.\(Self.name(first)).outputs.id}\"")
+        inputs.append("upstream: \"${stages.\(Self.name(reference)).outputs.id}\"")
       }
       lines.append("    inputs: {\(inputs.joined(separator: ", "))}")
-      let others = parents[index].dropFirst().map(Self.name)
       if !others.isEmpty { lines.append("    dependsOn: [\(others.joined(separator: ", "))]") }
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// A check stage's `check:` (its stage's name line excluded), reading `reference`'s `outputs.id`.
+  func checkLines(_ check: CheckShape, reading reference: Int?) -> [String] {
+    let upstream = reference.map { "${stages.\(Self.name($0)).outputs.id}" } ?? "none"
+    let settings: [String]
+    switch check.kind {
+    case .command:
+      settings = [
+        "run: 'echo \"\(CheckShape.upstreamMarker)$UP\"; test -n \"$UP\" && test \"$FAIL\" != 1'",
+        "env: {FAIL: \"${env.\(Self.failVariable(check.stage))}\", UP: \"\(upstream)\"}",
+      ]
+    case .http:
+      settings = [
+        "url: \"${env.\(CheckShape.simulatorVariable)}/iaas/api/${env.\(CheckShape.pathVariable(check.stage))}"
+          + "?\(CheckShape.upstreamMarker)\(upstream)\"",
+        "expectStatus: 200",
+      ]
+    }
+    let limits = ["times: \(check.times)", "interval: \(CheckShape.interval)", "timeout: \(CheckShape.timeout)"]
+    return ["    check:", "      \(check.kind.rawValue):"] + (settings + limits).map { "        " + $0 }
   }
 
   /// One network; a second resource, `doomed`, exists only when `fail` is "1" and the simulator
@@ -121,7 +212,15 @@ struct PlanShape: Sendable, Hashable, CustomStringConvertible {
 
   var description: String {
     let edges = (0..<stageCount).map { index in
-      let name = isAction(index) ? "s\(index)=EditTags(s\(parents[index][0]))" : "s\(index)"
+      let name =
+        if isAction(index) {
+          "s\(index)=EditTags(s\(parents[index][0]))"
+        } else if let check = check(index) {
+          "s\(index)=check:\(check.kind.rawValue)\(check.times > 1 ? "x\(check.times)" : "")"
+            + "(s\(referencedParent(index).map(String.init) ?? "-"))"
+        } else {
+          "s\(index)"
+        }
       return parents[index].isEmpty ? name : "\(name)<-[\(parents[index].map(Self.name).joined(separator: ","))]"
     }
     return "\(stageCount) stages {\(edges.joined(separator: " "))} parallelism \(parallelism), "
@@ -222,7 +321,7 @@ enum LifecycleGenerator {
     }
 
     if random.chance(0.4) {
-      let stage = plan.deployStages.randomElement(using: &random)!
+      let stage = breakTarget(plan, using: &random)
       events.append(.breakStage(stage))
       broken.insert(stage)
     }
@@ -246,7 +345,7 @@ enum LifecycleGenerator {
             phase = .idle
           }
         } else if roll < 62 {
-          let stage = plan.deployStages.randomElement(using: &random)!
+          let stage = breakTarget(plan, using: &random)
           events.append(.breakStage(stage))
           broken.insert(stage)
         } else if roll < 77, !broken.isEmpty {
@@ -268,6 +367,22 @@ enum LifecycleGenerator {
     }
     if phase != .destroyed { events.append(.destroy) }
     return LifecycleSequence(index: index, seed: seed, plan: plan, events: events)
+  }
+
+  /// The stage a `break` event breaks. When the plan has checks: a check a third of the time (a
+  /// plan has many more deploying stages), and as often a deploying stage no check waits for, so a
+  /// check passes in a run that fails (a rollback or destroy has a passed check to undo, a resume
+  /// one not to run again); else any stage a cause can break.
+  static func breakTarget(_ plan: PlanShape, using random: inout SeededGenerator) -> Int {
+    if !plan.checks.isEmpty {
+      let roll = Int.random(in: 0..<100, using: &random)
+      if roll < 35 { return plan.checks.randomElement(using: &random)!.stage }
+      let beside = plan.deployStages.filter { stage in
+        plan.checks.allSatisfy { !plan.descendants(of: stage).contains($0.stage) }
+      }
+      if roll < 70, let stage = beside.randomElement(using: &random) { return stage }
+    }
+    return plan.breakableStages.randomElement(using: &random)!
   }
 
   /// 3–8 stages, small ones most often; each stage depends on 0–3 earlier ones. Half the plans turn
@@ -292,7 +407,38 @@ enum LifecycleGenerator {
       shape.parents[stage] = [target] + shape.parents[stage].filter { $0 != target }
       shape.action = ActionShape(stage: stage, target: target, dependsOnTarget: random.chance(0.25))
     }
+    if random.chance(0.5) { addChecks(to: &shape, using: &random) }
     return shape
+  }
+
+  /// Turns one or two stages (not the first, the action stage or its target) into checks. Each gets
+  /// a parent with a deployment to read (its first), and most often a later deploying stage that
+  /// depends on it (`dependsOn`), so a check sits between deployed stages: a failed check skips
+  /// what follows it, and a rollback or destroy crosses it.
+  static func addChecks(to shape: inout PlanShape, using random: inout SeededGenerator) {
+    let candidates = (1..<shape.stageCount).filter { $0 != shape.action?.stage && $0 != shape.action?.target }
+    let wanted = shape.stageCount >= 5 && random.chance(0.35) ? 2 : 1
+    let chosen = candidates.shuffled(using: &random).prefix(wanted).sorted()
+    for stage in chosen {
+      shape.checks.append(
+        CheckShape(
+          stage: stage, kind: random.chance(0.3) ? .http : .command, times: random.chance(0.25) ? 2 : 1))
+    }
+    for stage in chosen {
+      // Its reference: a parent with a deployment (stage 0 always has one), first in its parents.
+      let readable = shape.parents[stage].filter { !shape.isCheck($0) }
+      let reference =
+        readable.isEmpty
+        ? (0..<stage).filter { !shape.isCheck($0) }.randomElement(using: &random)! : readable[0]
+      shape.parents[stage] = [reference] + shape.parents[stage].filter { $0 != reference }
+      // A later deploying stage waits for it.
+      let later = ((stage + 1)..<max(shape.stageCount, stage + 1)).filter {
+        !shape.isAction($0) && !shape.isCheck($0) && !shape.parents[$0].contains(stage)
+      }
+      if let next = later.randomElement(using: &random), random.chance(0.75) {
+        shape.parents[next].append(stage)
+      }
+    }
   }
 }
 

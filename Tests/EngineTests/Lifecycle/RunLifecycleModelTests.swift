@@ -10,7 +10,11 @@ import VRASimulator
 /// simulator, with every invariant checked after every step. Half the plans have a day-2 action
 /// stage (issue 18: `Deployment.EditTags` on an earlier stage's deployment), driven through the same
 /// events: it must act on its target's deployment, send its request at most once per attempt, and
-/// never make rollback or destroy delete anything.
+/// never make rollback or destroy delete anything. Half the plans have one or two check stages (a
+/// command, or an HTTP GET of the simulator) after a deployed stage whose output they read, often
+/// with a deployed stage after them: broken and fixed like the others, they must deploy nothing,
+/// start by `check-started`, skip what follows them when they fail, and end rolled back or
+/// destroyed with the others.
 ///
 /// Replay: the seed is printed; `LIFECYCLE_SEED=S LIFECYCLE_ONLY=I swift test --filter RunLifecycleModel`
 /// runs sequence I of that seed alone (timing still varies: the engine runs for real).
@@ -68,11 +72,16 @@ extension TimingSensitive {
         "RunLifecycleModel: seed \(seed): \(figures.sequences) sequences, \(figures.events) events, "
           + "\(figures.invariantChecks) invariant checks, \(figures.kills) SIGKILLs, \(figures.takeovers) takeovers, "
           + "\(figures.ctrlCs) Ctrl-Cs, \(figures.remoteCancels) cancels from another process, "
-          + "\(figures.violations) violations")
+          + "\(figures.violations) violations; \(figures.checkSequences) sequences with checks "
+          + "(\(figures.httpChecks) http): \(figures.checkStarts) check starts, \(figures.checksPassed) passed, "
+          + "\(figures.checksFailed) failed, \(figures.checkRollbacks) rolled back, \(figures.checkDestroys) destroyed")
       for (sequence, violations) in stats.failures.sorted(by: { $0.0.index < $1.0.index }) {
         Issue.record("seed \(seed): \(sequence)\nviolations:\n  \(violations.joined(separator: "\n  "))")
       }
       #expect(figures.sequences == indices.count)
+      if figures.checkSequences >= 50 {
+        #expect(figures.checksPassed > 0 && figures.checksFailed > 0, "the checks never passed, or never failed")
+      }
       #expect(figures.violations == 0)
     }
   }
