@@ -210,9 +210,10 @@ public struct RunCanceller: Sendable {
         deploymentId: deploymentId, projectId: stage.projectId ?? "", requestId: requestId,
         timeout: .seconds(300), progress: { _ in })
       if end?.status == .successful {
+        // An action's own request has no outputs: its stage's are the deployment's, as when it is followed.
         _ = try await StageCompletion.record(
           run: runId, stage: stage.name, deploymentId: deploymentId, deploymentName: stage.deploymentName ?? "",
-          client: client, store: store)
+          client: client, store: store, goneIsDone: stage.operation == .action)
         return .succeeded
       }
       if end?.status == .failed {

@@ -384,6 +384,11 @@ struct StageRunner: Sendable {
         // Cut short between the POST and its answer: the action's request, if vRA has it.
         requestId = try? await client.sentActionRequest(
           deploymentId: deploymentId, actionId: stage.source.action?.actionId, after: record.baselineRequestId)?.id
+        if let requestId {
+          // Kept, so the stage's end (cancelled or, if vRA had finished it, succeeded) names its request.
+          try await store.recordStageStatus(
+            run: runId, stage: name, to: .running, requestId: requestId, deploymentId: deploymentId)
+        }
       }
       let answer: StageCancelOutcome
       do {
