@@ -41,11 +41,29 @@ struct CheckLoopTests {
     let loop = CheckLoop(times: 1, interval: .milliseconds(1), timeout: .seconds(2), attemptTimeout: .seconds(10))
     let verdict = try await loop.run(attempt: { script.attempt($0) })
     #expect(!verdict.passed)
-    #expect(verdict.attempts > 1, "it tried again within its timeout")
     #expect(verdict.last?.summary == "HTTP 503")
     #expect(verdict.elapsed >= .milliseconds(1_900), "it tried until its timeout")
     let timeouts = script.timeouts.withLock { $0 }
     #expect(timeouts.allSatisfy { $0 <= .seconds(2) }, "an attempt never outlives the check: \(timeouts)")
+  }
+
+  @Test("an attempt cut short by the deadline without an answer does not hide the answer before it")
+  func cutAttemptKeepsTheTellingAnswer() async throws {
+    let answers = Mutex(0)
+    let loop = CheckLoop(
+      times: 1, interval: .milliseconds(1), timeout: .milliseconds(400), attemptTimeout: .seconds(10))
+    let verdict = try await loop.run(attempt: { timeout in
+      let first = answers.withLock { count in
+        defer { count += 1 }
+        return count == 0
+      }
+      if first { return ProbeResult(passed: false, summary: "HTTP 500, expected 200", code: 500) }
+      // Later attempts are cut to what is left of the 400 ms and get no answer in it.
+      try await Task.sleep(for: timeout)
+      return ProbeResult(passed: false, summary: "no answer within \(timeout)")
+    })
+    #expect(!verdict.passed)
+    #expect(verdict.last?.summary == "HTTP 500, expected 200", "\(String(describing: verdict.last))")
   }
 
   @Test("a cancel stops the loop at once")
