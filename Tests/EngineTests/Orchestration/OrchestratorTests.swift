@@ -150,6 +150,7 @@ import VRASimulator
     let stageObjects = try #require(json["stages"] as? [[String: Any]])
     let keys: Set<String> = [
       "name", "status", "deploymentName", "deploymentId", "requestId", "outputs", "resources", "error", "approval",
+      "check",
     ]
     #expect(stageObjects.allSatisfy { Set($0.keys) == keys })
     let app = try #require(stageObjects.first { $0["name"] as? String == "app" })
