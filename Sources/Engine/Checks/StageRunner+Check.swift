@@ -43,7 +43,8 @@ extension StageRunner {
     if let code = verdict.last?.code { outputs[check.kind == .http ? "status" : "exitStatus"] = .int(code) }
     try await store.recordStageResult(run: runId, stage: stage.name, outputs: .object(outputs), resources: .object([:]))
     await results.record(stage.name, StageOutputs(deploymentId: "", deploymentName: "", outputs: outputs))
-    emit(.stage(stage.name, .succeeded, detail: "\(check.kind.rawValue) \(target): \(verdict.last?.summary ?? "")"))
+    let answer = client.redactor.redact(verdict.last?.summary ?? "")
+    emit(.stage(stage.name, .succeeded, detail: "\(check.kind.rawValue) \(target): \(answer)"))
     return .succeeded
   }
 
