@@ -125,10 +125,10 @@ extension TimingSensitive {
     private func waitUntil(
       _ what: String, timeout: Duration, _ condition: @Sendable () async throws -> Bool
     ) async throws {
-      let deadline = ContinuousClock.now + timeout
-      while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw ChaosError("waited \(timeout) for \(what)") }
-        try await Task.sleep(for: .milliseconds(50))
+      do {
+        _ = try await pollForValue(timeout: timeout, every: .milliseconds(50)) { try await condition() ? true : nil }
+      } catch is PollTimeout {
+        throw ChaosError("waited \(timeout) for \(what)")
       }
     }
   }

@@ -114,14 +114,14 @@ import Testing
   }
 }
 
-/// Polls `condition` every 20 ms until it holds; fails after `timeout`.
+/// Polls `condition` (TestSupport's poll) until it holds; fails naming `what` after `timeout`.
 func waitFor(
   _ what: String, timeout: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool
 ) async throws {
-  let deadline = ContinuousClock.now + timeout
-  while try await !condition() {
-    guard ContinuousClock.now < deadline else { throw LostSessionTestError("waited \(timeout) for \(what)") }
-    try await Task.sleep(for: .milliseconds(20))
+  do {
+    _ = try await pollForValue(timeout: timeout) { try await condition() ? true : nil }
+  } catch is PollTimeout {
+    throw LostSessionTestError("waited \(timeout) for \(what)")
   }
 }
 
