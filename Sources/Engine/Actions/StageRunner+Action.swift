@@ -25,6 +25,21 @@ extension StageRunner {
     {
       return outcome
     }
+    if let record, record.operation == .action, record.status == .pending,
+      record.deploymentId == target.deploymentId, let done = record.requestId,
+      try await client.request(id: done).status == .successful
+    {
+      // It went through on this very deployment before a rollback, which cannot undo an action,
+      // was cut short or ended the run: a resume takes that request as the stage's, not a second one.
+      try await store.recordIntent(
+        run: runId, stage: stage.name, deploymentName: target.deploymentName, projectId: projectId,
+        attempt: max(record.attempt, 1))
+      try await store.recordSubmitted(
+        run: runId, stage: stage.name, blueprintRequestId: nil, requestId: done, deploymentId: target.deploymentId)
+      emit(.stage(stage.name, .running, detail: "already done by request \(done) on \(target.deploymentName)"))
+      try await finish(stage, deploymentId: target.deploymentId, deploymentName: target.deploymentName)
+      return .succeeded
+    }
     let retries = plan.retries(for: stage)
     var attempt = max(record?.attempt ?? 0, 1)
     let submitter = UpdateSubmitter(client: client, catalog: catalog)
