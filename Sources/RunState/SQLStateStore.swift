@@ -2,13 +2,14 @@ import Foundation
 import Logging
 import SQLKit
 
-/// The `StateStore` over SQL, through SQLKit: SQLite today (`openSQLite`), PostgreSQL later with the
-/// same queries (only `SQLStateBackend` differs).
+/// The `StateStore` over SQL, through SQLKit: SQLite (`openSQLite`) and PostgreSQL (`openPostgres`)
+/// with the same queries (only `SQLStateBackend` differs).
 ///
-/// One connection per store, used by one logical operation at a time (a FIFO `SerialGate`; the
-/// actor alone would let calls interleave at every `await`). Each write is one transaction,
-/// committed before the call returns. Several stores (several processes) may share one database
-/// file: SQLite's locking and busy timeout serialize their writes.
+/// SQLite: one connection per store, used by one logical operation at a time (a FIFO `SerialGate`;
+/// the actor alone would let calls interleave at every `await`). Each write is committed before
+/// the call returns; writes that queue up meanwhile are committed together (`WriteQueue`).
+/// Several stores (several processes) may share one database file: SQLite's locking and busy
+/// timeout serialize their writes. PostgreSQL: a pool, each write its own transaction.
 public actor SQLStateStore: StateStore {
   /// Where the CLI keeps state unless told otherwise (`--state`), relative to the working directory
   /// (when no parent directory has a `.vra-engine/`: see `StateLocation.discover(from:)`).
@@ -22,9 +23,15 @@ public actor SQLStateStore: StateStore {
   /// The epochs of the leases this store holds, by run: the fence its writes of those runs check.
   var held: [RunID: Int64] = [:]
   private var gate = SerialGate()
+  /// Writes waiting to be committed together (single connection only).
+  private var writeQueue = WriteQueue()
+  /// Write transactions made (a group counts once; a retry after a lost session does not count).
+  package private(set) var transactionsMade = 0
   private var isClosed = false
+  /// `close` was called: it waits for the writes queued before it.
+  package private(set) var isClosing = false
   /// Test hook: runs (once) after the next write's statements and before its COMMIT.
-  private var beforeNextCommit: (@Sendable () throws -> Void)?
+  private var beforeNextCommit: (@Sendable () async throws -> Void)?
 
   init(backend: any SQLStateBackend, clock: @escaping @Sendable () -> Date, logger: Logger) {
     self.backend = backend
@@ -107,7 +114,10 @@ public actor SQLStateStore: StateStore {
     return store
   }
 
+  /// Closes the store once the writes already called are made; later calls fail with `.closed`.
   public func close() async throws {
+    isClosing = true
+    await withCheckedContinuation { writeQueue.waitForIdle($0) }
     try await withGate {
       isClosed = true
       try await backend.close()
@@ -116,7 +126,7 @@ public actor SQLStateStore: StateStore {
 
   // MARK: Transactions
 
-  /// Runs `body` as one write transaction: committed when it returns, rolled back when it throws.
+  /// Runs `body` as one write: committed when it returns, rolled back when it throws.
   ///
   /// A write, once started, runs to its end whatever happens to the calling task: a cancelled run
   /// must still record what vRA accepted (the ids of a request it just submitted), and a transaction
@@ -126,6 +136,10 @@ public actor SQLStateStore: StateStore {
   /// COMMIT is made again on a new connection (up to `sessionLossRetries` times: several pooled
   /// connections may have lost their sessions at once), where its fence check says whether the run is
   /// still this store's (`StoreConnectionLost`).
+  ///
+  /// On a single connection (SQLite) the writes that queue while one is made are committed
+  /// together, each in a savepoint of its own (`WriteQueue`); on a pool (PostgreSQL) each write is
+  /// its own transaction, side by side with the others.
   ///
   /// - Parameters:
   ///   - run: the run this write changes: its row is locked first (other writers of it wait), then
@@ -139,70 +153,124 @@ public actor SQLStateStore: StateStore {
     _ operation: String, run: RunID? = nil, fenced: Bool = true, lockWait: Duration? = nil,
     _ body: @escaping @Sendable (any SQLDatabase, Date) async throws -> T
   ) async throws -> T {
-    try await withGate {
-      let (backend, logger, owner) = (backend, logger, owner)
-      let localNow = StoredValues.stored(clock())
-      let hook = beforeNextCommit
-      let fence = run.map { (run: $0, epoch: held[$0]) }
-      beforeNextCommit = nil
-      return try await Task.detached {
-        var attempt = 1
-        while true {
-          let beforeCommit = attempt == 1 ? hook : nil
-          do {
-            return try await backend.withDatabase { db in
-              try await Self.transaction(
-                db, backend: backend, operation: operation, fence: fence, fenced: fenced, owner: owner,
-                localNow: localNow, lockWait: lockWait, beforeCommit: beforeCommit, logger: logger, body)
-            }
-          } catch let lost as StoreConnectionLost {
-            guard attempt <= Self.sessionLossRetries, lost.leftNothingCommitted else {
-              throw StateStoreError.database(operation: operation, detail: lost.description)
-            }
-            logger.notice(
-              "state store session lost inside a write; writing again on a new connection",
-              metadata: ["operation": "\(operation)", "error.detail": "\(lost.detail)"])
-            attempt += 1
-          } catch {
-            throw Self.mapped(error, operation)
-          }
-        }
-      }.value
-    }
+    let write = QueuedWrite(
+      operation: operation, run: run, fenced: fenced, lockWait: lockWait, beforeCommit: beforeNextCommit,
+      body: { db, now in try await body(db, now) })
+    beforeNextCommit = nil
+    let outcome = backend.isSingleConnection ? await madeInGroup(write) : await made(write)
+    // The value is what `body` returned: a `T`.
+    return try outcome.get() as! T
   }
 
-  /// One attempt of a write (see `write`) on the connection `db`.
-  private static func transaction<T: Sendable>(
-    _ db: any SQLDatabase, backend: any SQLStateBackend, operation: String, fence: (run: RunID, epoch: Int64?)?,
-    fenced: Bool, owner: LeaseOwner, localNow: Date, lockWait: Duration?,
-    beforeCommit hook: (@Sendable () throws -> Void)?, logger: Logger,
-    _ body: @escaping @Sendable (any SQLDatabase, Date) async throws -> T
-  ) async throws -> T {
-    do {
-      try await execute(db, backend.beginWriteTransaction)
-    } catch {
-      throw mapped(error, operation)
+  /// Makes `write` with the writes queued behind it, or waits for the group it joins.
+  private func madeInGroup(_ write: QueuedWrite) async -> Result<any Sendable, any Error> {
+    // A write called after `close` would have queued behind it.
+    guard !isClosing else { return .failure(StateStoreError.closed) }
+    if writeQueue.isLed {
+      let turn = await withCheckedContinuation { writeQueue.wait(write, $0) }
+      if case .done(let outcome) = turn { return outcome }
+      // The lead was handed over: the queue is still led, by this call now.
+    } else {
+      writeQueue.lead()
     }
+    let outcome = await made(write)
+    let (next, idle) = writeQueue.nextLeader()
+    next?.turn.resume(returning: .lead)
+    for waiter in idle { waiter.resume() }
+    return outcome
+  }
+
+  /// Makes `write`, with the writes queued behind it once the connection is free (single
+  /// connection), in one transaction; hands those their outcomes and returns its own.
+  private func made(_ write: QueuedWrite) async -> Result<any Sendable, any Error> {
+    var followers: [WriteQueue.Waiter] = []
+    let outcomes: [Result<any Sendable, any Error>]
     do {
-      if let lockWait { try await backend.limitLockWait(db, to: lockWait) }
-      // The time is read after the run's row lock: a takeover that waited on the lock while
-      // the owner renewed must judge the lease by the time it decides, not when it started
-      // waiting (it would take over a lease renewed meanwhile).
-      if let fence { try await backend.lockRun(db, fence.run) }
-      let now = try await backend.transactionTime(db).map(StoredValues.stored) ?? localNow
-      if let fence, fenced {
-        try await checkFence(db, run: fence.run, heldEpoch: fence.epoch, owner: owner, now: now)
+      outcomes = try await withGate {
+        transactionsMade += 1
+        // Taken once the connection is this call's: the writes queued meanwhile join.
+        followers = writeQueue.takeFollowers(of: write)
+        let writes = ([write] + followers.map(\.write)).map {
+          FencedWrite(write: $0, epoch: $0.run.flatMap { held[$0] })
+        }
+        return await Self.committed(writes, backend: backend, owner: owner, clock: clock, logger: logger)
       }
-      let writer = fence.flatMap { fence in fence.epoch.map { EventWriter(owner: owner.id, epoch: $0) } }
-      let result = try await EventWriter.$current.withValue(writer) { try await body(db, now) }
-      try hook?()
+    } catch {
+      outcomes = [.failure(error)]
+    }
+    for (follower, outcome) in zip(followers, outcomes.dropFirst()) { follower.turn.resume(returning: .done(outcome)) }
+    return outcomes[0]
+  }
+
+  /// Commits `writes` in one transaction on a connection of the backend, in a task of its own
+  /// (see `write`), making it again on a new connection when the session was lost before its
+  /// COMMIT; returns each write's outcome.
+  private static func committed(
+    _ writes: [FencedWrite], backend: any SQLStateBackend, owner: LeaseOwner, clock: @escaping @Sendable () -> Date,
+    logger: Logger
+  ) async -> [Result<any Sendable, any Error>] {
+    await Task.detached {
+      var attempt = 1
+      while true {
+        let runsHooks = attempt == 1
+        do {
+          return try await backend.withDatabase { db in
+            try await Self.transaction(
+              db, writes, backend: backend, owner: owner, clock: clock, runsHooks: runsHooks, logger: logger)
+          }
+        } catch let lost as StoreConnectionLost {
+          guard attempt <= Self.sessionLossRetries, lost.leftNothingCommitted else {
+            return writes.map {
+              .failure(StateStoreError.database(operation: $0.write.operation, detail: lost.description))
+            }
+          }
+          logger.notice(
+            "state store session lost inside a write; writing again on a new connection",
+            metadata: ["operation": "\(writes[0].write.operation)", "error.detail": "\(lost.detail)"])
+          attempt += 1
+        } catch {
+          return writes.map { .failure(Self.mapped(error, $0.write.operation)) }
+        }
+      }
+    }.value
+  }
+
+  /// One attempt of a transaction making `writes` in order on the connection `db`: each write's
+  /// own outcome, or a throw when the transaction as a whole failed (then nothing of it was
+  /// committed, or, for a session lost during the COMMIT, it is unknown whether it was).
+  ///
+  /// Writes made together each run inside a savepoint: one that throws is rolled back to it and
+  /// fails alone. A write made alone is rolled back with its transaction.
+  private static func transaction(
+    _ db: any SQLDatabase, _ writes: [FencedWrite], backend: any SQLStateBackend, owner: LeaseOwner,
+    clock: @Sendable () -> Date, runsHooks: Bool, logger: Logger
+  ) async throws -> [Result<any Sendable, any Error>] {
+    try await execute(db, backend.beginWriteTransaction)
+    let together = writes.count > 1
+    var outcomes: [Result<any Sendable, any Error>] = []
+    do {
+      for write in writes {
+        if together { try await execute(db, "SAVEPOINT grouped_write") }
+        do {
+          let value = try await make(write, on: db, backend: backend, owner: owner, localNow: clock())
+          if together { try await execute(db, "RELEASE grouped_write") }
+          outcomes.append(.success(value))
+        } catch let error where together && !(error is StoreConnectionLost) {
+          // A failure that ended the transaction itself (SQLite does so for a full disk) fails
+          // the rollback to the savepoint, and so the whole group, below.
+          try await execute(db, "ROLLBACK TO grouped_write")
+          try await execute(db, "RELEASE grouped_write")
+          outcomes.append(.failure(mapped(error, write.write.operation)))
+        }
+      }
+      if runsHooks { for write in writes { try await write.write.beforeCommit?() } }
       do {
         try await execute(db, backend.commitTransaction)
       } catch var lost as StoreConnectionLost {
         lost.duringCommit = true
         throw lost
       }
-      return result
+      return outcomes
     } catch {
       // A session that ended took its transaction with it: there is nothing to roll back.
       if !(error is StoreConnectionLost) {
@@ -211,11 +279,29 @@ public actor SQLStateStore: StateStore {
         } catch let rollbackError {
           logger.error(
             "state store rollback failed",
-            metadata: ["operation": "\(operation)", "error.detail": "\(describe(rollbackError))"])
+            metadata: ["operation": "\(writes[0].write.operation)", "error.detail": "\(describe(rollbackError))"])
         }
       }
-      throw mapped(error, operation)
+      throw error
     }
+  }
+
+  /// One write's statements, inside a transaction (and its savepoint when made with others).
+  private static func make(
+    _ fenced: FencedWrite, on db: any SQLDatabase, backend: any SQLStateBackend, owner: LeaseOwner, localNow: Date
+  ) async throws -> any Sendable {
+    let write = fenced.write
+    if let lockWait = write.lockWait { try await backend.limitLockWait(db, to: lockWait) }
+    // The time is read after the run's row lock: a takeover that waited on the lock while
+    // the owner renewed must judge the lease by the time it decides, not when it started
+    // waiting (it would take over a lease renewed meanwhile).
+    if let run = write.run { try await backend.lockRun(db, run) }
+    let now = try await backend.transactionTime(db).map(StoredValues.stored) ?? StoredValues.stored(localNow)
+    if let run = write.run, write.fenced {
+      try await checkFence(db, run: run, heldEpoch: fenced.epoch, owner: owner, now: now)
+    }
+    let writer = write.run.flatMap { _ in fenced.epoch.map { EventWriter(owner: owner.id, epoch: $0) } }
+    return try await EventWriter.$current.withValue(writer) { try await write.body(db, now) }
   }
 
   /// Runs a read; a single statement sees one committed state, so no transaction is needed.
@@ -324,7 +410,10 @@ public actor SQLStateStore: StateStore {
   }
 
   /// Runs `hook` after the next write's statements and before its COMMIT (a test kills the process there).
-  package func runBeforeNextCommit(_ hook: @escaping @Sendable () throws -> Void) {
+  package func runBeforeNextCommit(_ hook: @escaping @Sendable () async throws -> Void) {
     beforeNextCommit = hook
   }
+
+  /// Writes waiting behind the one being made (single connection).
+  package var writesWaiting: Int { writeQueue.count }
 }

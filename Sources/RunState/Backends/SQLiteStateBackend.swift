@@ -16,8 +16,9 @@ import VRAModels
 ///   returned survives power loss and an OS crash, not only a killed process. `NORMAL` would only
 ///   sync at checkpoints, and the last commits could roll back after a power cut; for this store
 ///   that would be an intent lost after the POST went out, the one case that can duplicate a
-///   deployment. The cost is one fsync per state change, which the engine makes at most a few
-///   times per stage (progress goes to the event log in batches, not per tick).
+///   deployment. The cost is one fsync per commit: a few per stage (progress goes to the event log
+///   in batches, not per tick), and one for all the writes that queued up while the last commit was
+///   made (`WriteQueue`).
 /// - `foreign_keys = ON`: stages, events and delete requests must belong to a run.
 /// - Writes start with `BEGIN IMMEDIATE`: the write lock is taken when the transaction starts
 ///   (waiting under the busy timeout), never upgraded from a read lock mid-transaction, which in
