@@ -5,14 +5,16 @@ import VRAModels
 
 /// One tick of a project loop: the delta list, then the fallbacks it calls for.
 extension DeploymentTracker {
-  /// Returns whether anything watched changed, and how many API calls the tick made.
-  func tick(_ projectId: String, polledAt: Date) async -> (changed: Bool, calls: Int) {
-    guard projects[projectId] != nil else { return (false, 0) }
+  /// Returns whether anything watched changed, whether the project's list answered, and how many
+  /// API calls the tick made.
+  func tick(_ projectId: String, polledAt: Date) async -> (changed: Bool, listed: Bool, calls: Int) {
+    guard projects[projectId] != nil else { return (false, false, 0) }
     projects[projectId]?.tick += 1
     let tick = projects[projectId]?.tick ?? 0
     statistics.ticks += 1
     var calls = 0
     var changed = false
+    var listed = false
 
     // 1. Everything in the project that changed since the watermark: one call per 1,000 changes.
     let from = (watermarks[projectId] ?? Watermark(overlap: configuration.watermarkOverlap)).lowerBound
@@ -28,6 +30,7 @@ extension DeploymentTracker {
         seen: answer.deployments.lazy.compactMap(\.lastUpdatedAt), serverTimeBeforeCall: serverTimeBefore)
       watermarks[projectId] = watermark
       for deployment in answer.deployments { changed = observe(deployment, tick: tick) || changed }
+      listed = true
     } catch {
       calls += error.calls
       count(.list, error.calls)
@@ -78,7 +81,7 @@ extension DeploymentTracker {
         markForLookup(lookup)
       }
     }
-    return (changed, calls)
+    return (changed, listed, calls)
   }
 
   /// vRA answered 404 for a watched deployment. A followed request may still be readable (a

@@ -307,12 +307,14 @@ public actor DeploymentTracker {
   private func run(_ projectId: String) async {
     while !Task.isCancelled, projects[projectId]?.watchIds.isEmpty == false {
       let polledAt = Date()
-      let (_, calls) = await tick(projectId, polledAt: polledAt)
+      let (_, listed, calls) = await tick(projectId, polledAt: polledAt)
       guard !Task.isCancelled, let doorbell = projects[projectId]?.doorbell,
         projects[projectId]?.watchIds.isEmpty == false
       else { break }
       let now = Date()
-      let next = projects[projectId]?.schedule.nextPoll(polledAt: polledAt, now: now, using: &random) ?? now
+      let next =
+        projects[projectId]?.schedule.nextPoll(polledAt: polledAt, now: now, listed: listed, using: &random)
+        ?? now
       let wait = Duration.seconds(max(0, next.timeIntervalSince(now)))
       metrics.tick(calls: calls, nextWait: wait)
       await doorbell.wait(until: .now + wait)

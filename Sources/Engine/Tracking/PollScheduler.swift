@@ -21,7 +21,9 @@ import VRAModels
 /// it: it is sent `settle` minus the project's list response time (`lead`, learned from the calls
 /// made, at most `settle`) after that completion, so completions expected within that time of each
 /// other share one call. While a request is inside its shape's window, or overdue by at most
-/// `grace` (vRA's own lateness), it is looked at again every such period. Requests with no
+/// `grace` (vRA's own lateness), it is looked at again every such period, counted from the last
+/// call whose list answered (it showed the request not done): so requests whose windows open one
+/// after the other share one call every period instead of each pulling the next call earlier. Requests with no
 /// forecast, or overdue by more, fall back to the blind backoff of `PollInterval`, which only a
 /// *surprise* (a request ending that was never forecast) brings back to the minimum. Every wait
 /// stays within the minimum and maximum.
@@ -190,15 +192,25 @@ struct PollScheduler: Sendable {
   mutating func forget(_ key: String) { forecasts[key] = nil }
 
   /// The time of the next list call, after one made at `polledAt` and processed by `now`.
-  mutating func nextPoll(polledAt: Date, now: Date, using generator: inout some RandomNumberGenerator) -> Date {
+  ///
+  /// - Parameter listed: the call's list answered, so every watched request it did not show done
+  ///   was not done when it was sent.
+  mutating func nextPoll(
+    polledAt: Date, now: Date, listed: Bool = true, using generator: inout some RandomNumberGenerator
+  ) -> Date {
     var earliest = Date.distantFuture
     var blindWatches = false
     // Checks this call was sent for: due (`lead` before them) by the time it was sent (give or take
     // a millisecond of rounding).
     let covered = polledAt.addingTimeInterval(lead + 0.001)
+    // A request inside its window that the answer showed not done ends after the call was sent:
+    // `settle` after the call is soon enough for it, whatever check it was due for. So the
+    // requests whose windows open one after the other share the calls of those already open
+    // instead of each pulling the next call earlier.
+    let seen = listed ? polledAt.addingTimeInterval(settle + 0.001) : covered
     for index in forecasts.indices {
       var forecast = forecasts.values[index]
-      if let check = forecast.checkAt, check <= covered {
+      if let check = forecast.checkAt, check <= (forecast.windowEnd == nil ? covered : seen) {
         // The call just made covered the forecast and the request was not done: look again while it
         // is inside its window or not overdue by more than the grace.
         if let end = forecast.windowEnd,

@@ -33,10 +33,11 @@ struct PollSchedulerTests {
   }
 
   static func next(
-    _ scheduler: inout PollScheduler, polledAt: Double, now: Double? = nil
+    _ scheduler: inout PollScheduler, polledAt: Double, now: Double? = nil, listed: Bool = true
   ) -> Double {
     var generator = SystemRandomNumberGenerator()
-    let next = scheduler.nextPoll(polledAt: at(polledAt), now: at(now ?? polledAt), using: &generator)
+    let next = scheduler.nextPoll(
+      polledAt: at(polledAt), now: at(now ?? polledAt), listed: listed, using: &generator)
     return next.timeIntervalSince(t0)
   }
 
@@ -179,6 +180,39 @@ struct PollSchedulerTests {
     _ = Self.next(&scheduler, polledAt: 61.2)
     #expect(scheduler.lead == 1)
     #expect(abs(Self.next(&scheduler, polledAt: 61.2) - 61.2 - 0.5) < 0.001)  // the minimum
+  }
+
+  @Test("requests whose windows open one after the other share a call every `settle` once a list showed them not done")
+  func staggeredWindowsShareCalls() {
+    var scheduler = Self.scheduler(min: 0.25, max: 20, settle: 1)
+    // The shape takes 60 s to 64 s; a request is created every 0.3 s, so a window opens every 0.3 s
+    // from 60 s to 65.7 s.
+    for (key, end) in [("x", 60.0), ("y", 64.0)] {
+      scheduler.observe(key, request: Self.request(created: -100, done: 1, updated: -99), now: Self.at(-99))
+      scheduler.finished(
+        key, request: Self.request(created: -100, done: 3, status: .successful, completed: -100 + end),
+        now: Self.at(-30))
+    }
+    for index in 0..<20 {
+      let created = 0.3 * Double(index)
+      scheduler.observe(
+        "r\(index)", request: Self.request(created: created, done: 1, updated: created + 1), now: Self.at(50))
+    }
+    var polls: [Double] = []
+    var time = 50.0
+    for _ in 0..<3 {
+      time = Self.next(&scheduler, polledAt: time)
+      polls.append((time * 1000).rounded() / 1000)
+    }
+    // The first window opens at 60 (due at 61); then one call a second: each call's answer showed
+    // every open window not done, so the windows opening in between wait for the next.
+    #expect(polls == [61, 62, 63])
+    var answered = scheduler
+    #expect(abs(Self.next(&answered, polledAt: 63) - 64) < 0.001)
+    // A call whose list failed showed nothing: a window that opened after the last call that
+    // answered (62.1, due at 63.1) is due as it was, no later than the minimum after this call.
+    var failed = scheduler
+    #expect(abs(Self.next(&failed, polledAt: 63, listed: false) - 63.25) < 0.001)
   }
 
   @Test("run times learned in another project's schedule forecast this one's requests of that shape")
