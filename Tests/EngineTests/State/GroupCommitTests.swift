@@ -48,6 +48,19 @@ import VRAModels
     }
   }
 
+  /// Holds a write of stage `s0` before its COMMIT and queues a write of `s1` behind it.
+  private func holdOneAndQueueOne(
+    _ store: SQLStateStore, run: RunID
+  ) async throws -> (held: HeldCommit, first: Task<StageRecord, any Error>, queued: Task<StageRecord, any Error>) {
+    let held = HeldCommit()
+    await store.runBeforeNextCommit(held.hook)
+    let first = Task { try await store.recordStageStatus(run: run, stage: "s0", to: .running) }
+    await held.waitUntilReached()
+    let queued = Task { try await store.recordStageStatus(run: run, stage: "s1", to: .running) }
+    _ = try await pollForValue { await store.writesWaiting == 1 ? true : nil }
+    return (held, first, queued)
+  }
+
   @Test func writesQueuedBehindACommitAreCommittedTogetherAndEachIsDurable() async throws {
     try await withStore(.sqlite) { store, database in
       let names = (0...100).map { "s\($0)" }
@@ -122,12 +135,7 @@ import VRAModels
   @Test func aQueuedWriteWhoseCallerIsCancelledIsStillMade() async throws {
     try await withStore(.sqlite) { store, _ in
       let run = try await store.makeRun(stages: ["s0", "s1"])
-      let held = HeldCommit()
-      await store.runBeforeNextCommit(held.hook)
-      let first = Task { try await store.recordStageStatus(run: run.id, stage: "s0", to: .running) }
-      await held.waitUntilReached()
-      let queued = Task { try await store.recordStageStatus(run: run.id, stage: "s1", to: .running) }
-      _ = try await pollForValue { await store.writesWaiting == 1 ? true : nil }
+      let (held, first, queued) = try await holdOneAndQueueOne(store, run: run.id)
       queued.cancel()
       held.release()
       _ = try await first.value
@@ -140,12 +148,7 @@ import VRAModels
     try await withStateFile { path in
       let store = try await SQLStateStore.openSQLite(at: path)
       let run = try await store.makeRun(stages: ["s0", "s1", "s2"])
-      let held = HeldCommit()
-      await store.runBeforeNextCommit(held.hook)
-      let first = Task { try await store.recordStageStatus(run: run.id, stage: "s0", to: .running) }
-      await held.waitUntilReached()
-      let queued = Task { try await store.recordStageStatus(run: run.id, stage: "s1", to: .running) }
-      _ = try await pollForValue { await store.writesWaiting == 1 ? true : nil }
+      let (held, first, queued) = try await holdOneAndQueueOne(store, run: run.id)
       let closing = Task { try await store.close() }
       // Called after `close`: refused, as a write queued behind the close always was.
       _ = try await pollForValue { await store.isClosing ? true : nil }
