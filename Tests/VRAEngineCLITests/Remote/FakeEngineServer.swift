@@ -27,8 +27,10 @@ final class FakeEngineServer: Sendable {
     /// A JSON (or problem) answer.
     case json(status: Int, body: String, headers: [String: String] = [:])
     /// A `text/event-stream` answer written chunk by chunk (each flushed); with `thenDrop`, the
-    /// connection is closed after the last chunk without ending the response.
-    case events([String], thenDrop: Bool = false)
+    /// connection is closed after the last chunk without ending the response, once `dropWhen`
+    /// returns (a close right after the writes can discard the ones not yet on the wire, so a
+    /// test that needs them read waits for its client to have them).
+    case events([String], thenDrop: Bool = false, dropWhen: (@Sendable () async -> Void)? = nil)
 
     /// `value` encoded as the server encodes it (`VRAJSON`).
     static func encoded(_ value: some Encodable, status: Int = 200, headers: [String: String] = [:]) -> Reply {
@@ -120,12 +122,15 @@ final class FakeEngineServer: Sendable {
       return Response(
         status: HTTPResponse.Status(code: status), headers: headers,
         body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
-    case .events(let chunks, let thenDrop):
+    case .events(let chunks, let thenDrop, let dropWhen):
       return Response(
         status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
         body: ResponseBody { writer in
           for chunk in chunks { try await writer.write(ByteBuffer(string: chunk)) }
-          if thenDrop { throw Dropped() }
+          if thenDrop {
+            await dropWhen?()
+            throw Dropped()
+          }
           try await writer.finish(nil)
         })
     }

@@ -93,11 +93,14 @@ import Testing
   @Test func aDroppedStreamIsResumedWithLastEventID() async throws {
     try await FakeEngineServer.with { server in
       let messages = SSE.run("r1", stages: ["net"], final: "succeeded")
+      let received = EventLog()
       await server.on(
         "GET", "/api/v1/runs/r1/events",
-        .events(["retry: 20\n\n", SSE.event(messages[0]), SSE.event(messages[1])], thenDrop: true),
+        .events(
+          ["retry: 20\n\n", SSE.event(messages[0]), SSE.event(messages[1])], thenDrop: true,
+          // Dropped once the reader has both (a close can discard writes still in flight).
+          dropWhen: { _ = await pollUntil(timeout: .seconds(20)) { received.all.count >= 2 } }),
         .events(messages[2...].map(SSE.event) + [SSE.end("succeeded")]))
-      let received = EventLog()
       let status = try await APIClient.with(Self.connection(server)) { client in
         try await client.followEvents(of: "r1") { received.append($0) }
       }
