@@ -11,11 +11,7 @@ struct QueuedWrite: Sendable {
   /// A test hook run before the COMMIT; a write carrying one is committed alone.
   var beforeCommit: (@Sendable () async throws -> Void)?
   var body: @Sendable (any SQLDatabase, Date) async throws -> any Sendable
-}
-
-/// A queued write with the lease epoch its fence checks, read when its transaction starts.
-struct FencedWrite: Sendable {
-  var write: QueuedWrite
+  /// The lease epoch its fence checks: this store's for `run`, read when its transaction starts.
   var epoch: Int64?
 }
 

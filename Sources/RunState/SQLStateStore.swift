@@ -157,13 +157,13 @@ public actor SQLStateStore: StateStore {
       operation: operation, run: run, fenced: fenced, lockWait: lockWait, beforeCommit: beforeNextCommit,
       body: { db, now in try await body(db, now) })
     beforeNextCommit = nil
-    let outcome = backend.isSingleConnection ? await madeInGroup(write) : await made(write)
+    let outcome = backend.isSingleConnection ? await commitInGroup(write) : await commit(write)
     // The value is what `body` returned: a `T`.
     return try outcome.get() as! T
   }
 
   /// Makes `write` with the writes queued behind it, or waits for the group it joins.
-  private func madeInGroup(_ write: QueuedWrite) async -> Result<any Sendable, any Error> {
+  private func commitInGroup(_ write: QueuedWrite) async -> Result<any Sendable, any Error> {
     // A write called after `close` would have queued behind it.
     guard !isClosing else { return .failure(StateStoreError.closed) }
     if writeQueue.isLed {
@@ -173,7 +173,7 @@ public actor SQLStateStore: StateStore {
     } else {
       writeQueue.lead()
     }
-    let outcome = await made(write)
+    let outcome = await commit(write)
     let (next, idle) = writeQueue.nextLeader()
     next?.turn.resume(returning: .lead)
     for waiter in idle { waiter.resume() }
@@ -182,7 +182,7 @@ public actor SQLStateStore: StateStore {
 
   /// Makes `write`, with the writes queued behind it once the connection is free (single
   /// connection), in one transaction; hands those their outcomes and returns its own.
-  private func made(_ write: QueuedWrite) async -> Result<any Sendable, any Error> {
+  private func commit(_ write: QueuedWrite) async -> Result<any Sendable, any Error> {
     var followers: [WriteQueue.Waiter] = []
     let outcomes: [Result<any Sendable, any Error>]
     do {
@@ -190,10 +190,12 @@ public actor SQLStateStore: StateStore {
         transactionsMade += 1
         // Taken once the connection is this call's: the writes queued meanwhile join.
         followers = writeQueue.takeFollowers(of: write)
-        let writes = ([write] + followers.map(\.write)).map {
-          FencedWrite(write: $0, epoch: $0.run.flatMap { held[$0] })
+        let writes = ([write] + followers.map(\.write)).map { write in
+          var write = write
+          write.epoch = write.run.flatMap { held[$0] }
+          return write
         }
-        return await Self.committed(writes, backend: backend, owner: owner, clock: clock, logger: logger)
+        return await Self.commitInOwnTask(writes, backend: backend, owner: owner, clock: clock, logger: logger)
       }
     } catch {
       outcomes = [.failure(error)]
@@ -205,8 +207,8 @@ public actor SQLStateStore: StateStore {
   /// Commits `writes` in one transaction on a connection of the backend, in a task of its own
   /// (see `write`), making it again on a new connection when the session was lost before its
   /// COMMIT; returns each write's outcome.
-  private static func committed(
-    _ writes: [FencedWrite], backend: any SQLStateBackend, owner: LeaseOwner, clock: @escaping @Sendable () -> Date,
+  private static func commitInOwnTask(
+    _ writes: [QueuedWrite], backend: any SQLStateBackend, owner: LeaseOwner, clock: @escaping @Sendable () -> Date,
     logger: Logger
   ) async -> [Result<any Sendable, any Error>] {
     await Task.detached {
@@ -221,15 +223,15 @@ public actor SQLStateStore: StateStore {
         } catch let lost as StoreConnectionLost {
           guard attempt <= Self.sessionLossRetries, lost.leftNothingCommitted else {
             return writes.map {
-              .failure(StateStoreError.database(operation: $0.write.operation, detail: lost.description))
+              .failure(StateStoreError.database(operation: $0.operation, detail: lost.description))
             }
           }
           logger.notice(
             "state store session lost inside a write; writing again on a new connection",
-            metadata: ["operation": "\(writes[0].write.operation)", "error.detail": "\(lost.detail)"])
+            metadata: ["operation": "\(writes[0].operation)", "error.detail": "\(lost.detail)"])
           attempt += 1
         } catch {
-          return writes.map { .failure(Self.mapped(error, $0.write.operation)) }
+          return writes.map { .failure(Self.mapped(error, $0.operation)) }
         }
       }
     }.value
@@ -242,7 +244,7 @@ public actor SQLStateStore: StateStore {
   /// Writes made together each run inside a savepoint: one that throws is rolled back to it and
   /// fails alone. A write made alone is rolled back with its transaction.
   private static func transaction(
-    _ db: any SQLDatabase, _ writes: [FencedWrite], backend: any SQLStateBackend, owner: LeaseOwner,
+    _ db: any SQLDatabase, _ writes: [QueuedWrite], backend: any SQLStateBackend, owner: LeaseOwner,
     clock: @Sendable () -> Date, runsHooks: Bool, logger: Logger
   ) async throws -> [Result<any Sendable, any Error>] {
     try await execute(db, backend.beginWriteTransaction)
@@ -260,10 +262,10 @@ public actor SQLStateStore: StateStore {
           // the rollback to the savepoint, and so the whole group, below.
           try await execute(db, "ROLLBACK TO grouped_write")
           try await execute(db, "RELEASE grouped_write")
-          outcomes.append(.failure(mapped(error, write.write.operation)))
+          outcomes.append(.failure(mapped(error, write.operation)))
         }
       }
-      if runsHooks { for write in writes { try await write.write.beforeCommit?() } }
+      if runsHooks { for write in writes { try await write.beforeCommit?() } }
       do {
         try await execute(db, backend.commitTransaction)
       } catch var lost as StoreConnectionLost {
@@ -279,7 +281,7 @@ public actor SQLStateStore: StateStore {
         } catch let rollbackError {
           logger.error(
             "state store rollback failed",
-            metadata: ["operation": "\(writes[0].write.operation)", "error.detail": "\(describe(rollbackError))"])
+            metadata: ["operation": "\(writes[0].operation)", "error.detail": "\(describe(rollbackError))"])
         }
       }
       throw error
@@ -288,9 +290,8 @@ public actor SQLStateStore: StateStore {
 
   /// One write's statements, inside a transaction (and its savepoint when made with others).
   private static func make(
-    _ fenced: FencedWrite, on db: any SQLDatabase, backend: any SQLStateBackend, owner: LeaseOwner, localNow: Date
+    _ write: QueuedWrite, on db: any SQLDatabase, backend: any SQLStateBackend, owner: LeaseOwner, localNow: Date
   ) async throws -> any Sendable {
-    let write = fenced.write
     if let lockWait = write.lockWait { try await backend.limitLockWait(db, to: lockWait) }
     // The time is read after the run's row lock: a takeover that waited on the lock while
     // the owner renewed must judge the lease by the time it decides, not when it started
@@ -298,9 +299,9 @@ public actor SQLStateStore: StateStore {
     if let run = write.run { try await backend.lockRun(db, run) }
     let now = try await backend.transactionTime(db).map(StoredValues.stored) ?? StoredValues.stored(localNow)
     if let run = write.run, write.fenced {
-      try await checkFence(db, run: run, heldEpoch: fenced.epoch, owner: owner, now: now)
+      try await checkFence(db, run: run, heldEpoch: write.epoch, owner: owner, now: now)
     }
-    let writer = write.run.flatMap { _ in fenced.epoch.map { EventWriter(owner: owner.id, epoch: $0) } }
+    let writer = write.run.flatMap { _ in write.epoch.map { EventWriter(owner: owner.id, epoch: $0) } }
     return try await EventWriter.$current.withValue(writer) { try await write.body(db, now) }
   }
 

@@ -23,10 +23,10 @@ import VRAModels
 /// other share one call. While a request is inside its shape's window, or overdue by at most
 /// `grace` (vRA's own lateness), it is looked at again every such period, counted from the last
 /// call whose list answered (it showed the request not done): so requests whose windows open one
-/// after the other share one call every period instead of each pulling the next call earlier. Requests with no
-/// forecast, or overdue by more, fall back to the blind backoff of `PollInterval`, which only a
-/// *surprise* (a request ending that was never forecast) brings back to the minimum. Every wait
-/// stays within the minimum and maximum.
+/// after the other share one call every period instead of each pulling the next call earlier.
+/// Requests with no forecast, or overdue by more, fall back to the blind backoff of
+/// `PollInterval`, which only a *surprise* (a request ending that was never forecast) brings back
+/// to the minimum. Every wait stays within the minimum and maximum.
 ///
 /// Learned run times are shared by the tracker between the schedules of its projects (`learn`):
 /// a shape finished in one project forecasts the same shape in every other. So the blind polls at
